@@ -1,0 +1,27 @@
+package com.listinglens.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.core.Response;
+
+/** An RFC 7807 problem body ({@code application/problem+json}). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String instance) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A problem whose type is {@code urn:listing-lens:problem:<slug>}. */
+    public static Problem of(String slug, String title, int status, String detail, String instance) {
+        return new Problem("urn:listing-lens:problem:" + slug, title, status, detail, instance);
+    }
+
+    public Response toResponse() {
+        try {
+            return Response.status(status).type(MEDIA_TYPE).entity(JSON.writeValueAsString(this)).build();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package com.listinglens.api;
+
+import com.listinglens.app.LensService;
+import com.listinglens.image.ImageRejectedException;
+import com.listinglens.pipeline.SuggestPipeline;
+import com.listinglens.pool.PoolException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves the service as an RFC 7807 problem; nothing leaks a stack trace. */
+public class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    private final MeterRegistry registry;
+
+    public ProblemMapper(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @ServerExceptionMapper
+    public Response photo(SuggestPipeline.PhotoRejectedException e, HttpServerRequest request) {
+        ImageRejectedException r = e.rejection();
+        int status = switch (r.reason()) {
+            case EMPTY -> 400;
+            case UNSUPPORTED_FORMAT -> 415;
+            case TOO_LARGE_BYTES, TOO_MANY_PIXELS -> 413;
+            case CORRUPT -> 422;
+        };
+        String slug = "photo-" + r.reason().name().toLowerCase().replace('_', '-');
+        return problem(slug, titleOf(r.reason()), status, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response badRequest(BadRequestProblem e, HttpServerRequest request) {
+        return problem(e.slug(), e.title(), e.status(), e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response notReady(LensService.NotReadyException e, HttpServerRequest request) {
+        return problem("not-ready", "Service not ready", 503, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response pool(PoolException e, HttpServerRequest request) {
+        return problem("pool-unavailable", "Pool unavailable", 503, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, HttpServerRequest request) {
+        int status = e.getResponse().getStatus();
+        Response.Status s = Response.Status.fromStatusCode(status);
+        return problem("http-" + status, s == null ? "HTTP " + status : s.getReasonPhrase(), status, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e, HttpServerRequest request) {
+        LOG.error("unexpected failure on " + request.path(), e);
+        return problem("internal", "Internal error", 500,
+                "the service failed on this request; it has been logged", request);
+    }
+
+    private Response problem(String slug, String title, int status, String detail, HttpServerRequest request) {
+        registry.counter("lens.problems", "type", slug, "status", Integer.toString(status)).increment();
+        return Problem.of(slug, title, status, detail, request == null ? null : request.path()).toResponse();
+    }
+
+    private static String titleOf(ImageRejectedException.Reason reason) {
+        return switch (reason) {
+            case EMPTY -> "Empty photo";
+            case UNSUPPORTED_FORMAT -> "Unsupported photo format";
+            case TOO_LARGE_BYTES -> "Photo too large";
+            case TOO_MANY_PIXELS -> "Photo has too many pixels";
+            case CORRUPT -> "Photo cannot be decoded";
+        };
+    }
+}

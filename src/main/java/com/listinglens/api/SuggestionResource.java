@@ -1,0 +1,101 @@
+package com.listinglens.api;
+
+import com.listinglens.app.LensService;
+import com.listinglens.pipeline.SuggestPipeline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Thin REST front of the suggestion pipeline. */
+@Path("/v1/suggestions")
+public class SuggestionResource {
+
+    private final LensService service;
+    private final Map<String, Timer> stages = new LinkedHashMap<>();
+
+    public SuggestionResource(LensService service, MeterRegistry registry) {
+        this.service = service;
+        for (String stage : List.of("decode", "embed", "search", "aggregate", "total")) {
+            stages.put(stage, Timer.builder("lens.suggest.stage").tag("stage", stage)
+                    .description("time per stage of POST /v1/suggestions").publishPercentiles(0.5, 0.95, 0.99)
+                    .register(registry));
+        }
+    }
+
+    @POST
+    @Blocking
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Suggest a listing from one or more photos of one item",
+            description = "Multipart form with one or more 'photo' parts (JPEG, PNG or WebP). Answers title, category path, "
+                    + "brand, price band, weight class and colour, each null with a reason when the similar listings "
+                    + "cannot support it.")
+    @APIResponse(responseCode = "200", description = "Suggestions",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SuggestionResponse.class)))
+    @APIResponse(responseCode = "400", description = "No photo, or an empty photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "413", description = "Photo too large", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "415", description = "Not a JPEG, PNG or WebP photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "422", description = "Photo cannot be decoded", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "Model or pool not loaded yet", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    public SuggestionResponse suggest(@RestForm("photo") List<FileUpload> photos) {
+        SuggestPipeline pipeline = service.pipeline();
+        if (photos == null || photos.isEmpty()) {
+            throw new BadRequestProblem("no-photo", "No photo", 400,
+                    "send the photos as multipart/form-data parts named 'photo'");
+        }
+        int max = service.config().image().maxPhotos();
+        if (photos.size() > max) {
+            throw new BadRequestProblem("too-many-photos", "Too many photos", 413,
+                    photos.size() + " photos sent; at most " + max + " per request");
+        }
+        long maxBytes = service.config().image().maxBytes();
+        List<byte[]> bytes = new ArrayList<>(photos.size());
+        for (int i = 0; i < photos.size(); i++) {
+            FileUpload upload = photos.get(i);
+            if (upload.size() > maxBytes) {
+                throw new BadRequestProblem("photo-too-large-bytes", "Photo too large", 413,
+                        "photo " + (i + 1) + " has " + upload.size() + " bytes; at most " + maxBytes + " are accepted");
+            }
+            try {
+                bytes.add(Files.readAllBytes(upload.uploadedFile()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        SuggestPipeline.Result result = pipeline.suggest(bytes);
+        record(result.timings());
+        return SuggestionResponse.of(result);
+    }
+
+    private void record(SuggestPipeline.Timings t) {
+        stage("decode", t.decodeMs());
+        stage("embed", t.embedMs());
+        stage("search", t.searchMs());
+        stage("aggregate", t.aggregateMs());
+        stage("total", t.totalMs());
+    }
+
+    private void stage(String stage, double ms) {
+        stages.get(stage).record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+    }
+}

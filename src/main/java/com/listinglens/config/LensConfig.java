@@ -1,0 +1,180 @@
+package com.listinglens.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * All of Listing Lens's settings, read from {@code application.properties} and overridable by
+ * environment variables ({@code lens.model.precision} -> {@code LENS_MODEL_PRECISION}).
+ * The service gets it injected; the command-line tools load the same mapping through {@link ConfigLoader}.
+ */
+@ConfigMapping(prefix = "lens")
+public interface LensConfig {
+
+    /** Folder of the shared model and catalog (the other paths default to places inside it). */
+    Path sharedDir();
+
+    Model model();
+
+    Image image();
+
+    Pool pool();
+
+    Search search();
+
+    Suggest suggest();
+
+    Build build();
+
+    interface Model {
+        /** Name of the model, reported with every answer. */
+        String name();
+
+        /**
+         * The embedding space the model writes into. A pool records the space it was built in; the service
+         * refuses a pool of another space (int8 and fp32 variants of one model share one space).
+         */
+        String space();
+
+        /** int8 (quantized, CPU) or fp32. */
+        @WithDefault("int8")
+        String precision();
+
+        /** cpu or gpu (gpu runs the fp32 file in fp16). */
+        @WithDefault("cpu")
+        String device();
+
+        @WithName("int8-path")
+        Path int8Path();
+
+        @WithName("fp32-path")
+        Path fp32Path();
+
+        int dimension();
+
+        @WithDefault("8")
+        int batchSize();
+
+        /** How many model instances serve requests at once. */
+        @WithDefault("2")
+        int predictors();
+
+        /** Intra-op threads of the inference engine. */
+        @WithDefault("2")
+        int threads();
+    }
+
+    interface Image {
+        @WithDefault("256")
+        int resizeShorter();
+
+        @WithDefault("224")
+        int cropSize();
+
+        List<Float> mean();
+
+        List<Float> std();
+
+        /** Largest accepted photo, in bytes. */
+        long maxBytes();
+
+        /** Largest accepted photo, in pixels (width x height, read from the header before decoding). */
+        long maxPixels();
+
+        /** Largest accepted side, in pixels. */
+        int maxSide();
+
+        /** Most photos in one request. */
+        int maxPhotos();
+    }
+
+    interface Pool {
+        /** Directory of the pool served: manifest.json, index.faiss, listings.jsonl. */
+        Path dir();
+
+        /** Map the index file instead of reading it into memory, where the index type allows. */
+        @WithDefault("false")
+        boolean memoryMap();
+
+        /** Check the sha-256 of every pool file against its manifest before serving it. */
+        @WithDefault("true")
+        boolean verifyChecksums();
+    }
+
+    interface Search {
+        /** Neighbours asked of the pool per photo. */
+        int k();
+
+        /** IVF cells visited per query (0: the index's default). */
+        @WithDefault("0")
+        int nprobe();
+
+        /** HNSW candidate list size (0: the index's default). */
+        @WithDefault("0")
+        int efSearch();
+
+        /** OpenMP threads FAISS may use per search (0: FAISS's default). */
+        @WithDefault("1")
+        int threads();
+    }
+
+    interface Suggest {
+        /** Votes are weighted by exp(similarity / temperature). */
+        double temperature();
+
+        /** A category level is suggested only when at least this share of the vote backs it. */
+        double minCategoryConfidence();
+
+        /** Title, brand, weight class: the winning value needs at least this share of the vote. */
+        double minConfidence();
+
+        /**
+         * Brand, weight class, price: the neighbours that carry the field need at least this share of the
+         * total vote, otherwise the field is null ("too few similar listings have it").
+         */
+        double minSupport();
+
+        /** Upper bounds of the weight classes in grams, ascending; a last open class takes the rest. */
+        List<Integer> weightClassesGrams();
+
+        /** Price band: low and high quantiles of the neighbours' prices (weighted). */
+        double priceLowQuantile();
+
+        double priceHighQuantile();
+
+        /** Fewest neighbours with a price for a price band. */
+        int minPriceNeighbours();
+
+        /** Neighbours listed in an answer. */
+        int neighboursShown();
+
+        /** Currency of catalog prices, reported with price bands. */
+        Optional<String> currency();
+    }
+
+    interface Build {
+        /** FAISS index_factory string of new pools: the index type is configuration, not code. */
+        String indexFactory();
+
+        /** inner_product (cosine on L2-normalised embeddings) or l2. */
+        String metric();
+
+        /** Model precision used to embed the pool (fp32 is the reference; queries may use int8). */
+        String precision();
+
+        /** Catalogs of the demo pool, used when no --catalog is given. */
+        List<Path> catalogs();
+
+        /** Where photos of a catalog are found; default: the catalog file's directory. */
+        Optional<Path> imageRoot();
+
+        /** Photos decoded in parallel while embedding. */
+        @WithDefault("2")
+        int decodeThreads();
+    }
+}

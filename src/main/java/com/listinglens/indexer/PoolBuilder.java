@@ -1,0 +1,271 @@
+package com.listinglens.indexer;
+
+import com.listinglens.catalog.CatalogReader;
+import com.listinglens.catalog.CatalogReader.Catalog;
+import com.listinglens.catalog.Listing;
+import com.listinglens.catalog.ListingJson;
+import com.listinglens.embedding.Embedder;
+import com.listinglens.embedding.ModelInfo;
+import com.listinglens.image.DecodedImage;
+import com.listinglens.image.ImageDecoder;
+import com.listinglens.image.Preprocessor;
+import com.listinglens.pool.Manifest;
+import com.listinglens.pool.PoolException;
+import com.listinglens.pool.PoolFiles;
+import com.listinglens.vector.FaissIndex;
+import com.listinglens.vector.Metric;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Builds a pool directory from JSONL catalogs: every photo decoded and embedded (with progress), a FAISS
+ * index made from the configured index_factory string, listings and manifest written beside it. The pool
+ * is written to a temporary directory and moved into place at the end, so a failed build never leaves a
+ * half-written pool where a service could load it.
+ */
+public final class PoolBuilder {
+
+    /** What to build. {@code imageRoot} null: photos are relative to each catalog's own directory. */
+    public record Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
+                          String modelName, String modelSpace, boolean replace) {
+    }
+
+    /** What a build did. */
+    public record Report(Path pool, Manifest manifest, long rejectedLines, long unreadableImages, double seconds) {
+    }
+
+    private final ImageDecoder decoder;
+    private final Preprocessor preprocessor;
+    private final Embedder embedder;
+    private final int batchSize;
+    private final int decodeThreads;
+    private final PrintStream log;
+
+    public PoolBuilder(ImageDecoder decoder, Preprocessor preprocessor, Embedder embedder, int batchSize,
+                       int decodeThreads, PrintStream log) {
+        if (batchSize < 1 || decodeThreads < 1) {
+            throw new IllegalArgumentException("batch size and decode threads must be >= 1");
+        }
+        this.decoder = decoder;
+        this.preprocessor = preprocessor;
+        this.embedder = embedder;
+        this.batchSize = batchSize;
+        this.decodeThreads = decodeThreads;
+        this.log = log;
+    }
+
+    private record Item(Listing listing, Counts catalog, long line, Path image) {
+    }
+
+    /** What was taken from one catalog. */
+    private static final class Counts {
+        final Path file;
+        final long lines;
+        long accepted;
+        long rejected;
+        long unreadable;
+
+        Counts(Path file, long lines) {
+            this.file = file;
+            this.lines = lines;
+        }
+    }
+
+    public Report build(Request request) {
+        long start = System.nanoTime();
+        if (request.catalogs().isEmpty()) {
+            throw new IllegalArgumentException("at least one catalog is required");
+        }
+        if (Files.exists(request.output()) && !request.replace()) {
+            throw new PoolException("pool " + request.output() + " exists; pass --replace to rebuild it");
+        }
+        List<Item> items = new ArrayList<>();
+        List<Counts> counts = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (Path file : request.catalogs()) {
+            if (!Files.isRegularFile(file)) {
+                throw new PoolException("catalog " + file + " does not exist");
+            }
+            Catalog catalog = CatalogReader.read(file);
+            Path root = request.imageRoot() != null ? request.imageRoot() : file.toAbsolutePath().getParent();
+            Counts count = new Counts(file, catalog.lines());
+            counts.add(count);
+            catalog.errors().forEach(e -> log.println("skipped " + e));
+            count.rejected += catalog.errors().size();
+            for (int i = 0; i < catalog.listings().size(); i++) {
+                Listing listing = catalog.listings().get(i);
+                long line = catalog.lineNumbers().get(i);
+                if (!ids.add(listing.id())) {
+                    log.println("skipped " + file + ":" + line + ": duplicate id '" + listing.id() + "' (an earlier catalog has it)");
+                    count.rejected++;
+                    continue;
+                }
+                items.add(new Item(listing, count, line, root.resolve(listing.image())));
+                count.accepted++;
+            }
+            log.printf(Locale.ROOT, "catalog %s: %d lines, %d listings, %d lines rejected%n", file, count.lines,
+                    count.accepted, count.rejected);
+        }
+        if (items.isEmpty()) {
+            throw new PoolException("the catalogs hold no usable listing");
+        }
+
+        int d = embedder.dimension();
+        float[] vectors = new float[0];
+        List<Listing> kept = new ArrayList<>(items.size());
+        Progress progress = new Progress(log, "embedding", items.size());
+        ExecutorService pool = Executors.newFixedThreadPool(decodeThreads);
+        try {
+            vectors = new float[items.size() * d];
+            int rows = 0;
+            for (int from = 0; from < items.size(); from += batchSize) {
+                List<Item> batch = items.subList(from, Math.min(items.size(), from + batchSize));
+                List<Future<float[]>> tensors = new ArrayList<>();
+                for (Item item : batch) {
+                    tensors.add(pool.submit(() -> tensor(item)));
+                }
+                List<float[]> ok = new ArrayList<>();
+                List<Item> okItems = new ArrayList<>();
+                for (int i = 0; i < batch.size(); i++) {
+                    Item item = batch.get(i);
+                    try {
+                        ok.add(tensors.get(i).get());
+                        okItems.add(item);
+                    } catch (Exception e) {
+                        Throwable cause = e.getCause() != null ? e.getCause() : e;
+                        log.println("skipped " + item.catalog().file + ":" + item.line() + ": photo " + item.image()
+                                + " unusable: " + cause.getMessage());
+                        item.catalog().unreadable++;
+                    }
+                }
+                if (!ok.isEmpty()) {
+                    float[][] embedded = embedder.embed(ok);
+                    for (int i = 0; i < embedded.length; i++) {
+                        System.arraycopy(embedded[i], 0, vectors, rows * d, d);
+                        kept.add(okItems.get(i).listing());
+                        rows++;
+                    }
+                }
+                progress.advance(batch.size());
+            }
+            progress.finish();
+            vectors = Arrays.copyOf(vectors, rows * d);
+        } finally {
+            pool.shutdownNow();
+        }
+        if (kept.isEmpty()) {
+            throw new PoolException("no photo of the catalogs could be embedded");
+        }
+        List<Manifest.SourceCatalog> sources = new ArrayList<>();
+        long rejectedLines = 0;
+        long unreadable = 0;
+        for (Counts c : counts) {
+            sources.add(new Manifest.SourceCatalog(c.file.toString(), PoolFiles.sha256(c.file), c.lines,
+                    c.accepted - c.unreadable, c.rejected, c.unreadable));
+            rejectedLines += c.rejected;
+            unreadable += c.unreadable;
+        }
+
+        Path tmp = request.output().resolveSibling(request.output().getFileName() + ".building-" + System.nanoTime());
+        try {
+            Files.createDirectories(tmp);
+            long[] ids64 = new long[kept.size()];
+            for (int i = 0; i < ids64.length; i++) {
+                ids64[i] = i;
+            }
+            log.printf(Locale.ROOT, "indexing %d vectors with '%s' (%s)%n", kept.size(), request.indexFactory(), request.metric());
+            try (FaissIndex index = FaissIndex.create(request.indexFactory(), d, request.metric())) {
+                if (!index.isTrained()) {
+                    index.train(vectors, kept.size());
+                }
+                index.addWithIds(vectors, ids64);
+                index.write(tmp.resolve(PoolFiles.INDEX));
+            }
+            try (BufferedWriter out = Files.newBufferedWriter(tmp.resolve(PoolFiles.LISTINGS), StandardCharsets.UTF_8)) {
+                for (Listing listing : kept) {
+                    out.write(ListingJson.toLine(listing));
+                    out.write('\n');
+                }
+            }
+            ModelInfo model = embedder.info();
+            Instant now = Instant.now();
+            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION,
+                    DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now)
+                            + "-" + kept.size(),
+                    new Manifest.ModelRef(request.modelName(), request.modelSpace(), model.precision(), model.sha256()),
+                    d, kept.size(), now, request.indexFactory(), request.metric().name().toLowerCase(Locale.ROOT),
+                    sources,
+                    List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS))));
+            PoolFiles.writeManifest(tmp, manifest);
+            replace(tmp, request.output(), request.replace());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Report(request.output(), manifest, rejectedLines, unreadable, seconds);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write pool " + request.output() + ": " + e.getMessage(), e);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private float[] tensor(Item item) throws IOException {
+        byte[] bytes = Files.readAllBytes(item.image());
+        try (DecodedImage image = decoder.decode(bytes)) {
+            return preprocessor.toTensor(image);
+        }
+    }
+
+    private static void replace(Path tmp, Path output, boolean replace) throws IOException {
+        Path parent = output.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Path old = null;
+        if (Files.exists(output)) {
+            if (!replace) {
+                throw new PoolException("pool " + output + " exists; pass --replace to rebuild it");
+            }
+            old = output.resolveSibling(output.getFileName() + ".old-" + System.nanoTime());
+            Files.move(output, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE);
+        if (old != null) {
+            deleteTree(old);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort clean-up of a temporary directory
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

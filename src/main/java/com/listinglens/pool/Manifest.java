@@ -1,0 +1,57 @@
+package com.listinglens.pool;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a pool is: written beside the index and listings, read first when a pool is opened. Everything a
+ * service needs to decide whether it may serve the pool (format, embedding space, dimension, counts,
+ * checksums) is here, so that a mismatch is refused before any native memory is touched.
+ *
+ * @param formatVersion  layout version of the pool directory ({@link #FORMAT_VERSION})
+ * @param poolVersion    identifier of this build (reported with every answer)
+ * @param model          the model that embedded the listings
+ * @param dimension      embedding dimension
+ * @param listingCount   vectors in the index = lines in listings.jsonl
+ * @param builtAt        build time
+ * @param indexFactory   FAISS index_factory string
+ * @param metric         inner_product or l2
+ * @param sources        catalogs the pool was built from
+ * @param files          pool files with size and sha-256
+ */
+public record Manifest(
+        int formatVersion,
+        String poolVersion,
+        ModelRef model,
+        int dimension,
+        long listingCount,
+        Instant builtAt,
+        String indexFactory,
+        String metric,
+        List<SourceCatalog> sources,
+        List<FileRef> files) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        sources = sources == null ? List.of() : List.copyOf(sources);
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    /** The embedding model: its name, the space it embeds into, precision and file fingerprint. */
+    public record ModelRef(String name, String space, String precision, String sha256) {
+    }
+
+    /** A catalog the pool was built from, with what was taken from it. */
+    public record SourceCatalog(String path, String sha256, long lines, long accepted, long rejected, long unreadableImages) {
+    }
+
+    /** One pool file. */
+    public record FileRef(String name, long bytes, String sha256) {
+    }
+
+    public FileRef file(String name) {
+        return files.stream().filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new PoolException("manifest lists no file '" + name + "'"));
+    }
+}

@@ -1,0 +1,42 @@
+package com.listinglens.suggest;
+
+import java.util.List;
+
+/**
+ * How neighbours become suggestions; see {@code lens.suggest.*} in application.properties.
+ */
+public record SuggestSettings(
+        double temperature,
+        double minCategoryConfidence,
+        double minConfidence,
+        double minSupport,
+        WeightClasses weightClasses,
+        double priceLowQuantile,
+        double priceHighQuantile,
+        int minPriceNeighbours,
+        int neighboursShown,
+        String currency) {
+
+    public SuggestSettings {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
+        }
+        for (double share : List.of(minCategoryConfidence, minConfidence, minSupport, priceLowQuantile, priceHighQuantile)) {
+            if (!(share >= 0 && share <= 1)) {
+                throw new IllegalArgumentException("shares and quantiles must lie in [0, 1], got " + share);
+            }
+        }
+        if (priceLowQuantile > priceHighQuantile) {
+            throw new IllegalArgumentException("price low quantile " + priceLowQuantile + " exceeds high quantile " + priceHighQuantile);
+        }
+        if (minPriceNeighbours < 1) {
+            throw new IllegalArgumentException("min price neighbours must be >= 1");
+        }
+        if (neighboursShown < 0) {
+            throw new IllegalArgumentException("neighbours shown must be >= 0");
+        }
+        if (weightClasses == null) {
+            throw new IllegalArgumentException("weight classes are required");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package com.listinglens.api;
+
+import com.listinglens.support.DemoPoolResource;
+import com.listinglens.support.Images;
+import com.listinglens.support.TestPools;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+
+/** The service over HTTP, on the real model and the real demo pool. */
+@QuarkusTest
+@QuarkusTestResource(DemoPoolResource.class)
+class SuggestionResourceTest {
+
+    private static final Path BANANA = TestPools.grocery().resolve("val/Fruit/Banana/Banana_001.jpg");
+
+    @BeforeAll
+    static void waitUntilReady() throws InterruptedException {
+        long deadline = System.nanoTime() + 180_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (given().get("/q/health/ready").statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("service not ready: " + given().get("/q/health/ready").asString());
+    }
+
+    private static Response post(String fileName, byte[] bytes, String mime) {
+        return given().multiPart("photo", fileName, bytes, mime).post("/v1/suggestions");
+    }
+
+    @Test
+    void aPhonePhotoGetsRealSuggestions() throws Exception {
+        assertThat(BANANA).exists();
+        Response r = post("banana.jpg", Files.readAllBytes(BANANA), "image/jpeg");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        List<String> path = r.jsonPath().getList("category.path.name");
+        assertThat(path).startsWith("Fruit", "Banana");
+        List<Float> confidences = r.jsonPath().getList("category.path.confidence");
+        assertThat(confidences).allSatisfy(c -> assertThat(c).isBetween(0f, 1f));
+        assertThat(r.jsonPath().getString("title.value")).isNotBlank();
+        // bananas have no brand in the catalog: null with a reason, never invented
+        assertThat(r.jsonPath().getString("brand.value")).isNull();
+        assertThat(r.jsonPath().getString("brand.reason")).isNotBlank();
+        assertThat(r.jsonPath().getString("priceBand.low")).isNull();
+        assertThat(r.jsonPath().getString("priceBand.reason")).contains("price");
+        assertThat(r.jsonPath().getString("colour.name")).isNotBlank();
+        assertThat(r.jsonPath().getList("neighbours")).hasSize(10);
+        assertThat(r.jsonPath().getString("neighbours[0].id")).startsWith("train-");
+        assertThat(r.jsonPath().getFloat("neighbours[0].similarity")).isBetween(0.3f, 1.0f);
+        assertThat(r.jsonPath().getString("model.precision")).isEqualTo("int8");
+        assertThat(r.jsonPath().getString("model.sha256")).hasSize(64);
+        assertThat(r.jsonPath().getString("pool.version")).isNotBlank();
+        assertThat(r.jsonPath().getLong("pool.listings")).isGreaterThan(2700);
+        assertThat(r.jsonPath().getDouble("timings.totalMs")).isPositive();
+        assertThat(r.jsonPath().getDouble("timings.embedMs")).isPositive();
+    }
+
+    @Test
+    void severalPhotosOfOneItemAreMerged() throws Exception {
+        byte[] a = Files.readAllBytes(BANANA);
+        byte[] b = Files.readAllBytes(TestPools.grocery().resolve("val/Fruit/Banana/Banana_002.jpg"));
+        Response r = given().multiPart("photo", "a.jpg", a, "image/jpeg").multiPart("photo", "b.jpg", b, "image/jpeg")
+                .post("/v1/suggestions");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        assertThat(r.jsonPath().getList("category.path.name")).startsWith("Fruit", "Banana");
+        List<String> ids = r.jsonPath().getList("neighbours.id");
+        assertThat(ids).doesNotHaveDuplicates();
+    }
+
+    private static void assertProblem(Response r, int status, String typePart) {
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.jsonPath().getInt("status")).isEqualTo(status);
+        assertThat(r.jsonPath().getString("type")).contains(typePart);
+        assertThat(r.jsonPath().getString("title")).isNotBlank();
+        assertThat(r.jsonPath().getString("detail")).isNotBlank();
+    }
+
+    @Test
+    void badUploadsGetProblemsAndTheServiceKeepsServing() throws Exception {
+        byte[] jpeg = Files.readAllBytes(BANANA);
+
+        assertProblem(given().post("/v1/suggestions"), 415, "problem");
+        assertProblem(given().contentType("multipart/form-data; boundary=x").body(new byte[0]).post("/v1/suggestions"), 400, "no-photo");
+        assertProblem(post("notes.txt", "this is not a photo\n".getBytes(), "text/plain"), 415, "photo-unsupported-format");
+        assertProblem(post("cut.jpg", Arrays.copyOf(jpeg, jpeg.length / 2), "image/jpeg"), 422, "photo-corrupt");
+        assertProblem(post("empty.jpg", new byte[0], "image/jpeg"), 400, "photo-empty");
+        assertProblem(post("huge.png", Images.pngHeader(30000, 30000), "image/png"), 413, "photo-too-many-pixels");
+        byte[] big = new byte[25 * 1024 * 1024];
+        new Random(7).nextBytes(big);
+        big[0] = (byte) 0xFF;
+        big[1] = (byte) 0xD8;
+        assertProblem(post("big.jpg", big, "image/jpeg"), 413, "photo-too-large");
+        // a bad photo among good ones names the bad one
+        Response mixed = given().multiPart("photo", "a.jpg", jpeg, "image/jpeg")
+                .multiPart("photo", "b.jpg", new byte[0], "image/jpeg").post("/v1/suggestions");
+        assertProblem(mixed, 400, "photo-empty");
+        assertThat(mixed.jsonPath().getString("detail")).startsWith("photo 2");
+
+        assertThat(post("banana.jpg", jpeg, "image/jpeg").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void healthMetricsAndOpenApi() {
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("model-and-pool"));
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/suggestions"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("lens_suggest_stage"));
+    }
+}

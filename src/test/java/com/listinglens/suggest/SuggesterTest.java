@@ -1,0 +1,183 @@
+package com.listinglens.suggest;
+
+import com.listinglens.catalog.Listing;
+import com.listinglens.pool.Neighbour;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class SuggesterTest {
+
+    private static final WeightClasses CLASSES = new WeightClasses(List.of(250, 500, 1000, 2000, 5000));
+
+    private static SuggestSettings settings(double minCategory, double minConfidence, double minSupport) {
+        return new SuggestSettings(0.1, minCategory, minConfidence, minSupport, CLASSES, 0.25, 0.75, 3, 10, "SEK");
+    }
+
+    private final Suggester suggester = new Suggester(settings(0.3, 0.3, 0.3));
+
+    private static int next;
+
+    private static Neighbour n(float similarity, String title, List<String> category, String brand, Double grams, Double price) {
+        next++;
+        return new Neighbour(new Listing("id-" + next, "img-" + next + ".jpg", title, category, brand, grams, price, null), similarity);
+    }
+
+    @Test
+    void agreeingNeighboursGiveEveryField() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, "Arla milk", List.of("Packages", "Milk", "Arla"), "Arla", 1000.0, 12.0),
+                n(0.88f, "Arla milk", List.of("Packages", "Milk", "Arla"), "Arla", 1000.0, 14.0),
+                n(0.85f, "Arla milk", List.of("Packages", "Milk", "Arla"), "Arla", 1000.0, 10.0),
+                n(0.80f, "Oat milk", List.of("Packages", "Oat-Milk", "Oatly"), "Oatly", 1000.0, 20.0));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.title().value()).isEqualTo("Arla milk");
+        assertThat(s.title().confidence()).isGreaterThan(0.8);
+        assertThat(s.category().names()).containsExactly("Packages", "Milk", "Arla");
+        assertThat(s.category().path().get(0).confidence()).isEqualTo(1.0);
+        assertThat(s.category().path().get(1).confidence()).isLessThan(1.0).isGreaterThan(0.8);
+        assertThat(s.brand().value()).isEqualTo("Arla");
+        assertThat(s.weightClass().value().label()).isEqualTo("<= 1 kg");
+        assertThat(s.weightClass().confidence()).isEqualTo(1.0);
+        assertThat(s.priceBand().low()).isNotNull();
+        assertThat(s.priceBand().low()).isLessThanOrEqualTo(s.priceBand().median());
+        assertThat(s.priceBand().median()).isLessThanOrEqualTo(s.priceBand().high());
+        assertThat(s.priceBand().currency()).isEqualTo("SEK");
+        assertThat(s.priceBand().basedOn()).isEqualTo(4);
+        assertThat(s.neighbours()).hasSize(4);
+        assertThat(s.neighbours().get(0).similarity()).isCloseTo(0.9, within(1e-4));
+    }
+
+    @Test
+    void weightsFollowExpOfSimilarityOverTemperature() {
+        Suggester sg = new Suggester(settings(0.3, 0.3, 0.3));
+        double[] w = sg.weights(List.of(n(0.9f, null, null, null, null, null), n(0.8f, null, null, null, null, null)));
+        assertThat(w[1] / w[0]).isCloseTo(Math.exp(-1.0), within(1e-5));
+    }
+
+    @Test
+    void fieldsTheNeighboursLackAreNullWithAReason() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, "Banana", List.of("Fruit", "Banana"), null, null, null),
+                n(0.8f, "Banana", List.of("Fruit", "Banana"), null, null, null));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.brand().value()).isNull();
+        assertThat(s.brand().reason()).contains("none of the 2 similar listings has a brand");
+        assertThat(s.priceBand().low()).isNull();
+        assertThat(s.priceBand().high()).isNull();
+        assertThat(s.priceBand().reason()).contains("has a price");
+        assertThat(s.weightClass().value()).isNull();
+        assertThat(s.weightClass().reason()).contains("weight");
+        assertThat(s.title().value()).isEqualTo("Banana");
+    }
+
+    @Test
+    void disagreementGivesNullNotAGuess() {
+        List<Neighbour> ns = new ArrayList<>();
+        String[] brands = {"A", "B", "C", "D", "E"};
+        for (String b : brands) {
+            ns.add(n(0.8f, "t" + b, List.of("Top" + b, "Mid"), b, 100.0, null));
+        }
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.brand().value()).isNull();
+        assertThat(s.brand().reason()).contains("disagree").contains("20 %");
+        assertThat(s.title().value()).isNull();
+        assertThat(s.category().path()).isNull();
+        assertThat(s.category().reason()).contains("disagree");
+        // they all agree on the weight class
+        assertThat(s.weightClass().value().label()).isEqualTo("<= 250 g");
+    }
+
+    @Test
+    void categoryPathStopsWhereNeighboursStopAgreeing() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, null, List.of("Fruit", "Apple", "Granny-Smith"), null, null, null),
+                n(0.9f, null, List.of("Fruit", "Apple", "Pink-Lady"), null, null, null),
+                n(0.9f, null, List.of("Fruit", "Apple", "Royal-Gala"), null, null, null),
+                n(0.9f, null, List.of("Fruit", "Apple", "Golden"), null, null, null));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.category().names()).containsExactly("Fruit", "Apple");
+        assertThat(s.category().reason()).contains("below level 2");
+    }
+
+    @Test
+    void aMinorityOfNeighboursWithABrandIsNotEnough() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, null, null, "Arla", null, null),
+                n(0.9f, null, null, null, null, null),
+                n(0.9f, null, null, null, null, null),
+                n(0.9f, null, null, null, null, null),
+                n(0.9f, null, null, null, null, null));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.brand().value()).isNull();
+        assertThat(s.brand().reason()).contains("too few similar listings have a brand");
+        assertThat(s.category().path()).isNull();
+        assertThat(s.category().reason()).contains("none of the 5");
+    }
+
+    @Test
+    void priceBandNeedsEnoughPricedNeighbours() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, null, null, null, null, 10.0),
+                n(0.9f, null, null, null, null, 12.0),
+                n(0.9f, null, null, null, null, null));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.priceBand().low()).isNull();
+        assertThat(s.priceBand().reason()).contains("only 2");
+    }
+
+    @Test
+    void priceBandComesFromWeightedQuantiles() {
+        List<Neighbour> ns = new ArrayList<>();
+        for (int i = 1; i <= 8; i++) {
+            ns.add(n(0.9f, null, null, null, null, i * 100.0));
+        }
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.priceBand().low()).isEqualTo(200.0);
+        assertThat(s.priceBand().median()).isEqualTo(400.0);
+        assertThat(s.priceBand().high()).isEqualTo(600.0);
+    }
+
+    @Test
+    void nearerNeighboursOutvoteFartherOnes() {
+        List<Neighbour> ns = List.of(
+                n(0.95f, "near", List.of("A"), "Near", null, null),
+                n(0.70f, "far", List.of("B"), "Far", null, null),
+                n(0.70f, "far", List.of("B"), "Far", null, null),
+                n(0.70f, "far", List.of("B"), "Far", null, null));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.brand().value()).isEqualTo("Near");
+        assertThat(s.category().names()).containsExactly("A");
+    }
+
+    @Test
+    void noNeighboursGivesNullsWithReasons() {
+        ListingSuggestion s = suggester.suggest(List.of());
+        assertThat(s.title().value()).isNull();
+        assertThat(s.title().reason()).isNotBlank();
+        assertThat(s.category().path()).isNull();
+        assertThat(s.neighbours()).isEmpty();
+    }
+
+    @Test
+    void mergeKeepsEachListingOnceWithItsBestSimilarity() {
+        Neighbour a = n(0.5f, "a", null, null, null, null);
+        Neighbour b = n(0.7f, "b", null, null, null, null);
+        Neighbour aBetter = new Neighbour(a.listing(), 0.9f);
+        Neighbour c = n(0.6f, "c", null, null, null, null);
+        List<Neighbour> merged = Suggester.merge(List.of(List.of(b, a), List.of(aBetter, c)), 2);
+        assertThat(merged).containsExactly(aBetter, b);
+    }
+
+    @Test
+    void neighboursShownAreCapped() {
+        Suggester sg = new Suggester(new SuggestSettings(0.1, 0.3, 0.3, 0.3, CLASSES, 0.25, 0.75, 3, 2, null));
+        List<Neighbour> ns = List.of(n(0.9f, "x", null, null, null, null), n(0.8f, "x", null, null, null, null),
+                n(0.7f, "x", null, null, null, null));
+        assertThat(sg.suggest(ns).neighbours()).hasSize(2);
+    }
+}

@@ -1,0 +1,57 @@
+package com.listinglens.support;
+
+import com.listinglens.app.Settings;
+import com.listinglens.config.ConfigLoader;
+import com.listinglens.config.LensConfig;
+import com.listinglens.embedding.DjlEmbedder;
+import com.listinglens.embedding.Embedder;
+import com.listinglens.image.ImageDecoder;
+import com.listinglens.image.ImageSettings;
+import com.listinglens.image.Preprocessor;
+import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.pool.PoolFiles;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Real pools for tests, built once per checkout under target/test-pools with the real model and the shared
+ * grocery catalog (the same code path as {@code bin/lens build-pool}).
+ */
+public final class TestPools {
+
+    private TestPools() {
+    }
+
+    public static Path sharedDir() {
+        String dir = System.getProperty("lens.shared-dir", System.getenv().getOrDefault("LENS_SHARED_DIR", "../shared"));
+        return Path.of(dir).toAbsolutePath().normalize();
+    }
+
+    public static Path grocery() {
+        return sharedDir().resolve("datasets/grocery");
+    }
+
+    /** The demo pool: grocery train + iconic listings, embedded in fp32. */
+    public static synchronized Path demo() {
+        return build("demo", List.of(grocery().resolve("train.jsonl"), grocery().resolve("iconic.jsonl")));
+    }
+
+    private static Path build(String name, List<Path> catalogs) {
+        Path dir = Path.of("target/test-pools", name).toAbsolutePath();
+        if (PoolFiles.exists(dir)) {
+            return dir;
+        }
+        LensConfig config = ConfigLoader.load();
+        ImageSettings image = Settings.image(config.image());
+        try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), config.build().precision()))) {
+            new PoolBuilder(new ImageDecoder(image), new Preprocessor(image), embedder, config.model().batchSize(),
+                    config.build().decodeThreads(), System.err)
+                    .build(new PoolBuilder.Request(catalogs, null, dir, config.build().indexFactory(),
+                            Settings.metric(config.build().metric()), config.model().name(), config.model().space(), true));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build test pool " + name + ": " + e.getMessage(), e);
+        }
+        return dir;
+    }
+}
