@@ -43,7 +43,7 @@ public final class Settings {
     }
 
     public static SuggestSettings suggest(LensConfig.Suggest c) {
-        return new SuggestSettings(c.temperature(), c.minCategoryConfidence(), c.minConfidence(), c.minSupport(),
+        return new SuggestSettings(c.temperature(), c.categoryVote(), c.minCategoryConfidence(), c.minConfidence(), c.minSupport(),
                 new WeightClasses(c.weightClassesGrams()), c.priceLowQuantile(), c.priceHighQuantile(),
                 c.minPriceNeighbours(), c.neighboursShown(), c.currency().orElse(null));
     }

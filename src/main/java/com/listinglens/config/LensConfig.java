@@ -127,6 +127,10 @@ public interface LensConfig {
         /** Votes are weighted by exp(similarity / temperature). */
         double temperature();
 
+        /** leaf (the most-voted whole path) or top_down (level by level). */
+        @WithDefault("top_down")
+        com.listinglens.suggest.CategoryVote categoryVote();
+
         /** A category level is suggested only when at least this share of the vote backs it. */
         double minCategoryConfidence();
 

@@ -12,6 +12,8 @@ import java.util.Map;
 /**
  * Per-field accuracy of suggestions against the truth of held-out listings. A field counts only for
  * uploads whose truth has it; a null suggestion counts as wrong in accuracy (and is reported as coverage).
+ * "category level N" scores the path down to level N (for every upload whose true path is that deep);
+ * "category leaf" needs the whole true path, no more and no less.
  */
 public final class Scorecard {
 
@@ -64,9 +66,12 @@ public final class Scorecard {
         List<String> path = s.category().names();
         List<String> trueCategory = truth.category();
         for (int level = 0; level < trueCategory.size(); level++) {
-            String name = level == trueCategory.size() - 1 ? "category leaf" : "category level " + (level + 1);
             boolean answered = path.size() > level;
-            tally(name).add(answered, answered && path.subList(0, level + 1).equals(trueCategory.subList(0, level + 1)));
+            tally("category level " + (level + 1))
+                    .add(answered, answered && path.subList(0, level + 1).equals(trueCategory.subList(0, level + 1)));
+        }
+        if (!trueCategory.isEmpty()) {
+            tally("category leaf").add(!path.isEmpty(), path.equals(trueCategory));
         }
         if (truth.title() != null) {
             tally("title").add(s.title().value() != null, truth.title().equals(s.title().value()));

@@ -7,6 +7,7 @@ import java.util.List;
  */
 public record SuggestSettings(
         double temperature,
+        CategoryVote categoryVote,
         double minCategoryConfidence,
         double minConfidence,
         double minSupport,
@@ -34,6 +35,9 @@ public record SuggestSettings(
         }
         if (neighboursShown < 0) {
             throw new IllegalArgumentException("neighbours shown must be >= 0");
+        }
+        if (categoryVote == null) {
+            throw new IllegalArgumentException("category vote is required");
         }
         if (weightClasses == null) {
             throw new IllegalArgumentException("weight classes are required");

@@ -121,8 +121,9 @@ public final class Suggester {
     }
 
     /**
-     * Top-down: at each level the child of the chosen path with the most vote wins, as long as its share of
-     * all the category vote reaches the minimum; the path stops at the first level that does not.
+     * The category path is chosen by {@link CategoryVote} (the most-voted whole path, or level by level); each
+     * level reports the share of the category vote whose path agrees up to it, and the path stops at the first
+     * level whose share is under the minimum.
      */
     private CategorySuggestion category(List<Neighbour> neighbours, double[] weights) {
         double all = total(weights);
@@ -139,9 +140,49 @@ public final class Suggester {
             return new CategorySuggestion(null, String.format(Locale.ROOT,
                     "too few similar listings have a category (%.0f %% of the vote)", 100 * withCategory / all));
         }
+        List<String> chosen = settings.categoryVote() == CategoryVote.LEAF
+                ? leafVote(neighbours, weights)
+                : topDownVote(neighbours, weights);
         List<CategoryLevel> path = new ArrayList<>();
-        List<String> chosen = new ArrayList<>();
         String stop = null;
+        for (int level = 0; level < chosen.size(); level++) {
+            List<String> prefix = chosen.subList(0, level + 1);
+            double backing = 0;
+            for (int i = 0; i < neighbours.size(); i++) {
+                List<String> c = neighbours.get(i).listing().category();
+                if (c.size() > level && c.subList(0, level + 1).equals(prefix)) {
+                    backing += weights[i];
+                }
+            }
+            double confidence = backing / withCategory;
+            if (confidence < settings.minCategoryConfidence()) {
+                stop = String.format(Locale.ROOT, "similar listings disagree below level %d (best: '%s' with %.0f %%)",
+                        level, chosen.get(level), 100 * confidence);
+                break;
+            }
+            path.add(new CategoryLevel(chosen.get(level), round(confidence, 4)));
+        }
+        if (path.isEmpty()) {
+            return new CategorySuggestion(null, stop == null ? "no category" : stop.replace("below level 0", "on the category"));
+        }
+        return new CategorySuggestion(List.copyOf(path), stop);
+    }
+
+    /** The whole path with the most vote (the nearest neighbour's on a tie). */
+    private static List<String> leafVote(List<Neighbour> neighbours, double[] weights) {
+        Vote<List<String>> vote = new Vote<>();
+        for (int i = 0; i < neighbours.size(); i++) {
+            List<String> c = neighbours.get(i).listing().category();
+            if (!c.isEmpty()) {
+                vote.add(c, weights[i]);
+            }
+        }
+        return vote.winner().map(Map.Entry::getKey).orElse(List.of());
+    }
+
+    /** Level by level: the child of the path so far with the most vote. */
+    private static List<String> topDownVote(List<Neighbour> neighbours, double[] weights) {
+        List<String> chosen = new ArrayList<>();
         for (int level = 0; ; level++) {
             Vote<String> vote = new Vote<>();
             for (int i = 0; i < neighbours.size(); i++) {
@@ -152,21 +193,10 @@ public final class Suggester {
             }
             var winner = vote.winner();
             if (winner.isEmpty()) {
-                break;
-            }
-            double confidence = winner.get().getValue() / withCategory;
-            if (confidence < settings.minCategoryConfidence()) {
-                stop = String.format(Locale.ROOT, "similar listings disagree below level %d (best: '%s' with %.0f %%)",
-                        level, winner.get().getKey(), 100 * confidence);
-                break;
+                return chosen;
             }
             chosen.add(winner.get().getKey());
-            path.add(new CategoryLevel(winner.get().getKey(), round(confidence, 4)));
         }
-        if (path.isEmpty()) {
-            return new CategorySuggestion(null, stop == null ? "no category" : stop.replace("below level 0", "on the category"));
-        }
-        return new CategorySuggestion(List.copyOf(path), stop);
     }
 
     private PriceBand priceBand(List<Neighbour> neighbours, double[] weights) {

@@ -39,7 +39,9 @@ class ScorecardTest {
         assertThat(card.field("category level 2").accuracy()).isEqualTo(0.5);
         assertThat(card.field("category level 2").coverage()).isEqualTo(0.5);
         assertThat(card.field("category level 2").precision()).isEqualTo(1.0);
+        assertThat(card.field("category level 3").accuracy()).isEqualTo(0.25);
         assertThat(card.field("category leaf").accuracy()).isEqualTo(0.25);
+        assertThat(card.field("category leaf").coverage()).isEqualTo(0.75);
         assertThat(card.field("brand").accuracy()).isEqualTo(0.25);
         assertThat(card.field("brand").precision()).isEqualTo(0.5);
         assertThat(card.field("weight class").accuracy()).isEqualTo(0.25);
@@ -52,6 +54,10 @@ class ScorecardTest {
         Scorecard card = new Scorecard(CLASSES);
         Listing truth = new Listing("v1", "a.jpg", null, List.of("Fruit", "Apple"), null, null, null, null);
         card.add(truth, suggestion(List.of("Vegetables", "Apple"), null, null));
+        assertThat(card.field("category leaf").accuracy()).isEqualTo(0.0);
+        assertThat(card.field("category level 2").accuracy()).isEqualTo(0.0);
+        card.add(truth, suggestion(List.of("Fruit", "Apple", "Deeper"), null, null));
+        assertThat(card.field("category level 2").accuracy()).isEqualTo(0.5);
         assertThat(card.field("category leaf").accuracy()).isEqualTo(0.0);
     }
 }

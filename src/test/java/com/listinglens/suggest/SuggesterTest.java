@@ -15,7 +15,7 @@ class SuggesterTest {
     private static final WeightClasses CLASSES = new WeightClasses(List.of(250, 500, 1000, 2000, 5000));
 
     private static SuggestSettings settings(double minCategory, double minConfidence, double minSupport) {
-        return new SuggestSettings(0.1, minCategory, minConfidence, minSupport, CLASSES, 0.25, 0.75, 3, 10, "SEK");
+        return new SuggestSettings(0.1, CategoryVote.LEAF, minCategory, minConfidence, minSupport, CLASSES, 0.25, 0.75, 3, 10, "SEK");
     }
 
     private final Suggester suggester = new Suggester(settings(0.3, 0.3, 0.3));
@@ -175,7 +175,7 @@ class SuggesterTest {
 
     @Test
     void neighboursShownAreCapped() {
-        Suggester sg = new Suggester(new SuggestSettings(0.1, 0.3, 0.3, 0.3, CLASSES, 0.25, 0.75, 3, 2, null));
+        Suggester sg = new Suggester(new SuggestSettings(0.1, CategoryVote.LEAF, 0.3, 0.3, 0.3, CLASSES, 0.25, 0.75, 3, 2, null));
         List<Neighbour> ns = List.of(n(0.9f, "x", null, null, null, null), n(0.8f, "x", null, null, null, null),
                 n(0.7f, "x", null, null, null, null));
         assertThat(sg.suggest(ns).neighbours()).hasSize(2);
