@@ -65,7 +65,7 @@ public interface LensConfig {
         int predictors();
 
         /** Intra-op threads of the inference engine. */
-        @WithDefault("2")
+        @WithDefault("1")
         int threads();
     }
 

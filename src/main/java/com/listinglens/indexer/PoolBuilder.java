@@ -228,7 +228,7 @@ public final class PoolBuilder {
 
     private float[] tensor(Item item) throws IOException {
         byte[] bytes = Files.readAllBytes(item.image());
-        try (DecodedImage image = decoder.decode(bytes)) {
+        try (DecodedImage image = decoder.decode(bytes, decoder.settings().resizeShorter())) {
             return preprocessor.toTensor(image);
         }
     }

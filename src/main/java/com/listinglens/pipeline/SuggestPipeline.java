@@ -86,7 +86,7 @@ public final class SuggestPipeline {
         List<float[]> tensors = new ArrayList<>(photos.size());
         NamedColour colour = null;
         for (int i = 0; i < photos.size(); i++) {
-            try (DecodedImage image = decoder.decode(photos.get(i))) {
+            try (DecodedImage image = decoder.decode(photos.get(i), decoder.settings().resizeShorter())) {
                 tensors.add(preprocessor.toTensor(image));
                 if (i == 0) {
                     colour = colourNamer.dominant(image);

@@ -1,0 +1,27 @@
+package com.listinglens.image;
+
+/** Loads the OpenCV native library bundled in {@code org.openpnp:opencv} once per JVM. */
+public final class OpenCv {
+
+    private static volatile boolean loaded;
+
+    private OpenCv() {}
+
+    /** Idempotent and thread-safe; throws {@link IllegalStateException} if the native library cannot load. */
+    public static void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (OpenCv.class) {
+            if (loaded) {
+                return;
+            }
+            try {
+                nu.pattern.OpenCV.loadLocally();
+            } catch (Throwable t) {
+                throw new IllegalStateException("could not load the OpenCV native library (org.openpnp:opencv)", t);
+            }
+            loaded = true;
+        }
+    }
+}
