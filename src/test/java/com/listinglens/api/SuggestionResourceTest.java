@@ -94,7 +94,10 @@ class SuggestionResourceTest {
     void badUploadsGetProblemsAndTheServiceKeepsServing() throws Exception {
         byte[] jpeg = Files.readAllBytes(BANANA);
 
-        assertProblem(given().post("/v1/suggestions"), 415, "problem");
+        Response emptyBody = given().post("/v1/suggestions");
+        assertThat(emptyBody.statusCode()).as(emptyBody.asString()).isIn(400, 415);
+        assertProblem(emptyBody, emptyBody.statusCode(), "urn:listing-lens:problem:");
+        assertProblem(given().contentType("application/json").body("{}").post("/v1/suggestions"), 415, "http-415");
         assertProblem(given().contentType("multipart/form-data; boundary=x").body(new byte[0]).post("/v1/suggestions"), 400, "no-photo");
         assertProblem(post("notes.txt", "this is not a photo\n".getBytes(), "text/plain"), 415, "photo-unsupported-format");
         assertProblem(post("cut.jpg", Arrays.copyOf(jpeg, jpeg.length / 2), "image/jpeg"), 422, "photo-corrupt");

@@ -1,0 +1,60 @@
+package com.listinglens.vector;
+
+/**
+ * The JNI entry points implemented in {@code native/src/lensfaiss_jni.cpp}. Callers must have
+ * loaded the library ({@link NativeLibrary#load()}) and validated every argument; handles are
+ * owned by {@link FaissIndex}, which serialises mutation against searches.
+ */
+final class FaissNative {
+
+    /** {@link #traits(long)} bits. */
+    static final int TRAIT_ACCEPTS_IDS = 1;
+    static final int TRAIT_IVF = 2;
+    static final int TRAIT_HNSW = 4;
+    static final int TRAIT_READ_ONLY = 8;
+
+    private FaissNative() {}
+
+    static native String version();
+
+    /** faiss::index_factory; returns a handle. */
+    static native long create(String factory, int dimension, int metric);
+
+    /** Validates, reads and checks an index file; returns a handle. */
+    static native long read(byte[] path, boolean memoryMap);
+
+    /** Writes to {@code path} (created/truncated), fsyncs and re-validates the file. */
+    static native void write(long handle, byte[] path);
+
+    static native void free(long handle);
+
+    static native long count(long handle);
+
+    static native boolean isTrained(long handle);
+
+    static native int dimension(long handle);
+
+    static native int metric(long handle);
+
+    static native int traits(long handle);
+
+    static native String describe(long handle);
+
+    static native void train(long handle, float[] vectors, int n);
+
+    static native void addWithIds(long handle, float[] vectors, long[] ids);
+
+    static native void search(
+            long handle,
+            float[] queries,
+            int n,
+            int k,
+            int nprobe,
+            int efSearch,
+            long[] outIds,
+            float[] outScores);
+
+    static native void setThreads(int threads);
+
+    static native int threads();
+}
