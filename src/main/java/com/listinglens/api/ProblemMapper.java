@@ -57,6 +57,13 @@ public class ProblemMapper {
         return problem("http-" + status, s == null ? "HTTP " + status : s.getReasonPhrase(), status, e.getMessage(), request);
     }
 
+    /** The framework could not read the request (e.g. a cut-off or malformed multipart body). */
+    @ServerExceptionMapper
+    public Response unreadable(java.io.IOException e, HttpServerRequest request) {
+        return problem("malformed-request", "Malformed request", 400,
+                "the request body could not be read: " + e.getMessage(), request);
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Exception e, HttpServerRequest request) {
         LOG.error("unexpected failure on " + request.path(), e);

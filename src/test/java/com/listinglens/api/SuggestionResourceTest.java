@@ -6,7 +6,7 @@ import com.listinglens.support.TestPools;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -26,8 +26,8 @@ class SuggestionResourceTest {
 
     private static final Path BANANA = TestPools.grocery().resolve("val/Fruit/Banana/Banana_001.jpg");
 
-    @BeforeAll
-    static void waitUntilReady() throws InterruptedException {
+    @BeforeEach
+    void waitUntilReady() throws InterruptedException {
         long deadline = System.nanoTime() + 180_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (given().get("/q/health/ready").statusCode() == 200) {
@@ -98,7 +98,8 @@ class SuggestionResourceTest {
         assertThat(emptyBody.statusCode()).as(emptyBody.asString()).isIn(400, 415);
         assertProblem(emptyBody, emptyBody.statusCode(), "urn:listing-lens:problem:");
         assertProblem(given().contentType("application/json").body("{}").post("/v1/suggestions"), 415, "http-415");
-        assertProblem(given().contentType("multipart/form-data; boundary=x").body(new byte[0]).post("/v1/suggestions"), 400, "no-photo");
+        assertProblem(given().contentType("multipart/form-data; boundary=x").body(new byte[0]).post("/v1/suggestions"), 400, "malformed-request");
+        assertProblem(given().multiPart("image", "a.jpg", jpeg, "image/jpeg").post("/v1/suggestions"), 400, "no-photo");
         assertProblem(post("notes.txt", "this is not a photo\n".getBytes(), "text/plain"), 415, "photo-unsupported-format");
         assertProblem(post("cut.jpg", Arrays.copyOf(jpeg, jpeg.length / 2), "image/jpeg"), 422, "photo-corrupt");
         assertProblem(post("empty.jpg", new byte[0], "image/jpeg"), 400, "photo-empty");
