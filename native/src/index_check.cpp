@@ -54,7 +54,6 @@ bool isSq(const faiss::Index* i) {
     return typeid(*i) == typeid(faiss::IndexScalarQuantizer);
 }
 
-enum class Role { Top, IdMapSub, PreTransformSub, IvfQuantizer, HnswFlatStorage, HnswSqStorage };
 
 class Checker {
    public:
@@ -106,24 +105,6 @@ class Checker {
         if (!ok) {
             fail(msg);
         }
-    }
-
-    static const char* roleName(Role r) {
-        switch (r) {
-            case Role::Top:
-                return "top-level index";
-            case Role::IdMapSub:
-                return "index inside IDMap";
-            case Role::PreTransformSub:
-                return "index inside a pre-transform";
-            case Role::IvfQuantizer:
-                return "IVF coarse quantizer";
-            case Role::HnswFlatStorage:
-                return "HNSW flat storage";
-            case Role::HnswSqStorage:
-                return "HNSW SQ storage";
-        }
-        return "?";
     }
 
     static bool allowed(const faiss::Index* i, Role role) {

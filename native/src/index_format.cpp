@@ -51,32 +51,6 @@ constexpr uint32_t kHnswSq = fourcc("IHNs");
 constexpr uint32_t kPq = fourcc("IxPq");
 constexpr uint32_t kSq = fourcc("IxSQ");
 
-enum class Role {
-    Top,
-    IdMapSub,
-    PreTransformSub,
-    IvfQuantizer,
-    HnswFlatStorage,
-    HnswSqStorage
-};
-
-const char* roleName(Role r) {
-    switch (r) {
-        case Role::Top:
-            return "top-level index";
-        case Role::IdMapSub:
-            return "index inside IDMap";
-        case Role::PreTransformSub:
-            return "index inside a pre-transform";
-        case Role::IvfQuantizer:
-            return "IVF coarse quantizer";
-        case Role::HnswFlatStorage:
-            return "HNSW flat storage";
-        case Role::HnswSqStorage:
-            return "HNSW SQ storage";
-    }
-    return "?";
-}
 
 bool allowed(Role role, uint32_t h) {
     switch (role) {

@@ -36,4 +36,22 @@ std::string fourccName(uint32_t h) {
     return s;
 }
 
+const char* roleName(Role r) {
+    switch (r) {
+        case Role::Top:
+            return "top-level index";
+        case Role::IdMapSub:
+            return "index inside IDMap";
+        case Role::PreTransformSub:
+            return "index inside a pre-transform";
+        case Role::IvfQuantizer:
+            return "IVF coarse quantizer";
+        case Role::HnswFlatStorage:
+            return "HNSW flat storage";
+        case Role::HnswSqStorage:
+            return "HNSW SQ storage";
+    }
+    return "?";
+}
+
 } // namespace lens

@@ -64,4 +64,10 @@ constexpr uint32_t fourcc(const char s[5]) {
             uint32_t(uint8_t(s[2])) << 16 | uint32_t(uint8_t(s[3])) << 24;
 }
 
+/** Where an index sits in a composite index (for the file pre-parser and the structure checker). */
+enum class Role { Top, IdMapSub, PreTransformSub, IvfQuantizer, HnswFlatStorage, HnswSqStorage };
+
+/** A name of a role for error messages. */
+const char* roleName(Role r);
+
 } // namespace lens
