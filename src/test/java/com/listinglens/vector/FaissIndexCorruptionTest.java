@@ -13,9 +13,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,22 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * to leave a valid index, give a usable one), and never crash the JVM: if one of these tests
  * "fails" by killing the test JVM, the native checks have a hole.
  */
+@ExtendWith(SingleOmpThread.class)
 class FaissIndexCorruptionTest {
 
     @TempDir
     Path dir;
-
-    // These tests are about file handling, not parallel speed: one OpenMP thread keeps them fast
-    // and predictable on small, busy machines (libgomp spin-waits badly when oversubscribed).
-    @BeforeAll
-    static void singleThread() {
-        FaissIndex.setThreads(1);
-    }
-
-    @AfterAll
-    static void defaultThreads() {
-        FaissIndex.setThreads(0);
-    }
 
     /** Small indexes of every supported family, so that every prefix can be tried. */
     static Stream<Arguments> smallIndexes() {

@@ -9,15 +9,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** write / read round trips, with and without memory mapping. */
+@ExtendWith(SingleOmpThread.class)
 class FaissIndexPersistenceTest {
 
     private static final int D = 32;
@@ -25,18 +25,6 @@ class FaissIndexPersistenceTest {
 
     @TempDir
     Path dir;
-
-    // These tests are about file handling, not parallel speed: one OpenMP thread keeps them fast
-    // and predictable on small, busy machines (libgomp spin-waits badly when oversubscribed).
-    @BeforeAll
-    static void singleThread() {
-        FaissIndex.setThreads(1);
-    }
-
-    @AfterAll
-    static void defaultThreads() {
-        FaissIndex.setThreads(0);
-    }
 
     static Stream<Arguments> kinds() {
         return Stream.of(

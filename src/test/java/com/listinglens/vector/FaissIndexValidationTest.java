@@ -8,32 +8,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every argument is checked in Java before it reaches native code. */
+@ExtendWith(SingleOmpThread.class)
 class FaissIndexValidationTest {
 
     private static final int D = 8;
 
     @TempDir
     Path dir;
-
-    // These tests are about file handling, not parallel speed: one OpenMP thread keeps them fast
-    // and predictable on small, busy machines (libgomp spin-waits badly when oversubscribed).
-    @BeforeAll
-    static void singleThread() {
-        FaissIndex.setThreads(1);
-    }
-
-    @AfterAll
-    static void defaultThreads() {
-        FaissIndex.setThreads(0);
-    }
 
     private static FaissIndex flat() {
         FaissIndex index = FaissIndex.create("IDMap,Flat", D, Metric.L2);
