@@ -1,6 +1,8 @@
 package com.listinglens.api;
 
 import com.listinglens.app.LensService;
+import com.listinglens.app.SuggestionService;
+import com.listinglens.cache.StoreUnavailableException;
 import com.listinglens.image.ImageRejectedException;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.PoolException;
@@ -48,6 +50,16 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response pool(PoolException e, HttpServerRequest request) {
         return problem("pool-unavailable", "Pool unavailable", 503, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownSession(SuggestionService.UnknownSessionException e, HttpServerRequest request) {
+        return problem("unknown-suggestion", "Unknown suggestion", 404, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response storeDown(StoreUnavailableException e, HttpServerRequest request) {
+        return problem("session-store-unavailable", "Session store unavailable", 503, e.getMessage(), request);
     }
 
     @ServerExceptionMapper

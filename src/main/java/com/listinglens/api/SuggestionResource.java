@@ -1,6 +1,10 @@
 package com.listinglens.api;
 
 import com.listinglens.app.LensService;
+import com.listinglens.app.SuggestionService;
+import com.listinglens.suggest.ShippingCheck;
+import com.listinglens.suggest.WeightClasses;
+import jakarta.ws.rs.PathParam;
 import com.listinglens.pipeline.SuggestPipeline;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -31,10 +35,12 @@ import java.util.concurrent.TimeUnit;
 public class SuggestionResource {
 
     private final LensService service;
+    private final SuggestionService suggestions;
     private final Map<String, Timer> stages = new LinkedHashMap<>();
 
-    public SuggestionResource(LensService service, MeterRegistry registry) {
+    public SuggestionResource(LensService service, SuggestionService suggestions, MeterRegistry registry) {
         this.service = service;
+        this.suggestions = suggestions;
         for (String stage : List.of("decode", "embed", "search", "aggregate", "total")) {
             stages.put(stage, Timer.builder("lens.suggest.stage").tag("stage", stage)
                     .description("time per stage of POST /v1/suggestions").publishPercentiles(0.5, 0.95, 0.99)
@@ -82,9 +88,49 @@ public class SuggestionResource {
                 throw new UncheckedIOException(e);
             }
         }
-        SuggestPipeline.Result result = pipeline.suggest(bytes);
-        record(result.timings());
-        return SuggestionResponse.of(result);
+        SuggestionResponse answer = suggestions.suggest(bytes);
+        if (!answer.cached()) {
+            record(answer.timings());
+        }
+        return answer;
+    }
+
+    /** The seller's choice in the shipping step. */
+    public record ShippingCheckRequest(String weightClass, List<String> category) {
+    }
+
+    /** The check's answer. */
+    public record ShippingCheckResponse(String suggestionId, WeightClasses.WeightClass chosen,
+                                        WeightClasses.WeightClass recommended, Double confidence, int basedOn,
+                                        boolean categoryMatched, String warning, String reason) {
+    }
+
+    @POST
+    @Path("/{id}/shipping-check")
+    @Blocking
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Check the seller's weight class against the suggestion",
+            description = "Body: {\"weightClass\": \"<= 500 g\", \"category\": [optional edited path]}. Answers the "
+                    + "recommended class and a warning when the chosen class is lighter.")
+    @APIResponse(responseCode = "200", description = "The check")
+    @APIResponse(responseCode = "400", description = "Unknown weight class", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "404", description = "Unknown or expired suggestion", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "Session store unavailable", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    public ShippingCheckResponse shippingCheck(@PathParam("id") String id, ShippingCheckRequest request) {
+        if (request == null || request.weightClass() == null || request.weightClass().isBlank()) {
+            throw new BadRequestProblem("no-weight-class", "No weight class", 400,
+                    "send {\"weightClass\": one of " + suggestions.weightClasses().all().stream()
+                            .map(WeightClasses.WeightClass::label).toList() + "}");
+        }
+        ShippingCheck.Result r;
+        try {
+            r = suggestions.shippingCheck(id, request.weightClass(), request.category());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestProblem("unknown-weight-class", "Unknown weight class", 400, e.getMessage());
+        }
+        return new ShippingCheckResponse(id, r.chosen(), r.recommended(), r.confidence(), r.basedOn(),
+                r.categoryMatched(), r.warning(), r.reason());
     }
 
     private void record(SuggestPipeline.Timings t) {

@@ -31,6 +31,53 @@ public interface LensConfig {
 
     Build build();
 
+    Redis redis();
+
+    /** Tenant (marketplace) whose pool this service serves; part of every cache key. */
+    @WithDefault("default")
+    String tenant();
+
+    interface Redis {
+        /** Use Redis for the answer cache and suggestion sessions. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("127.0.0.1")
+        String host();
+
+        @WithDefault("6379")
+        int port();
+
+        Optional<String> user();
+
+        Optional<String> password();
+
+        @WithDefault("false")
+        boolean tls();
+
+        @WithDefault("0")
+        int database();
+
+        /** Longest wait for Redis per command (connect, pool and socket alike). */
+        @WithDefault("50ms")
+        java.time.Duration timeout();
+
+        @WithDefault("16")
+        int maxConnections();
+
+        /** After a failure, Redis is not asked again for this long (answers go uncached meanwhile). */
+        @WithDefault("1s")
+        java.time.Duration retryAfter();
+
+        /** How long a cached answer lives. */
+        @WithDefault("1h")
+        java.time.Duration answerTtl();
+
+        /** How long a suggestion session lives (the shipping check needs it). */
+        @WithDefault("24h")
+        java.time.Duration sessionTtl();
+    }
+
     interface Model {
         /** Name of the model, reported with every answer. */
         String name();

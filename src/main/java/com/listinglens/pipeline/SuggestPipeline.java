@@ -54,7 +54,8 @@ public final class SuggestPipeline {
     }
 
     /** A suggestion with what produced it. */
-    public record Result(ListingSuggestion suggestion, NamedColour colour, ModelInfo model, Manifest pool, Timings timings) {
+    public record Result(ListingSuggestion suggestion, List<Neighbour> neighbours, NamedColour colour, ModelInfo model,
+                         Manifest pool, Timings timings) {
     }
 
     /** A photo of a request that was refused, with its position (0-based) among the request's photos. */
@@ -102,9 +103,10 @@ public final class SuggestPipeline {
         try {
             List<List<Neighbour>> found = pool.search(embeddings, k, searchParams);
             long t3 = System.nanoTime();
-            ListingSuggestion suggestion = suggester.suggest(Suggester.merge(found, k));
+            List<Neighbour> merged = Suggester.merge(found, k);
+            ListingSuggestion suggestion = suggester.suggest(merged);
             long t4 = System.nanoTime();
-            return new Result(suggestion, colour, embedder.info(), pool.manifest(),
+            return new Result(suggestion, merged, colour, embedder.info(), pool.manifest(),
                     new Timings(ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t4 - t0)));
         } finally {
             pools.release(pool);

@@ -2,6 +2,7 @@ package com.listinglens.api;
 
 import com.listinglens.support.DemoPoolResource;
 import com.listinglens.support.Images;
+import com.listinglens.support.RedisResource;
 import com.listinglens.support.TestPools;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,6 +23,7 @@ import static org.hamcrest.Matchers.containsString;
 /** The service over HTTP, on the real model and the real demo pool. */
 @QuarkusTest
 @QuarkusTestResource(DemoPoolResource.class)
+@QuarkusTestResource(RedisResource.class)
 class SuggestionResourceTest {
 
     private static final Path BANANA = TestPools.grocery().resolve("val/Fruit/Banana/Banana_001.jpg");

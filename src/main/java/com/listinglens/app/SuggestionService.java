@@ -1,0 +1,213 @@
+package com.listinglens.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.listinglens.api.SuggestionResponse;
+import com.listinglens.cache.CacheKeys;
+import com.listinglens.cache.RedisSettings;
+import com.listinglens.cache.RedisStore;
+import com.listinglens.cache.StoreUnavailableException;
+import com.listinglens.config.LensConfig;
+import com.listinglens.pipeline.SuggestPipeline;
+import com.listinglens.pool.Manifest;
+import com.listinglens.suggest.ListingSuggestion;
+import com.listinglens.suggest.ShippingCheck;
+import com.listinglens.suggest.WeightClasses;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Suggestions with what must outlive a request: answers cached in Redis under a key of photos, model, pool
+ * and tenant, and a session per answer for the shipping step. Redis is a help, never a dependency of a
+ * suggestion: when it is down or slow, answers are computed and returned uncached, and only the session
+ * features say they are unavailable.
+ */
+@ApplicationScoped
+public class SuggestionService {
+
+    private static final Logger LOG = Logger.getLogger(SuggestionService.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** What a session remembers of a suggestion. */
+    public record Session(String id, Instant createdAt, String tenant, String modelSha256, String poolVersion,
+                          WeightClasses.WeightClass suggestedWeightClass, List<String> suggestedCategory,
+                          List<ShippingCheck.Evidence> neighbours) {
+    }
+
+    /** What the cache keeps: the answer and the evidence a new session needs. */
+    public record CachedAnswer(SuggestionResponse response, List<ShippingCheck.Evidence> evidence) {
+    }
+
+    /** No such session (never made, or expired): 404. */
+    public static final class UnknownSessionException extends RuntimeException {
+        public UnknownSessionException(String message) {
+            super(message);
+        }
+    }
+
+    private final LensService lens;
+    private final LensConfig config;
+    private final ObjectMapper json;
+    private final RedisStore redis;
+    private final ShippingCheck shipping;
+    private final Counter hits;
+    private final Counter misses;
+    private final Counter cacheErrors;
+    private final Counter sessionErrors;
+
+    public SuggestionService(LensService lens, LensConfig config, ObjectMapper json, MeterRegistry registry) {
+        this.lens = lens;
+        this.config = config;
+        this.json = json;
+        LensConfig.Redis r = config.redis();
+        this.redis = r.enabled()
+                ? new RedisStore(new RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
+                r.tls(), r.database(), r.timeout(), r.maxConnections(), r.retryAfter()))
+                : null;
+        this.shipping = new ShippingCheck(new WeightClasses(config.suggest().weightClassesGrams()), config.suggest().temperature());
+        this.hits = registry.counter("lens.cache.requests", "result", "hit");
+        this.misses = registry.counter("lens.cache.requests", "result", "miss");
+        this.cacheErrors = registry.counter("lens.cache.requests", "result", "error");
+        this.sessionErrors = registry.counter("lens.sessions.errors");
+        if (redis != null) {
+            Gauge.builder("lens.redis.available", redis, s -> s.isAvailable() ? 1 : 0)
+                    .description("1 unless Redis is resting after a failure").register(registry);
+            registry.more().counter("lens.redis.failures", List.of(), redis, RedisStore::failures);
+            registry.more().counter("lens.redis.commands", List.of(), redis, RedisStore::commands);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    public SuggestionResponse suggest(List<byte[]> photos) {
+        SuggestPipeline pipeline = lens.pipeline();
+        long t0 = System.nanoTime();
+        Optional<Manifest> pool = lens.pools().manifest();
+        String key = pool.map(m -> CacheKeys.answer(config.tenant(), lens.embedder().info().sha256(), m.poolVersion(), photos))
+                .orElse(null);
+        CachedAnswer cached = key == null ? null : lookup(key);
+        if (cached != null) {
+            double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
+            SuggestionResponse response = cached.response()
+                    .withTimings(new SuggestPipeline.Timings(0, 0, 0, 0, ms));
+            return withSession(response, cached.evidence(), true);
+        }
+        SuggestPipeline.Result result = pipeline.suggest(photos);
+        List<ShippingCheck.Evidence> evidence = result.neighbours().stream()
+                .map(n -> new ShippingCheck.Evidence(n.listing().category(), n.listing().weightGrams(), n.similarity()))
+                .toList();
+        SuggestionResponse response = SuggestionResponse.of(result);
+        String storeKey = CacheKeys.answer(config.tenant(), result.model().sha256(), result.pool().poolVersion(), photos);
+        store(storeKey, new CachedAnswer(response, evidence));
+        return withSession(response, evidence, false);
+    }
+
+    private CachedAnswer lookup(String key) {
+        if (redis == null) {
+            return null;
+        }
+        try {
+            Optional<String> value = redis.get(key);
+            if (value.isEmpty()) {
+                misses.increment();
+                return null;
+            }
+            hits.increment();
+            return json.readValue(value.get(), CachedAnswer.class);
+        } catch (StoreUnavailableException e) {
+            cacheErrors.increment();
+            return null;
+        } catch (JsonProcessingException e) {
+            cacheErrors.increment();
+            LOG.warnf("unreadable cache entry %s ignored: %s", key, e.getMessage());
+            return null;
+        }
+    }
+
+    private void store(String key, CachedAnswer answer) {
+        if (redis == null) {
+            return;
+        }
+        try {
+            redis.set(key, json.writeValueAsString(answer), config.redis().answerTtl());
+        } catch (StoreUnavailableException e) {
+            cacheErrors.increment();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an answer as JSON", e);
+        }
+    }
+
+    private SuggestionResponse withSession(SuggestionResponse response, List<ShippingCheck.Evidence> evidence, boolean fromCache) {
+        if (redis == null) {
+            return response.withSession(null, "sessions are disabled (lens.redis.enabled=false)", fromCache);
+        }
+        String id = HexFormat.of().formatHex(randomBytes());
+        ListingSuggestion.Field<WeightClasses.WeightClass> w = response.weightClass();
+        Session session = new Session(id, Instant.now(), config.tenant(), response.model().sha256(), response.pool().version(),
+                w.value(), response.category().names(), evidence);
+        try {
+            redis.set(CacheKeys.session(id), json.writeValueAsString(session), config.redis().sessionTtl());
+            return response.withSession(id, null, fromCache);
+        } catch (StoreUnavailableException e) {
+            sessionErrors.increment();
+            return response.withSession(null, "the session store is unavailable: " + e.getMessage(), fromCache);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a session as JSON", e);
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** The seller's chosen weight class (and maybe edited category) against the suggestion's neighbours. */
+    public ShippingCheck.Result shippingCheck(String id, String weightClassLabel, List<String> editedCategory) {
+        WeightClasses.WeightClass chosen = shipping.byLabel(weightClassLabel);
+        Session session = session(id);
+        return shipping.check(session.neighbours(), chosen, editedCategory);
+    }
+
+    public Session session(String id) {
+        if (!CacheKeys.isSessionId(id)) {
+            throw new UnknownSessionException("no suggestion '" + id + "': ids are 32 hexadecimal digits");
+        }
+        if (redis == null) {
+            throw new StoreUnavailableException("sessions are disabled (lens.redis.enabled=false)", null);
+        }
+        String value;
+        try {
+            value = redis.get(CacheKeys.session(id)).orElseThrow(() ->
+                    new UnknownSessionException("no suggestion '" + id + "': unknown or expired (sessions live "
+                            + config.redis().sessionTtl() + ")"));
+        } catch (StoreUnavailableException e) {
+            sessionErrors.increment();
+            throw e;
+        }
+        try {
+            return json.readValue(value, Session.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("session " + id + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    public WeightClasses weightClasses() {
+        return new WeightClasses(config.suggest().weightClassesGrams());
+    }
+}

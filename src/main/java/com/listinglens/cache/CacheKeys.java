@@ -1,0 +1,71 @@
+package com.listinglens.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Redis keys, pure. An answer's key holds everything the answer depends on: the photos' bytes (in order),
+ * the model's fingerprint, the pool's version and the tenant, so that two release colours with different
+ * models or pools never read each other's entries, while colours serving the same model and pool share them.
+ */
+public final class CacheKeys {
+
+    private static final String PREFIX = "lens:v1:";
+    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{32}");
+
+    private CacheKeys() {
+    }
+
+    public static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
+    /** Key of the answer for these photos, in this order, from this model, pool and tenant. */
+    public static String answer(String tenant, String modelSha256, String poolVersion, List<byte[]> photos) {
+        if (photos.isEmpty()) {
+            throw new IllegalArgumentException("at least one photo is required");
+        }
+        MessageDigest all = digest();
+        for (byte[] photo : photos) {
+            all.update(digest().digest(photo));
+        }
+        return PREFIX + "answer:" + safe("tenant", tenant) + ":" + safe("model", modelSha256) + ":"
+                + safe("pool", poolVersion) + ":" + HexFormat.of().formatHex(all.digest());
+    }
+
+    /** Key of a suggestion session. */
+    public static String session(String id) {
+        if (!isSessionId(id)) {
+            throw new IllegalArgumentException("not a suggestion id: " + id);
+        }
+        return PREFIX + "session:" + id;
+    }
+
+    public static boolean isSessionId(String id) {
+        return id != null && SESSION_ID.matcher(id).matches();
+    }
+
+    private static String safe(String what, String value) {
+        if (value == null || !SAFE.matcher(value).matches()) {
+            throw new IllegalArgumentException(what + " must be 1-128 characters of [A-Za-z0-9._-], got '" + value + "'");
+        }
+        return value;
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
