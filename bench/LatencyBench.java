@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
 
 /**
  * Single-photo latency of POST /v1/suggestions, p50/p99 per stage, for a 1024-px JPEG and a 4000 x 3000 JPEG
- * that this bench makes itself (a real grocery photo scaled up). One request at a time, sequential.
+ * that this bench makes itself (a real grocery photo scaled up). One request at a time, sequential. Each
+ * uncached request carries a JPEG comment with a counter, so its bytes (and cache key) are new while its
+ * pixels are the same; the cached phase repeats one photo and reports the cache's hit rate.
  * Usage: java bench/LatencyBench.java URL SOURCE_PHOTO REQUESTS WARMUP
  */
 public class LatencyBench {
@@ -45,15 +47,24 @@ public class LatencyBench {
         System.out.printf(Locale.ROOT, "Listing Lens latency bench: %s, %d requests per photo after %d warm-up, one at a time, %d cores%n",
                 url, requests, warmup, Runtime.getRuntime().availableProcessors());
         Map<String, Map<String, double[]>> all = new LinkedHashMap<>();
+        Map<String, Double> hitRates = new LinkedHashMap<>();
+        long run = System.nanoTime();
+        photos.put("1024x1024 JPEG, cached", photos.get("1024x1024 JPEG"));
         for (var e : photos.entrySet()) {
+            boolean cachedPhase = e.getKey().endsWith("cached");
             System.out.printf(Locale.ROOT, "%s (%d KB)%n", e.getKey(), e.getValue().length / 1024);
             for (int i = 0; i < warmup; i++) {
-                send(http, url, e.getValue());
+                send(http, url, cachedPhase ? e.getValue() : withComment(e.getValue(), run + "-w" + i));
             }
             Map<String, List<Double>> stages = new LinkedHashMap<>();
+            int hits = 0;
             for (int i = 0; i < requests; i++) {
+                byte[] photo = cachedPhase ? e.getValue() : withComment(e.getValue(), run + "-" + i);
                 long t0 = System.nanoTime();
-                String body = send(http, url, e.getValue());
+                String body = send(http, url, photo);
+                if (body.contains("\"cached\":true")) {
+                    hits++;
+                }
                 double client = (System.nanoTime() - t0) / 1e6;
                 for (String s : STAGES) {
                     stages.computeIfAbsent(s, k -> new ArrayList<>()).add(field(body, s));
@@ -70,15 +81,31 @@ public class LatencyBench {
                 sorted.put(k, a);
             });
             all.put(e.getKey(), sorted);
+            hitRates.put(e.getKey(), (double) hits / requests);
         }
         System.out.println();
         System.out.printf(Locale.ROOT, "%-16s %-12s %9s %9s %9s%n", "photo", "stage", "p50 ms", "p99 ms", "mean ms");
         all.forEach((photo, stages) -> stages.forEach((stage, a) -> System.out.printf(Locale.ROOT, "%-16s %-12s %9.1f %9.1f %9.1f%n",
                 photo, stage.replace("Ms", ""), pct(a, 50), pct(a, 99), Arrays.stream(a).average().orElse(0))));
+        hitRates.forEach((photo, rate) -> System.out.printf(Locale.ROOT, "cache hit rate %-24s %5.1f %%%n", photo, 100 * rate));
         var keys = new ArrayList<>(all.keySet());
         double small = pct(all.get(keys.get(0)).get("clientMs"), 50);
         double large = pct(all.get(keys.get(1)).get("clientMs"), 50);
         System.out.printf(Locale.ROOT, "ratio p50 client latency %s / %s: %.2f%n", keys.get(1), keys.get(0), large / small);
+    }
+
+    /** The same JPEG with a COM segment right after SOI: new bytes, same pixels. */
+    static byte[] withComment(byte[] jpeg, String text) {
+        byte[] t = text.getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(jpeg.length + t.length + 4);
+        out.write(jpeg, 0, 2);
+        out.write(0xFF);
+        out.write(0xFE);
+        out.write((t.length + 2) >> 8);
+        out.write((t.length + 2) & 0xFF);
+        out.writeBytes(t);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
     }
 
     static double pct(double[] sorted, double p) {

@@ -64,7 +64,8 @@ public final class Settings {
     public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, PoolManager pools) {
         ImageSettings image = image(config.image());
         return new SuggestPipeline(new ImageDecoder(image), new Preprocessor(image), new ColourNamer(), embedder, pools,
-                new Suggester(suggest(config.suggest())), config.search().k(), search(config.search()));
+                new Suggester(suggest(config.suggest())), config.search().k(), search(config.search()),
+                config.suggest().fusion());
     }
 
     /** Opens the configured pool, checked against the model that will query it. */

@@ -39,8 +39,37 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--precision", description = "query model precision: int8 or fp32; default: lens.model.precision")
     String precision;
 
+    @Option(names = "--photos-per-upload", defaultValue = "1",
+            description = "photos per upload: consecutive uploads of one product (same category path) are sent together; default 1")
+    int photosPerUpload;
+
+    /** Uploads of N photos: consecutive listings with the same category path, in groups of exactly N. */
+    static List<List<Listing>> groups(List<Listing> listings, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--photos-per-upload must be >= 1");
+        }
+        List<List<Listing>> groups = new java.util.ArrayList<>();
+        List<Listing> current = new java.util.ArrayList<>();
+        for (Listing l : listings) {
+            if (!current.isEmpty() && !current.get(0).category().equals(l.category())) {
+                current = new java.util.ArrayList<>();
+            }
+            current.add(l);
+            if (current.size() == n) {
+                groups.add(List.copyOf(current));
+                current = new java.util.ArrayList<>();
+            }
+        }
+        return groups;
+    }
+
     /** Runs the evaluation and returns the scorecard (used by tests and by {@link #call()}). */
     public static Scorecard evaluate(LensConfig config, Path catalogFile, Path poolDir, Path imageRoot, String precision) throws Exception {
+        return evaluate(config, catalogFile, poolDir, imageRoot, precision, 1);
+    }
+
+    public static Scorecard evaluate(LensConfig config, Path catalogFile, Path poolDir, Path imageRoot, String precision,
+                                     int photosPerUpload) throws Exception {
         CatalogReader.Catalog uploads = CatalogReader.read(catalogFile);
         uploads.errors().forEach(e -> System.err.println("skipped " + e));
         Path root = imageRoot != null ? imageRoot : catalogFile.toAbsolutePath().getParent();
@@ -53,11 +82,14 @@ public final class EvaluateCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "pool %s: %d listings; model %s %s; %d uploads%n",
                     opened.manifest().poolVersion(), opened.size(), config.model().name(), precision, uploads.listings().size());
             SuggestPipeline pipeline = Settings.pipeline(config, embedder, pools);
-            Progress progress = new Progress(System.err, "evaluating", uploads.listings().size());
-            List<Listing> listings = uploads.listings();
-            for (Listing upload : listings) {
-                byte[] bytes = Files.readAllBytes(root.resolve(upload.image()));
-                card.add(upload, pipeline.suggest(List.of(bytes)).suggestion());
+            List<List<Listing>> groups = groups(uploads.listings(), photosPerUpload);
+            Progress progress = new Progress(System.err, "evaluating", groups.size());
+            for (List<Listing> group : groups) {
+                List<byte[]> photos = new java.util.ArrayList<>();
+                for (Listing photo : group) {
+                    photos.add(Files.readAllBytes(root.resolve(photo.image())));
+                }
+                card.add(group.get(0), pipeline.suggest(photos).suggestion());
                 progress.advance(1);
             }
             progress.finish();
@@ -70,8 +102,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         LensConfig config = ConfigLoader.load();
         String p = precision != null ? precision : config.model().precision();
         long t0 = System.nanoTime();
-        Scorecard card = evaluate(config, catalog, pool != null ? pool : config.pool().dir(), imageRoot, p);
-        System.out.printf(Locale.ROOT, "%d uploads of %s in %.1f s%n", card.uploads(), catalog, (System.nanoTime() - t0) / 1e9);
+        Scorecard card = evaluate(config, catalog, pool != null ? pool : config.pool().dir(), imageRoot, p, photosPerUpload);
+        System.out.printf(Locale.ROOT, "%d uploads of %d photo(s) from %s in %.1f s (fusion %s)%n", card.uploads(), photosPerUpload,
+                catalog, (System.nanoTime() - t0) / 1e9, config.suggest().fusion().name().toLowerCase(Locale.ROOT));
         System.out.print(card.table());
         return 0;
     }

@@ -174,6 +174,10 @@ public interface LensConfig {
         /** Votes are weighted by exp(similarity / temperature). */
         double temperature();
 
+        /** Several photos of one item: merge (their neighbour lists) or mean (of their embeddings). */
+        @WithDefault("mean")
+        com.listinglens.suggest.Fusion fusion();
+
         /** leaf (the most-voted whole path) or top_down (level by level). */
         @WithDefault("top_down")
         com.listinglens.suggest.CategoryVote categoryVote();

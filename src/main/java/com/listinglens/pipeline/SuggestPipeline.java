@@ -12,6 +12,7 @@ import com.listinglens.pool.Manifest;
 import com.listinglens.pool.Neighbour;
 import com.listinglens.pool.Pool;
 import com.listinglens.pool.PoolManager;
+import com.listinglens.suggest.Fusion;
 import com.listinglens.suggest.ListingSuggestion;
 import com.listinglens.suggest.Suggester;
 import com.listinglens.vector.SearchParams;
@@ -33,9 +34,10 @@ public final class SuggestPipeline {
     private final Suggester suggester;
     private final int k;
     private final SearchParams searchParams;
+    private final Fusion fusion;
 
     public SuggestPipeline(ImageDecoder decoder, Preprocessor preprocessor, ColourNamer colourNamer, Embedder embedder,
-                           PoolManager pools, Suggester suggester, int k, SearchParams searchParams) {
+                           PoolManager pools, Suggester suggester, int k, SearchParams searchParams, Fusion fusion) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1");
         }
@@ -47,6 +49,7 @@ public final class SuggestPipeline {
         this.suggester = suggester;
         this.k = k;
         this.searchParams = searchParams;
+        this.fusion = fusion;
     }
 
     /** Milliseconds spent per stage of one request. */
@@ -101,7 +104,8 @@ public final class SuggestPipeline {
         long t2 = System.nanoTime();
         Pool pool = pools.acquire();
         try {
-            List<List<Neighbour>> found = pool.search(embeddings, k, searchParams);
+            float[][] queries = fusion == Fusion.MEAN && embeddings.length > 1 ? new float[][]{mean(embeddings)} : embeddings;
+            List<List<Neighbour>> found = pool.search(queries, k, searchParams);
             long t3 = System.nanoTime();
             List<Neighbour> merged = Suggester.merge(found, k);
             ListingSuggestion suggestion = suggester.suggest(merged);
@@ -111,6 +115,25 @@ public final class SuggestPipeline {
         } finally {
             pools.release(pool);
         }
+    }
+
+    /** The normalised mean of unit vectors. */
+    static float[] mean(float[][] rows) {
+        float[] sum = new float[rows[0].length];
+        for (float[] row : rows) {
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += row[i];
+            }
+        }
+        double norm = 0;
+        for (float v : sum) {
+            norm += v * v;
+        }
+        float scale = norm > 0 ? (float) (1 / Math.sqrt(norm)) : 0f;
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] *= scale;
+        }
+        return sum;
     }
 
     private static double ms(long nanos) {

@@ -24,5 +24,11 @@ class EvaluationBarTest {
         assertThat(card.field("category leaf").evaluated()).isEqualTo(296);
         assertThat(card.field("category leaf").accuracy()).isGreaterThanOrEqualTo(0.58);
         assertThat(card.field("category level 2").accuracy()).isGreaterThanOrEqualTo(0.75);
+
+        // several photos of one item, fused by the configured fusion (mean of embeddings), do better than one
+        Scorecard two = EvaluateCommand.evaluate(ConfigLoader.load(), TestPools.grocery().resolve("val.jsonl"), pool, null, "int8", 2);
+        System.out.print(two.table());
+        assertThat(two.uploads()).isEqualTo(125);
+        assertThat(two.field("category leaf").accuracy()).isGreaterThan(card.field("category leaf").accuracy() + 0.03);
     }
 }
