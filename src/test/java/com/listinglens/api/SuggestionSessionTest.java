@@ -138,6 +138,22 @@ class SuggestionSessionTest {
     }
 
     @Test
+    void aSlowRedisIsNotWaitedFor() throws Exception {
+        byte[] kiwi = photo("val/Fruit/Kiwi/Kiwi_002.jpg");
+        Process freeze = RedisResource.server().freeze(2.0);
+        Thread.sleep(200);
+        try {
+            Response r = suggest(kiwi);
+            assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+            assertThat(r.jsonPath().getBoolean("cached")).isFalse();
+            assertThat(r.jsonPath().getString("suggestionIdReason")).contains("unavailable");
+            assertThat(r.jsonPath().getList("category.path.name")).isNotEmpty();
+        } finally {
+            freeze.waitFor();
+        }
+    }
+
+    @Test
     void aRedisRestartInTheMiddleOfARequestLoopFailsNoSuggestion() throws Exception {
         List<byte[]> photos = List.of(photo("val/Fruit/Banana/Banana_004.jpg"), photo("val/Fruit/Kiwi/Kiwi_001.jpg"),
                 photo("val/Vegetables/Carrots/Carrots_001.jpg"));

@@ -32,7 +32,7 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString()))
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--enable-debug-command", "local"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
@@ -56,6 +56,12 @@ public final class RedisServer implements AutoCloseable {
             process.destroyForcibly();
             process = null;
         }
+    }
+
+    /** Makes the server unresponsive for the given seconds (DEBUG SLEEP), in the background. */
+    public Process freeze(double seconds) throws IOException {
+        return new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "DEBUG", "SLEEP", Double.toString(seconds))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("freeze.log").toFile()).start();
     }
 
     public void restart() throws IOException {
