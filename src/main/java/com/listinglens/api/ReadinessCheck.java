@@ -29,6 +29,9 @@ public class ReadinessCheck implements HealthCheck {
         if (service.embedder() != null) {
             b.withData("model", service.embedder().info().name() + " " + service.embedder().info().precision());
         }
+        if (service.lastRefusal() != null) {
+            b.withData("lastRefusedPool", service.lastRefusal());
+        }
         service.pools().manifest().ifPresent(m -> b.withData("pool", m.poolVersion()).withData("listings", m.listingCount()));
         return b.build();
     }

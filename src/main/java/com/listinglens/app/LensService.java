@@ -7,6 +7,8 @@ import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.Pool;
 import com.listinglens.pool.PoolManager;
 import com.listinglens.vector.FaissIndex;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,13 +31,66 @@ public class LensService {
 
     private final LensConfig config;
     private final PoolManager pools = new PoolManager();
+    private final Counter swaps;
+    private final Counter refusals;
+    private volatile String lastRefusal;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private volatile String failure;
     private volatile Embedder embedder;
     private volatile SuggestPipeline pipeline;
 
-    public LensService(LensConfig config) {
+    public LensService(LensConfig config, MeterRegistry registry) {
         this.config = config;
+        this.swaps = registry.counter("lens.pool.swaps");
+        this.refusals = registry.counter("lens.pool.refusals");
+    }
+
+    /** What a reload did. */
+    public record Reload(boolean swapped, String from, String to, String reason) {
+    }
+
+    /**
+     * Loads the pool now at the configured directory beside the one serving and swaps it in, if its version is
+     * new. A pool that fails any check is refused: the old one keeps serving, and the reason is kept for health
+     * and counted. Requests holding the old pool finish on it; it is freed when the last one releases it.
+     */
+    public synchronized Reload reloadPool() {
+        Embedder e = embedder;
+        if (e == null || state.get() != State.READY) {
+            throw new NotReadyException("the service is not serving yet (" + state.get().name().toLowerCase() + ")");
+        }
+        String from = pools.manifest().map(m -> m.poolVersion()).orElse(null);
+        Pool next;
+        try {
+            String version = com.listinglens.pool.PoolFiles.readManifest(config.pool().dir()).poolVersion();
+            if (version.equals(from)) {
+                return new Reload(false, from, from, "pool " + version + " is already serving");
+            }
+            next = Settings.openPool(config, config.pool().dir(), e);
+        } catch (RuntimeException ex) {
+            refusals.increment();
+            lastRefusal = java.time.Instant.now() + ": " + ex.getMessage();
+            LOG.warn("pool refused, " + from + " keeps serving: " + ex.getMessage());
+            throw new PoolRefusedException("pool at " + config.pool().dir() + " refused; " + from + " keeps serving: "
+                    + ex.getMessage(), ex);
+        }
+        pools.swap(next);
+        swaps.increment();
+        lastRefusal = null;
+        LOG.infof("pool %s swapped in for %s (%d listings)", next.manifest().poolVersion(), from, next.size());
+        return new Reload(true, from, next.manifest().poolVersion(), null);
+    }
+
+    /** The last refused pool and why, until a pool is accepted again. */
+    public String lastRefusal() {
+        return lastRefusal;
+    }
+
+    /** A new pool failed its checks; the old one still serves. */
+    public static final class PoolRefusedException extends RuntimeException {
+        public PoolRefusedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -33,6 +33,13 @@ public interface LensConfig {
 
     Redis redis();
 
+    Admin admin();
+
+    interface Admin {
+        /** Bearer token of the admin endpoints; without one they answer 401 to everybody. */
+        Optional<String> token();
+    }
+
     /** Tenant (marketplace) whose pool this service serves; part of every cache key. */
     @WithDefault("default")
     String tenant();

@@ -11,7 +11,7 @@ class ReadinessCheckTest {
 
     @Test
     void downUntilModelAndPoolAreLoaded() {
-        LensService service = new LensService(null);
+        LensService service = new LensService(null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         HealthCheckResponse r = new ReadinessCheck(service).call();
         assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
         assertThat(r.getData()).get().satisfies(d -> assertThat(d).containsEntry("state", "starting"));

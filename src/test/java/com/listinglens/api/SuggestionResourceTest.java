@@ -22,8 +22,8 @@ import static org.hamcrest.Matchers.containsString;
 
 /** The service over HTTP, on the real model and the real demo pool. */
 @QuarkusTest
-@QuarkusTestResource(DemoPoolResource.class)
-@QuarkusTestResource(RedisResource.class)
+@QuarkusTestResource(value = DemoPoolResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisResource.class, restrictToAnnotatedClass = true)
 class SuggestionResourceTest {
 
     private static final Path BANANA = TestPools.grocery().resolve("val/Fruit/Banana/Banana_001.jpg");

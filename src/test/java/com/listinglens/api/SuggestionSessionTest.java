@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Cache, sessions and the shipping check over HTTP, against a real redis-server that the tests stop and restart. */
 @QuarkusTest
-@QuarkusTestResource(DemoPoolResource.class)
-@QuarkusTestResource(RedisResource.class)
+@QuarkusTestResource(value = DemoPoolResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RedisResource.class, restrictToAnnotatedClass = true)
 class SuggestionSessionTest {
 
     private static byte[] photo(String path) throws Exception {

@@ -37,7 +37,27 @@ public final class TestPools {
         return build("demo", List.of(grocery().resolve("train.jsonl"), grocery().resolve("iconic.jsonl")));
     }
 
+    /** A small pool of lines [from, to) of the iconic catalog. */
+    public static synchronized Path iconic(String name, int from, int to) {
+        Path dir = Path.of("target/test-pools", name).toAbsolutePath();
+        if (PoolFiles.exists(dir)) {
+            return dir;
+        }
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(grocery().resolve("iconic.jsonl")).subList(from, to);
+            Path catalog = java.nio.file.Files.createTempFile("lens-iconic-", ".jsonl");
+            java.nio.file.Files.write(catalog, lines);
+            return build(name, List.of(catalog), grocery());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Path build(String name, List<Path> catalogs) {
+        return build(name, catalogs, null);
+    }
+
+    private static Path build(String name, List<Path> catalogs, Path imageRoot) {
         Path dir = Path.of("target/test-pools", name).toAbsolutePath();
         if (PoolFiles.exists(dir)) {
             return dir;
@@ -47,7 +67,7 @@ public final class TestPools {
         try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), config.build().precision()))) {
             new PoolBuilder(new ImageDecoder(image), new Preprocessor(image), embedder, config.model().batchSize(),
                     config.build().decodeThreads(), System.err)
-                    .build(new PoolBuilder.Request(catalogs, null, dir, config.build().indexFactory(),
+                    .build(new PoolBuilder.Request(catalogs, imageRoot, dir, config.build().indexFactory(),
                             Settings.metric(config.build().metric()), config.model().name(), config.model().space(), true));
         } catch (Exception e) {
             throw new IllegalStateException("cannot build test pool " + name + ": " + e.getMessage(), e);
