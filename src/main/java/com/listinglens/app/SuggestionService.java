@@ -60,6 +60,7 @@ public class SuggestionService {
     private final LensConfig config;
     private final ObjectMapper json;
     private final RedisStore redis;
+    private final WeightClasses weightClasses;
     private final ShippingCheck shipping;
     private final Counter hits;
     private final Counter misses;
@@ -75,7 +76,8 @@ public class SuggestionService {
                 ? new RedisStore(new RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
                 r.tls(), r.database(), r.timeout(), r.maxConnections(), r.retryAfter()))
                 : null;
-        this.shipping = new ShippingCheck(new WeightClasses(config.suggest().weightClassesGrams()), config.suggest().temperature());
+        this.weightClasses = new WeightClasses(config.suggest().weightClassesGrams());
+        this.shipping = new ShippingCheck(weightClasses, config.suggest().temperature());
         this.hits = registry.counter("lens.cache.requests", "result", "hit");
         this.misses = registry.counter("lens.cache.requests", "result", "miss");
         this.cacheErrors = registry.counter("lens.cache.requests", "result", "error");
@@ -208,6 +210,6 @@ public class SuggestionService {
     }
 
     public WeightClasses weightClasses() {
-        return new WeightClasses(config.suggest().weightClassesGrams());
+        return weightClasses;
     }
 }

@@ -1,6 +1,7 @@
 package com.listinglens.api;
 
 import com.listinglens.pool.PoolFiles;
+import com.listinglens.support.Ready;
 import com.listinglens.support.SwappablePoolResource;
 import com.listinglens.support.TestPools;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -33,11 +34,7 @@ class PoolReloadTest {
 
     @BeforeEach
     void ready() throws InterruptedException {
-        long deadline = System.nanoTime() + 180_000_000_000L;
-        while (given().get("/q/health/ready").statusCode() != 200) {
-            assertThat(System.nanoTime()).as("service ready").isLessThan(deadline);
-            Thread.sleep(250);
-        }
+        Ready.await();
     }
 
     private static Response reload(String token) {

@@ -2,6 +2,7 @@ package com.listinglens.api;
 
 import com.listinglens.support.DemoPoolResource;
 import com.listinglens.support.Images;
+import com.listinglens.support.Ready;
 import com.listinglens.support.RedisResource;
 import com.listinglens.support.TestPools;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -30,14 +31,7 @@ class SuggestionResourceTest {
 
     @BeforeEach
     void waitUntilReady() throws InterruptedException {
-        long deadline = System.nanoTime() + 180_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (given().get("/q/health/ready").statusCode() == 200) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("service not ready: " + given().get("/q/health/ready").asString());
+        Ready.await();
     }
 
     private static Response post(String fileName, byte[] bytes, String mime) {

@@ -5,6 +5,7 @@ import com.listinglens.app.LensService;
 import com.listinglens.app.SuggestionService;
 import com.listinglens.config.LensConfig;
 import com.listinglens.support.DemoPoolResource;
+import com.listinglens.support.Ready;
 import com.listinglens.support.RedisResource;
 import com.listinglens.support.TestPools;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -43,11 +44,7 @@ class SuggestionSessionTest {
     @BeforeEach
     void ready() throws Exception {
         RedisResource.server().start();
-        long deadline = System.nanoTime() + 180_000_000_000L;
-        while (given().get("/q/health/ready").statusCode() != 200) {
-            assertThat(System.nanoTime()).as("service ready").isLessThan(deadline);
-            Thread.sleep(250);
-        }
+        Ready.await();
         Thread.sleep(250); // past lens.redis.retry-after of an earlier test's outage
     }
 
