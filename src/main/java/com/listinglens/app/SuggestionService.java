@@ -100,7 +100,8 @@ public class SuggestionService {
         SuggestPipeline pipeline = lens.pipeline();
         long t0 = System.nanoTime();
         Optional<Manifest> pool = lens.pools().manifest();
-        String key = pool.map(m -> CacheKeys.answer(config.tenant(), lens.embedder().info().sha256(), m.poolVersion(), photos))
+        String photosDigest = CacheKeys.photosDigest(photos);
+        String key = pool.map(m -> CacheKeys.answer(config.tenant(), lens.embedder().info().sha256(), m.poolVersion(), photosDigest))
                 .orElse(null);
         CachedAnswer cached = key == null ? null : lookup(key);
         if (cached != null) {
@@ -114,7 +115,7 @@ public class SuggestionService {
                 .map(n -> new ShippingCheck.Evidence(n.listing().category(), n.listing().weightGrams(), n.similarity()))
                 .toList();
         SuggestionResponse response = SuggestionResponse.of(result);
-        String storeKey = CacheKeys.answer(config.tenant(), result.model().sha256(), result.pool().poolVersion(), photos);
+        String storeKey = CacheKeys.answer(config.tenant(), result.model().sha256(), result.pool().poolVersion(), photosDigest);
         store(storeKey, new CachedAnswer(response, evidence));
         return withSession(response, evidence, false);
     }

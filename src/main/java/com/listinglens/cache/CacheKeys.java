@@ -1,6 +1,5 @@
 package com.listinglens.cache;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -21,12 +20,19 @@ public final class CacheKeys {
     private CacheKeys() {
     }
 
-    public static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(digest().digest(bytes));
-    }
-
     /** Key of the answer for these photos, in this order, from this model, pool and tenant. */
     public static String answer(String tenant, String modelSha256, String poolVersion, List<byte[]> photos) {
+        return answer(tenant, modelSha256, poolVersion, photosDigest(photos));
+    }
+
+    /** Key of an answer from the photos' {@link #photosDigest digest} (hash the photos once per request). */
+    public static String answer(String tenant, String modelSha256, String poolVersion, String photosDigest) {
+        return PREFIX + "answer:" + safe("tenant", tenant) + ":" + safe("model", modelSha256) + ":"
+                + safe("pool", poolVersion) + ":" + safe("photos digest", photosDigest);
+    }
+
+    /** sha-256 over the sha-256 of each photo, in order: photo order and boundaries matter. */
+    public static String photosDigest(List<byte[]> photos) {
         if (photos.isEmpty()) {
             throw new IllegalArgumentException("at least one photo is required");
         }
@@ -34,8 +40,7 @@ public final class CacheKeys {
         for (byte[] photo : photos) {
             all.update(digest().digest(photo));
         }
-        return PREFIX + "answer:" + safe("tenant", tenant) + ":" + safe("model", modelSha256) + ":"
-                + safe("pool", poolVersion) + ":" + HexFormat.of().formatHex(all.digest());
+        return HexFormat.of().formatHex(all.digest());
     }
 
     /** Key of a suggestion session. */
@@ -63,9 +68,5 @@ public final class CacheKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
