@@ -143,6 +143,14 @@ JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_setThreads
 JNIEXPORT jint JNICALL Java_com_listinglens_vector_FaissNative_threads
   (JNIEnv *, jclass);
 
+/*
+ * Class:     com_listinglens_vector_FaissNative
+ * Method:    mallocInUse
+ * Signature: ()J
+ */
+JNIEXPORT jlong JNICALL Java_com_listinglens_vector_FaissNative_mallocInUse
+  (JNIEnv *, jclass);
+
 #ifdef __cplusplus
 }
 #endif

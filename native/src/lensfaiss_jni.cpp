@@ -17,6 +17,7 @@
 #include <faiss/index_factory.h>
 
 #include <jni.h>
+#include <malloc.h>
 #include <omp.h>
 
 #include <dlfcn.h>
@@ -345,6 +346,16 @@ Java_com_listinglens_vector_FaissNative_threads(JNIEnv* env, jclass) {
     return guarded(env, jint(0), [&]() {
         int t = gThreads.load();
         return jint(t > 0 ? t : gDefaultThreads);
+    });
+}
+
+JNIEXPORT jlong JNICALL
+Java_com_listinglens_vector_FaissNative_mallocInUse(JNIEnv* env, jclass) {
+    return guarded(env, jlong(-1), [&]() {
+        // bytes handed out by the C allocator and not yet freed (arena chunks + mmapped blocks): FAISS
+        // indexes, libtorch tensors and OpenCV images all live here, the Java heap does not
+        struct mallinfo2 info = mallinfo2();
+        return jlong(info.uordblks + info.hblkhd);
     });
 }
 

@@ -53,8 +53,13 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response refused(LensService.PoolRefusedException e, HttpServerRequest request) {
-        return problem("pool-refused", "Pool refused", 409, e.getMessage(), request);
+    public Response unknownTenant(LensService.UnknownTenantException e, HttpServerRequest request) {
+        return problem("unknown-tenant", "Unknown tenant", 404, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response noTenant(LensService.MissingTenantException e, HttpServerRequest request) {
+        return problem("no-tenant", "No tenant", 400, e.getMessage(), request);
     }
 
     @ServerExceptionMapper

@@ -1,13 +1,20 @@
 package com.listinglens.api;
 
 import com.listinglens.app.LensService;
+import com.listinglens.app.PoolSync;
+import com.listinglens.app.TenantPool;
+import java.time.Instant;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only once the model and the pool are loaded. */
+/**
+ * Ready only once the model and every tenant's pool are loaded. Per tenant it reports the pool served, its size,
+ * whether it is "fresh" or "stale" (the store's pointer not read for longer than lens.storage.stale-after; serving
+ * goes on), the last store error and the last refused version with its reason.
+ */
 @Readiness
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
@@ -20,19 +27,36 @@ public class ReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("model-and-pool")
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("model-and-pools")
                 .status(service.state() == LensService.State.READY)
                 .withData("state", service.state().name().toLowerCase());
         if (service.failure() != null) {
             b.withData("failure", service.failure());
         }
         if (service.embedder() != null) {
-            b.withData("model", service.embedder().info().name() + " " + service.embedder().info().precision());
+            b.withData("model", service.embedder().info().name() + " " + service.embedder().info().precision()
+                    + (service.modelVersion() == null ? "" : " " + service.modelVersion()));
         }
-        if (service.lastRefusal() != null) {
-            b.withData("lastRefusedPool", service.lastRefusal());
+        PoolSync sync = service.sync();
+        if (sync != null) {
+            b.withData("store", sync.store());
+            Instant now = sync.now();
+            for (TenantPool t : sync.tenants()) {
+                String p = "tenant." + t.tenant() + ".";
+                t.serving().ifPresent(m -> b.withData(p + "pool", m.poolVersion()).withData(p + "listings", m.listingCount()));
+                b.withData(p + "sync", t.stale(now, sync.staleAfter()) ? "stale" : "fresh");
+                if (t.lastSync() != null) {
+                    b.withData(p + "lastSync", t.lastSync().toString());
+                }
+                if (t.storeError() != null) {
+                    b.withData(p + "storeError", t.storeErrorAt() + ": " + t.storeError());
+                }
+                TenantPool.Refusal r = t.refusal();
+                if (r != null) {
+                    b.withData(p + "refused", r.version() + " (" + r.reason() + ") at " + r.at() + ": " + r.message());
+                }
+            }
         }
-        service.pools().manifest().ifPresent(m -> b.withData("pool", m.poolVersion()).withData("listings", m.listingCount()));
         return b.build();
     }
 }

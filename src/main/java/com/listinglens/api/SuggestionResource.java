@@ -4,6 +4,7 @@ import com.listinglens.app.LensService;
 import com.listinglens.app.SuggestionService;
 import com.listinglens.suggest.ShippingCheck;
 import com.listinglens.suggest.WeightClasses;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PathParam;
 import com.listinglens.pipeline.SuggestPipeline;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,9 +31,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Thin REST front of the suggestion pipeline. */
-@Path("/v1/suggestions")
+/**
+ * Thin REST front of the suggestion pipeline. The tenant (marketplace) whose listings answer is named in the
+ * {@code X-Tenant} header of {@code /v1/suggestions}, or in the path {@code /v1/tenants/{tenant}/suggestions};
+ * without either, the configured default tenant answers.
+ */
+@Path("/v1")
 public class SuggestionResource {
+
+    public static final String TENANT_HEADER = "X-Tenant";
 
     private final LensService service;
     private final SuggestionService suggestions;
@@ -49,6 +56,21 @@ public class SuggestionResource {
     }
 
     @POST
+    @Path("/tenants/{tenant}/suggestions")
+    @Blocking
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Suggest a listing from one or more photos, from one tenant's listings",
+            description = "As POST /v1/suggestions, with the tenant in the path.")
+    @APIResponse(responseCode = "200", description = "Suggestions",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SuggestionResponse.class)))
+    @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    public SuggestionResponse suggestForTenant(@PathParam("tenant") String tenant, @RestForm("photo") List<FileUpload> photos) {
+        return answer(service.resolveTenant(tenant), photos);
+    }
+
+    @POST
+    @Path("/suggestions")
     @Blocking
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
@@ -62,9 +84,15 @@ public class SuggestionResource {
     @APIResponse(responseCode = "413", description = "Photo too large", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "415", description = "Not a JPEG, PNG or WebP photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "422", description = "Photo cannot be decoded", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "503", description = "Model or pool not loaded yet", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public SuggestionResponse suggest(@RestForm("photo") List<FileUpload> photos) {
-        SuggestPipeline pipeline = service.pipeline();
+    public SuggestionResponse suggest(@HeaderParam(TENANT_HEADER) String tenantHeader, @RestForm("photo") List<FileUpload> photos) {
+        return answer(service.resolveTenant(tenantHeader), photos);
+    }
+
+    private SuggestionResponse answer(String tenant, List<FileUpload> photos) {
+        service.pipeline();
+        service.tenant(tenant);
         if (photos == null || photos.isEmpty()) {
             throw new BadRequestProblem("no-photo", "No photo", 400,
                     "send the photos as multipart/form-data parts named 'photo'");
@@ -88,7 +116,7 @@ public class SuggestionResource {
                 throw new UncheckedIOException(e);
             }
         }
-        SuggestionResponse answer = suggestions.suggest(bytes);
+        SuggestionResponse answer = suggestions.suggest(bytes, tenant);
         if (!answer.cached()) {
             record(answer.timings());
         }
@@ -106,7 +134,19 @@ public class SuggestionResource {
     }
 
     @POST
-    @Path("/{id}/shipping-check")
+    @Path("/tenants/{tenant}/suggestions/{id}/shipping-check")
+    @Blocking
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Check the seller's weight class against a suggestion of one tenant",
+            description = "As POST /v1/suggestions/{id}/shipping-check, with the tenant in the path.")
+    public ShippingCheckResponse shippingCheckForTenant(@PathParam("tenant") String tenant, @PathParam("id") String id,
+                                                        ShippingCheckRequest request) {
+        return check(service.resolveTenant(tenant), id, request);
+    }
+
+    @POST
+    @Path("/suggestions/{id}/shipping-check")
     @Blocking
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -117,7 +157,12 @@ public class SuggestionResource {
     @APIResponse(responseCode = "400", description = "Unknown weight class", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "404", description = "Unknown or expired suggestion", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "503", description = "Session store unavailable", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public ShippingCheckResponse shippingCheck(@PathParam("id") String id, ShippingCheckRequest request) {
+    public ShippingCheckResponse shippingCheck(@HeaderParam(TENANT_HEADER) String tenantHeader, @PathParam("id") String id,
+                                               ShippingCheckRequest request) {
+        return check(service.resolveTenant(tenantHeader), id, request);
+    }
+
+    private ShippingCheckResponse check(String tenant, String id, ShippingCheckRequest request) {
         if (request == null || request.weightClass() == null || request.weightClass().isBlank()) {
             throw new BadRequestProblem("no-weight-class", "No weight class", 400,
                     "send {\"weightClass\": one of " + suggestions.weightClasses().all().stream()
@@ -125,7 +170,7 @@ public class SuggestionResource {
         }
         ShippingCheck.Result r;
         try {
-            r = suggestions.shippingCheck(id, request.weightClass(), request.category());
+            r = suggestions.shippingCheck(tenant, id, request.weightClass(), request.category());
         } catch (IllegalArgumentException e) {
             throw new BadRequestProblem("unknown-weight-class", "Unknown weight class", 400, e.getMessage());
         }

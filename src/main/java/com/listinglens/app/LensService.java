@@ -4,10 +4,9 @@ import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.pipeline.SuggestPipeline;
-import com.listinglens.pool.Pool;
-import com.listinglens.pool.PoolManager;
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.Backoff;
 import com.listinglens.vector.FaissIndex;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -15,11 +14,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Owns the model and the pool of the running service. Both are loaded on a background thread at start-up,
- * so liveness answers at once while readiness stays down until the service can really answer.
+ * Owns the model and the tenants' pools of the running service. They are loaded on a background thread at
+ * start-up, so liveness answers at once while readiness stays down until every tenant's pool is loaded; then
+ * {@link PoolSync} watches the store for new pool versions.
  */
 @ApplicationScoped
 public class LensService {
@@ -30,66 +32,69 @@ public class LensService {
     public enum State { STARTING, LOADING_MODEL, LOADING_POOL, READY, FAILED }
 
     private final LensConfig config;
-    private final PoolManager pools = new PoolManager();
-    private final Counter swaps;
-    private final Counter refusals;
-    private volatile String lastRefusal;
+    private final MeterRegistry registry;
     private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
     private volatile String failure;
     private volatile Embedder embedder;
+    private volatile String modelSpace;
+    private volatile String modelVersion;
+    private volatile PoolSync sync;
     private volatile SuggestPipeline pipeline;
 
     public LensService(LensConfig config, MeterRegistry registry) {
         this.config = config;
-        this.swaps = registry.counter("lens.pool.swaps");
-        this.refusals = registry.counter("lens.pool.refusals");
+        this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("lens.native.memory", FaissIndex::nativeMemoryInUse).baseUnit("bytes")
+                .description("bytes held from the C allocator: indexes, libtorch and OpenCV memory (not the Java heap)")
+                .register(registry);
     }
 
-    /** What a reload did. */
-    public record Reload(boolean swapped, String from, String to, String reason) {
+    /** A request named a tenant this service does not serve: 404. */
+    public static final class UnknownTenantException extends RuntimeException {
+        public UnknownTenantException(String message) {
+            super(message);
+        }
     }
 
     /**
-     * Loads the pool now at the configured directory beside the one serving and swaps it in, if its version is
-     * new. A pool that fails any check is refused: the old one keeps serving, and the reason is kept for health
-     * and counted. Requests holding the old pool finish on it; it is freed when the last one releases it.
+     * Reads the pointers now (one tenant, or all when {@code tenant} is null) and swaps in what is new, retrying
+     * versions refused before. What each tenant's sync did is answered; refusals leave the old pool serving.
      */
-    public synchronized Reload reloadPool() {
-        Embedder e = embedder;
-        if (e == null || state.get() != State.READY) {
+    public List<PoolSync.Outcome> reload(String tenant) {
+        PoolSync s = sync;
+        if (s == null || state.get() != State.READY) {
             throw new NotReadyException("the service is not serving yet (" + state.get().name().toLowerCase() + ")");
         }
-        String from = pools.manifest().map(m -> m.poolVersion()).orElse(null);
-        Pool next;
-        try {
-            String version = com.listinglens.pool.PoolFiles.readManifest(config.pool().dir()).poolVersion();
-            if (version.equals(from)) {
-                return new Reload(false, from, from, "pool " + version + " is already serving");
-            }
-            next = Settings.openPool(config, config.pool().dir(), e);
-        } catch (RuntimeException ex) {
-            refusals.increment();
-            lastRefusal = java.time.Instant.now() + ": " + ex.getMessage();
-            LOG.warn("pool refused, " + from + " keeps serving: " + ex.getMessage());
-            throw new PoolRefusedException("pool at " + config.pool().dir() + " refused; " + from + " keeps serving: "
-                    + ex.getMessage(), ex);
+        if (tenant == null) {
+            return s.syncAll(true);
         }
-        pools.swap(next);
-        swaps.increment();
-        lastRefusal = null;
-        LOG.infof("pool %s swapped in for %s (%d listings)", next.manifest().poolVersion(), from, next.size());
-        return new Reload(true, from, next.manifest().poolVersion(), null);
+        return List.of(s.sync(tenant(tenant), true));
     }
 
-    /** The last refused pool and why, until a pool is accepted again. */
-    public String lastRefusal() {
-        return lastRefusal;
+    /** The tenant's pool and sync state; unknown tenants are refused. */
+    public TenantPool tenant(String name) {
+        PoolSync s = sync;
+        if (s == null) {
+            throw new NotReadyException("the pools are still loading (" + state.get().name().toLowerCase().replace('_', ' ') + ")");
+        }
+        return s.tenant(name).orElseThrow(() -> new UnknownTenantException("unknown tenant '" + name + "'; this service serves "
+                + config.tenants()));
     }
 
-    /** A new pool failed its checks; the old one still serves. */
-    public static final class PoolRefusedException extends RuntimeException {
-        public PoolRefusedException(String message, Throwable cause) {
-            super(message, cause);
+    /** The tenant of a request: the one it names, else the configured default; none at all is a 400. */
+    public String resolveTenant(String named) {
+        if (named != null && !named.isBlank()) {
+            return named.strip();
+        }
+        return config.defaultTenant().filter(t -> !t.isBlank()).orElseThrow(() -> new MissingTenantException(
+                "name the tenant in the X-Tenant header or the path /v1/tenants/{tenant}/...; this service serves "
+                        + config.tenants()));
+    }
+
+    /** A request named no tenant and there is no default: 400. */
+    public static final class MissingTenantException extends RuntimeException {
+        public MissingTenantException(String message) {
+            super(message);
         }
     }
 
@@ -100,7 +105,10 @@ public class LensService {
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        pools.close();
+        PoolSync s = sync;
+        if (s != null) {
+            s.close();
+        }
         Embedder e = embedder;
         if (e != null) {
             try {
@@ -112,29 +120,42 @@ public class LensService {
     }
 
     private void load() {
+        Artifacts artifacts = null;
         try {
             long t0 = System.nanoTime();
             state.set(State.LOADING_MODEL);
+            artifacts = Settings.artifacts(config);
             LensConfig.Model m = config.model();
-            Embedder loaded = new DjlEmbedder(Settings.model(m, m.precision()));
+            Settings.ResolvedModel resolved = Settings.resolveModel(config, artifacts, m.precision());
+            Embedder loaded = new DjlEmbedder(resolved.settings());
             embedder = loaded;
-            LOG.infof("model %s (%s, %s) loaded in %.1f s", m.name(), loaded.info().precision(), loaded.info().device(),
-                    (System.nanoTime() - t0) / 1e9);
+            modelSpace = resolved.space();
+            modelVersion = resolved.version();
+            LOG.infof("model %s %s (%s, %s, space %s) loaded in %.1f s", m.name(), resolved.version() == null ? "" : resolved.version(),
+                    loaded.info().precision(), loaded.info().device(), resolved.space(), (System.nanoTime() - t0) / 1e9);
             state.set(State.LOADING_POOL);
             long t1 = System.nanoTime();
             if (config.search().threads() > 0) {
                 FaissIndex.setThreads(config.search().threads());
             }
-            Pool pool = Settings.openPool(config, config.pool().dir(), loaded);
-            pools.swap(pool);
-            LOG.infof("pool %s (%d listings) loaded from %s in %.1f s", pool.manifest().poolVersion(), pool.size(),
-                    config.pool().dir().toAbsolutePath(), (System.nanoTime() - t1) / 1e9);
-            pipeline = Settings.pipeline(config, loaded, pools);
+            LensConfig.Storage st = config.storage();
+            PoolSync s = new PoolSync(artifacts, config.tenants(),
+                    new PoolSync.Expectations(resolved.space(), loaded.dimension(), config.pool().memoryMap(), config.pool().verifyChecksums()),
+                    st.watchInterval(), new Backoff(st.backoffInitial(), st.backoffMax()), st.staleAfter(), Clock.systemUTC(), registry);
+            artifacts = null;
+            sync = s;
+            pipeline = Settings.pipeline(config, loaded);
+            s.loadAll();
+            LOG.infof("pools of %s loaded from %s in %.1f s", config.tenants(), s.store(), (System.nanoTime() - t1) / 1e9);
             state.set(State.READY);
+            s.startWatching();
         } catch (Throwable t) {
             failure = t.getMessage() == null ? t.toString() : t.getMessage();
             state.set(State.FAILED);
             LOG.error("Listing Lens cannot serve: " + failure, t);
+            if (artifacts != null) {
+                artifacts.close();
+            }
         }
     }
 
@@ -146,23 +167,32 @@ public class LensService {
         return failure;
     }
 
-    /** The pipeline, once model and pool are loaded. */
+    /** The pipeline, once model and pools are loaded. */
     public SuggestPipeline pipeline() {
         SuggestPipeline p = pipeline;
-        if (p == null) {
+        if (p == null || state.get() != State.READY) {
             throw new NotReadyException(state.get() == State.FAILED
                     ? "the service failed to load: " + failure
-                    : "the model and pool are still loading (" + state.get().name().toLowerCase().replace('_', ' ') + ")");
+                    : "the model and pools are still loading (" + state.get().name().toLowerCase().replace('_', ' ') + ")");
         }
         return p;
     }
 
-    public PoolManager pools() {
-        return pools;
+    /** The pool synchronisation, once the model is loaded (null before). */
+    public PoolSync sync() {
+        return sync;
     }
 
     public Embedder embedder() {
         return embedder;
+    }
+
+    public String modelSpace() {
+        return modelSpace;
+    }
+
+    public String modelVersion() {
+        return modelVersion;
     }
 
     public LensConfig config() {

@@ -16,6 +16,14 @@ import com.listinglens.suggest.WeightClasses;
 import com.listinglens.vector.Metric;
 import com.listinglens.vector.SearchParams;
 
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.BlobStore;
+import com.listinglens.storage.FileBlobStore;
+import com.listinglens.storage.Layout;
+import com.listinglens.storage.ModelManifest;
+import com.listinglens.storage.S3BlobStore;
+import com.listinglens.storage.S3Settings;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -60,15 +68,60 @@ public final class Settings {
         };
     }
 
-    /** The suggestion pipeline over a loaded model and pool manager, as configured. */
-    public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, PoolManager pools) {
+    /** The suggestion pipeline over a loaded model, as configured. */
+    public static SuggestPipeline pipeline(LensConfig config, Embedder embedder) {
         ImageSettings image = image(config.image());
-        return new SuggestPipeline(new ImageDecoder(image), new Preprocessor(image), new ColourNamer(), embedder, pools,
+        return new SuggestPipeline(new ImageDecoder(image), new Preprocessor(image), new ColourNamer(), embedder,
                 new Suggester(suggest(config.suggest())), config.search().k(), search(config.search()),
                 config.suggest().fusion());
     }
 
-    /** Opens the configured pool, checked against the model that will query it. */
+    /** The artifact store as configured: a local folder (or volume) or an S3 bucket, with the local cache. */
+    public static Artifacts artifacts(LensConfig config) {
+        LensConfig.Storage c = config.storage();
+        Layout layout = new Layout(c.prefix().orElse(""));
+        BlobStore store = switch (c.type().toLowerCase(Locale.ROOT)) {
+            case "directory", "dir", "local" -> new FileBlobStore(c.directory());
+            case "s3" -> {
+                LensConfig.Storage.S3 s3 = c.s3();
+                yield new S3BlobStore(new S3Settings(s3.bucket().orElse(null), s3.endpoint().orElse(null), s3.region(), s3.pathStyle(),
+                        s3.accessKey().filter(k -> !k.isBlank()).orElse(null), s3.secretKey().filter(k -> !k.isBlank()).orElse(null),
+                        s3.callTimeout(), s3.retries(), s3.multipartThreshold(), s3.partSize()));
+            }
+            default -> throw new IllegalArgumentException("unknown lens.storage.type '" + c.type() + "' (directory, s3)");
+        };
+        return new Artifacts(store, layout, c.cacheDir());
+    }
+
+    /** The model to load: its settings, the space it embeds into, and its store version (null for plain files). */
+    public record ResolvedModel(ModelSettings settings, String space, String version) {
+    }
+
+    /**
+     * The model as configured: from the files of lens.model.*-path, or (source=store) from the store's
+     * models/&lt;name&gt;/&lt;version&gt;/, fetched to the cache and verified against its manifest.
+     */
+    public static ResolvedModel resolveModel(LensConfig config, Artifacts artifacts, String precision) {
+        LensConfig.Model m = config.model();
+        switch (m.source().toLowerCase(Locale.ROOT)) {
+            case "files" -> {
+                return new ResolvedModel(model(m, precision), m.space(), null);
+            }
+            case "store" -> {
+                ModelManifest manifest = artifacts.modelManifest(m.name(), m.version().orElse(null));
+                String p = precision.toLowerCase(Locale.ROOT);
+                String filePrecision = p.equals("fp16") ? "fp32" : p;
+                ModelManifest.ModelFile file = manifest.file(filePrecision).orElseThrow(() -> new IllegalArgumentException(
+                        "model " + manifest.name() + " " + manifest.version() + " has no " + filePrecision + " file"));
+                Path folder = artifacts.fetchModel(manifest);
+                return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
+                        m.batchSize(), m.predictors(), m.threads()), manifest.space(), manifest.version());
+            }
+            default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store)");
+        }
+    }
+
+    /** Opens a pool folder, checked against the model that will query it. */
     public static Pool openPool(LensConfig config, Path dir, Embedder embedder) {
         return Pool.open(dir, new Pool.OpenOptions(config.pool().memoryMap(), config.pool().verifyChecksums(),
                 config.model().space(), embedder.dimension()));

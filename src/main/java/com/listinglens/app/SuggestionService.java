@@ -96,28 +96,30 @@ public class SuggestionService {
         }
     }
 
-    public SuggestionResponse suggest(List<byte[]> photos) {
+    /** Suggestions from the listings of {@code tenant}'s pool (cached per tenant, model and pool version). */
+    public SuggestionResponse suggest(List<byte[]> photos, String tenant) {
         SuggestPipeline pipeline = lens.pipeline();
+        TenantPool pools = lens.tenant(tenant);
         long t0 = System.nanoTime();
-        Optional<Manifest> pool = lens.pools().manifest();
+        Optional<Manifest> pool = pools.serving();
         String photosDigest = CacheKeys.photosDigest(photos);
-        String key = pool.map(m -> CacheKeys.answer(config.tenant(), lens.embedder().info().sha256(), m.poolVersion(), photosDigest))
+        String key = pool.map(m -> CacheKeys.answer(tenant, lens.embedder().info().sha256(), m.poolVersion(), photosDigest))
                 .orElse(null);
         CachedAnswer cached = key == null ? null : lookup(key);
         if (cached != null) {
             double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
             SuggestionResponse response = cached.response()
                     .withTimings(new SuggestPipeline.Timings(0, 0, 0, 0, ms));
-            return withSession(response, cached.evidence(), true);
+            return withSession(response, cached.evidence(), true, tenant);
         }
-        SuggestPipeline.Result result = pipeline.suggest(photos);
+        SuggestPipeline.Result result = pipeline.suggest(photos, pools.pools());
         List<ShippingCheck.Evidence> evidence = result.neighbours().stream()
                 .map(n -> new ShippingCheck.Evidence(n.listing().category(), n.listing().weightGrams(), n.similarity()))
                 .toList();
         SuggestionResponse response = SuggestionResponse.of(result);
-        String storeKey = CacheKeys.answer(config.tenant(), result.model().sha256(), result.pool().poolVersion(), photosDigest);
+        String storeKey = CacheKeys.answer(tenant, result.model().sha256(), result.pool().poolVersion(), photosDigest);
         store(storeKey, new CachedAnswer(response, evidence));
-        return withSession(response, evidence, false);
+        return withSession(response, evidence, false, tenant);
     }
 
     private CachedAnswer lookup(String key) {
@@ -155,13 +157,14 @@ public class SuggestionService {
         }
     }
 
-    private SuggestionResponse withSession(SuggestionResponse response, List<ShippingCheck.Evidence> evidence, boolean fromCache) {
+    private SuggestionResponse withSession(SuggestionResponse response, List<ShippingCheck.Evidence> evidence, boolean fromCache,
+                                           String tenant) {
         if (redis == null) {
             return response.withSession(null, "sessions are disabled (lens.redis.enabled=false)", fromCache);
         }
         String id = HexFormat.of().formatHex(randomBytes());
         ListingSuggestion.Field<WeightClasses.WeightClass> w = response.weightClass();
-        Session session = new Session(id, Instant.now(), config.tenant(), response.model().sha256(), response.pool().version(),
+        Session session = new Session(id, Instant.now(), tenant, response.model().sha256(), response.pool().version(),
                 w.value(), response.category().names(), evidence);
         try {
             redis.set(CacheKeys.session(id), json.writeValueAsString(session), config.redis().sessionTtl());
@@ -180,10 +183,17 @@ public class SuggestionService {
         return b;
     }
 
-    /** The seller's chosen weight class (and maybe edited category) against the suggestion's neighbours. */
-    public ShippingCheck.Result shippingCheck(String id, String weightClassLabel, List<String> editedCategory) {
+    /**
+     * The seller's chosen weight class (and maybe edited category) against the suggestion's neighbours. A session
+     * of another tenant is unknown to this one.
+     */
+    public ShippingCheck.Result shippingCheck(String tenant, String id, String weightClassLabel, List<String> editedCategory) {
+        lens.tenant(tenant);
         WeightClasses.WeightClass chosen = shipping.byLabel(weightClassLabel);
         Session session = session(id);
+        if (!tenant.equals(session.tenant())) {
+            throw new UnknownSessionException("no suggestion '" + id + "' for tenant " + tenant);
+        }
         return shipping.check(session.neighbours(), chosen, editedCategory);
     }
 

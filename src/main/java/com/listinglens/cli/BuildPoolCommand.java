@@ -9,6 +9,8 @@ import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageSettings;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.Publisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,16 +19,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-/** {@code lens build-pool}: catalogs in, pool directory out. */
+/** {@code lens build-pool}: catalogs in, pool directory out, published to the store on request. */
 @Command(name = "build-pool", mixinStandardHelpOptions = true,
-        description = "Embed every photo of JSONL catalogs and write a pool directory (index, listings, manifest).")
+        description = "Embed every photo of JSONL catalogs and write a pool (index, listings, manifest) to a directory "
+                + "(--out), or publish it to the configured store for a tenant (--publish), or both.")
 public final class BuildPoolCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--catalog"}, description = "JSONL catalog (repeatable); default: lens.build.catalogs")
     List<Path> catalogs;
 
-    @Option(names = {"-o", "--out"}, description = "pool directory to write; default: lens.pool.dir")
+    @Option(names = {"-o", "--out"}, description = "pool directory to write (kept after publishing)")
     Path out;
+
+    @Option(names = "--publish", description = "publish the pool to the store (lens.storage.*) and move the tenant's pointer to it")
+    boolean publish;
+
+    @Option(names = {"-t", "--tenant"}, description = "tenant to publish for; default: lens.default-tenant")
+    String tenant;
 
     @Option(names = "--image-root", description = "folder the catalogs' image paths are relative to; default: each catalog's folder")
     Path imageRoot;
@@ -43,34 +52,58 @@ public final class BuildPoolCommand implements Callable<Integer> {
     @Option(names = "--replace", description = "replace an existing pool at --out")
     boolean replace;
 
-    @Option(names = "--if-missing", description = "do nothing when a pool already exists at --out")
+    @Option(names = "--if-missing", description = "do nothing when the tenant already has a published pool (--publish) "
+            + "or a pool exists at --out")
     boolean ifMissing;
 
     @Override
     public Integer call() throws Exception {
         LensConfig config = ConfigLoader.load();
-        Path output = out != null ? out : config.pool().dir();
-        if (ifMissing && com.listinglens.pool.PoolFiles.exists(output)) {
-            System.err.println("pool " + output + " exists; nothing to build");
-            return 0;
+        if (out == null && !publish) {
+            System.err.println("build-pool: say where the pool goes: --out DIR, --publish, or both");
+            return 2;
         }
+        String t = tenant != null ? tenant : PublishPoolCommand.defaultTenant(config);
+        try (Artifacts artifacts = Settings.artifacts(config)) {
+            if (ifMissing && (publish ? artifacts.poolPointer(t).isPresent() : com.listinglens.pool.PoolFiles.exists(out))) {
+                System.err.println(publish ? "tenant " + t + " already has a pool in " + artifacts.store().describe() + "; nothing to build"
+                        : "pool " + out + " exists; nothing to build");
+                return 0;
+            }
+            Path output = out != null ? out : java.nio.file.Files.createDirectories(config.storage().cacheDir().resolve("builds"))
+                    .resolve("pool-" + System.nanoTime());
+            try {
+                build(config, artifacts, output);
+                if (publish) {
+                    new Publisher(artifacts.store(), artifacts.layout(), System.err).publishPool(output, t, true);
+                }
+            } finally {
+                if (out == null) {
+                    PoolBuilder.deleteTree(output);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void build(LensConfig config, Artifacts artifacts, Path output) throws Exception {
         List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
         String p = precision != null ? precision : config.build().precision();
         ImageSettings image = Settings.image(config.image());
-        try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), p))) {
+        Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
+        try (Embedder embedder = new DjlEmbedder(model.settings())) {
             PoolBuilder builder = new PoolBuilder(new ImageDecoder(image), new Preprocessor(image), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err);
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),
                     Settings.metric(metric != null ? metric : config.build().metric()),
-                    config.model().name(), config.model().space(), replace));
+                    config.model().name(), model.space(), replace));
             System.err.printf(Locale.ROOT, "pool %s written to %s: %d listings, %d catalog lines rejected, %d photos unusable, "
                             + "%.1f s (%.1f photos/s), model %s %s%n",
                     report.manifest().poolVersion(), report.pool(), report.manifest().listingCount(), report.rejectedLines(),
                     report.unreadableImages(), report.seconds(), report.manifest().listingCount() / report.seconds(),
                     config.model().name(), p);
         }
-        return 0;
     }
 }

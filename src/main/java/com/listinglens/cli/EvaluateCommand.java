@@ -30,7 +30,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = {"-c", "--catalog"}, required = true, description = "JSONL catalog of uploads with their true metadata")
     Path catalog;
 
-    @Option(names = {"-p", "--pool"}, description = "pool directory; default: lens.pool.dir")
+    @Option(names = {"-p", "--pool"}, description = "pool directory; default: the default tenant's current pool in the store")
     Path pool;
 
     @Option(names = "--image-root", description = "folder the catalog's image paths are relative to; default: the catalog's folder")
@@ -81,7 +81,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             pools.swap(opened);
             System.err.printf(Locale.ROOT, "pool %s: %d listings; model %s %s; %d uploads%n",
                     opened.manifest().poolVersion(), opened.size(), config.model().name(), precision, uploads.listings().size());
-            SuggestPipeline pipeline = Settings.pipeline(config, embedder, pools);
+            SuggestPipeline pipeline = Settings.pipeline(config, embedder);
             List<List<Listing>> groups = groups(uploads.listings(), photosPerUpload);
             Progress progress = new Progress(System.err, "evaluating", groups.size());
             for (List<Listing> group : groups) {
@@ -89,7 +89,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 for (Listing photo : group) {
                     photos.add(Files.readAllBytes(root.resolve(photo.image())));
                 }
-                card.add(group.get(0), pipeline.suggest(photos).suggestion());
+                card.add(group.get(0), pipeline.suggest(photos, pools).suggestion());
                 progress.advance(1);
             }
             progress.finish();
@@ -102,7 +102,13 @@ public final class EvaluateCommand implements Callable<Integer> {
         LensConfig config = ConfigLoader.load();
         String p = precision != null ? precision : config.model().precision();
         long t0 = System.nanoTime();
-        Scorecard card = evaluate(config, catalog, pool != null ? pool : config.pool().dir(), imageRoot, p, photosPerUpload);
+        Path poolDir = pool;
+        if (poolDir == null) {
+            try (com.listinglens.storage.Artifacts artifacts = Settings.artifacts(config)) {
+                poolDir = artifacts.currentPool(PublishPoolCommand.defaultTenant(config));
+            }
+        }
+        Scorecard card = evaluate(config, catalog, poolDir, imageRoot, p, photosPerUpload);
         System.out.printf(Locale.ROOT, "%d uploads of %d photo(s) from %s in %.1f s (fusion %s)%n", card.uploads(), photosPerUpload,
                 catalog, (System.nanoTime() - t0) / 1e9, config.suggest().fusion().name().toLowerCase(Locale.ROOT));
         System.out.print(card.table());

@@ -40,9 +40,76 @@ public interface LensConfig {
         Optional<String> token();
     }
 
-    /** Tenant (marketplace) whose pool this service serves; part of every cache key. */
-    @WithDefault("default")
-    String tenant();
+    /**
+     * Tenants (marketplaces) served, each with its own pool (pools/&lt;tenant&gt;/current in the store). A request
+     * names its tenant in the X-Tenant header or the path (/v1/tenants/{tenant}/...).
+     */
+    List<String> tenants();
+
+    /** Tenant of requests that name none; without one such requests are refused (400). */
+    Optional<String> defaultTenant();
+
+    Storage storage();
+
+    interface Storage {
+        /** "directory" (a local folder or read-only volume) or "s3". */
+        @WithDefault("directory")
+        String type();
+
+        /** Root folder of the store when type=directory. */
+        Path directory();
+
+        /** Folder of the store's layout inside the bucket or directory ("" for its root). */
+        Optional<String> prefix();
+
+        /** Local cache of versions downloaded from a bucket (verified before use). */
+        Path cacheDir();
+
+        /** How often the pointers are read for new versions. */
+        java.time.Duration watchInterval();
+
+        /** First wait after a failed read of the store; doubled per failure up to backoff-max. */
+        java.time.Duration backoffInitial();
+
+        java.time.Duration backoffMax();
+
+        /** Health says "stale" once the pointers could not be read for this long. */
+        java.time.Duration staleAfter();
+
+        S3 s3();
+
+        interface S3 {
+            Optional<String> bucket();
+
+            /** Endpoint of an S3 protocol server other than AWS (MinIO, S3Proxy, Ceph ...). */
+            Optional<java.net.URI> endpoint();
+
+            @WithDefault("us-east-1")
+            String region();
+
+            /** Path-style addressing (most S3 protocol servers other than AWS need it). */
+            @WithDefault("false")
+            boolean pathStyle();
+
+            /** Static credentials; without them the AWS default chain (environment, profile, instance role). */
+            Optional<String> accessKey();
+
+            Optional<String> secretKey();
+
+            @WithDefault("30s")
+            java.time.Duration callTimeout();
+
+            @WithDefault("2")
+            int retries();
+
+            /** Files from this size up are uploaded in parts. */
+            @WithDefault("16777216")
+            long multipartThreshold();
+
+            @WithDefault("8388608")
+            long partSize();
+        }
+    }
 
     interface Redis {
         /** Use Redis for the answer cache and suggestion sessions. */
@@ -103,6 +170,16 @@ public interface LensConfig {
         @WithDefault("cpu")
         String device();
 
+        /**
+         * Where the model files come from: "files" (the int8-path and fp32-path below) or "store" (the artifact
+         * store's models/&lt;name&gt;/&lt;version&gt;/, verified against its manifest).
+         */
+        @WithDefault("files")
+        String source();
+
+        /** With source=store: the version to serve; without one, the version named by models/&lt;name&gt;/current. */
+        Optional<String> version();
+
         @WithName("int8-path")
         Path int8Path();
 
@@ -148,9 +225,6 @@ public interface LensConfig {
     }
 
     interface Pool {
-        /** Directory of the pool served: manifest.json, index.faiss, listings.jsonl. */
-        Path dir();
-
         /** Map the index file instead of reading it into memory, where the index type allows. */
         @WithDefault("false")
         boolean memoryMap();

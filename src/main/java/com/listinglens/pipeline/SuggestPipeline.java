@@ -30,14 +30,13 @@ public final class SuggestPipeline {
     private final Preprocessor preprocessor;
     private final ColourNamer colourNamer;
     private final Embedder embedder;
-    private final PoolManager pools;
     private final Suggester suggester;
     private final int k;
     private final SearchParams searchParams;
     private final Fusion fusion;
 
     public SuggestPipeline(ImageDecoder decoder, Preprocessor preprocessor, ColourNamer colourNamer, Embedder embedder,
-                           PoolManager pools, Suggester suggester, int k, SearchParams searchParams, Fusion fusion) {
+                           Suggester suggester, int k, SearchParams searchParams, Fusion fusion) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1");
         }
@@ -45,7 +44,6 @@ public final class SuggestPipeline {
         this.preprocessor = preprocessor;
         this.colourNamer = colourNamer;
         this.embedder = embedder;
-        this.pools = pools;
         this.suggester = suggester;
         this.k = k;
         this.searchParams = searchParams;
@@ -81,8 +79,11 @@ public final class SuggestPipeline {
         }
     }
 
-    /** Suggestions for one item from one or more photos of it (the first photo gives the colour). */
-    public Result suggest(List<byte[]> photos) {
+    /**
+     * Suggestions for one item from one or more photos of it (the first photo gives the colour), from the
+     * listings of the pool {@code pools} serves (a tenant's).
+     */
+    public Result suggest(List<byte[]> photos, PoolManager pools) {
         if (photos.isEmpty()) {
             throw new IllegalArgumentException("at least one photo is required");
         }

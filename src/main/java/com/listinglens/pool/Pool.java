@@ -52,7 +52,7 @@ public final class Pool {
     public static Pool open(Path dir, OpenOptions options) {
         Manifest manifest = PoolFiles.readManifest(dir);
         if (options.expectedSpace() != null && !options.expectedSpace().equals(manifest.model().space())) {
-            throw new PoolException("pool " + dir + " was embedded in space '" + manifest.model().space()
+            throw new PoolException(PoolException.OTHER_SPACE, "pool " + dir + " was embedded in space '" + manifest.model().space()
                     + "' but the service's model embeds in '" + options.expectedSpace() + "'");
         }
         if (options.expectedDimension() > 0 && options.expectedDimension() != manifest.dimension()) {
@@ -65,14 +65,14 @@ public final class Pool {
             Manifest.FileRef ref = manifest.file(file.getFileName().toString());
             try {
                 if (!Files.isRegularFile(file) || Files.size(file) != ref.bytes()) {
-                    throw new PoolException("pool file " + file + " is missing or has the wrong size (manifest: "
+                    throw new PoolException(PoolException.SIZE, "pool file " + file + " is missing or has the wrong size (manifest: "
                             + ref.bytes() + " bytes)");
                 }
             } catch (IOException e) {
                 throw new PoolException("cannot read " + file + ": " + e.getMessage(), e);
             }
             if (options.verifyChecksums() && !PoolFiles.sha256(file).equals(ref.sha256())) {
-                throw new PoolException("pool file " + file + " does not match its sha-256 in the manifest");
+                throw new PoolException(PoolException.CHECKSUM, "pool file " + file + " does not match its sha-256 in the manifest");
             }
         }
         List<Listing> listings = readListings(listingsFile);

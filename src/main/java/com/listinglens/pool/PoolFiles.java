@@ -38,14 +38,34 @@ public final class PoolFiles {
             throw new PoolException("no pool at " + dir.toAbsolutePath() + ": " + MANIFEST + " is missing");
         }
         try {
-            Manifest manifest = JSON.readValue(file.toFile(), Manifest.class);
-            if (manifest.formatVersion() != Manifest.FORMAT_VERSION) {
-                throw new PoolException("pool " + dir + " has format version " + manifest.formatVersion()
-                        + "; this service reads version " + Manifest.FORMAT_VERSION);
+            return parseManifest(Files.readAllBytes(file), dir.toString());
+        } catch (IOException e) {
+            throw new PoolException("pool manifest " + file + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses a manifest. One of another format version is refused before its fields are read: a newer
+     * builder may have changed what they mean.
+     */
+    public static Manifest parseManifest(byte[] json, String where) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
+            if (tree == null || !tree.isObject()) {
+                throw new PoolException("pool manifest of " + where + " is not a JSON object");
+            }
+            int format = tree.path("formatVersion").asInt(-1);
+            if (format != Manifest.FORMAT_VERSION) {
+                throw new PoolException(PoolException.UNKNOWN_FORMAT, "pool " + where + " has format version "
+                        + tree.path("formatVersion") + "; this service reads version " + Manifest.FORMAT_VERSION);
+            }
+            Manifest manifest = JSON.treeToValue(tree, Manifest.class);
+            if (manifest.poolVersion() == null || manifest.model() == null || manifest.dimension() <= 0) {
+                throw new PoolException("pool manifest of " + where + " lacks its version, model or dimension");
             }
             return manifest;
         } catch (IOException e) {
-            throw new PoolException("pool manifest " + file + " is unreadable: " + e.getMessage(), e);
+            throw new PoolException("pool manifest of " + where + " is unreadable: " + e.getMessage(), e);
         }
     }
 
@@ -66,6 +86,14 @@ public final class PoolFiles {
     }
 
     /** Writes the manifest (last file of a pool build: its presence marks a complete pool). */
+    public static byte[] manifestBytes(Manifest manifest) {
+        try {
+            return JSON.writeValueAsBytes(manifest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static void writeManifest(Path dir, Manifest manifest) {
         try {
             JSON.writeValue(dir.resolve(MANIFEST).toFile(), manifest);

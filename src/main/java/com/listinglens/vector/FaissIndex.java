@@ -481,6 +481,15 @@ public final class FaissIndex implements AutoCloseable {
         return FaissNative.threads();
     }
 
+    /**
+     * Bytes the process holds from the C allocator: every index, and the other native libraries' memory
+     * (libtorch, OpenCV), but not the Java heap. For leak checks and the memory gauge.
+     */
+    public static long nativeMemoryInUse() {
+        NativeLibrary.load();
+        return FaissNative.mallocInUse();
+    }
+
     /** Version of the linked FAISS library, e.g. {@code "faiss 1.7.3"}. */
     public static String nativeVersion() {
         NativeLibrary.load();

@@ -57,4 +57,7 @@ final class FaissNative {
     static native void setThreads(int threads);
 
     static native int threads();
+
+    /** Bytes in use from the C allocator (glibc mallinfo2: uordblks + hblkhd). */
+    static native long mallocInUse();
 }

@@ -25,7 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Pools swapped in while requests run, refused when broken, behind the admin token. */
+/**
+ * Pools of a folder store (a local directory or read-only volume) swapped in while requests run, refused when
+ * broken, behind the admin token.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = SwappablePoolResource.class, restrictToAnnotatedClass = true)
 class PoolReloadTest {
@@ -46,7 +49,12 @@ class PoolReloadTest {
     }
 
     private static String servedVersion() {
-        return given().get("/q/health/ready").jsonPath().getString("checks[0].data.pool");
+        return health("tenant.default.pool");
+    }
+
+    private static String health(String key) {
+        Object value = given().get("/q/health/ready").jsonPath().getMap("checks[0].data").get(key);
+        return value == null ? null : value.toString();
     }
 
     @Test
@@ -93,8 +101,8 @@ class PoolReloadTest {
             SwappablePoolResource.publish(next);
             Response r = reload(SwappablePoolResource.TOKEN);
             assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
-            assertThat(r.jsonPath().getBoolean("swapped")).isTrue();
-            assertThat(r.jsonPath().getString("to")).isEqualTo(versions[swap % 2]);
+            assertThat(r.jsonPath().getString("tenants[0].action")).isEqualTo("SWAPPED");
+            assertThat(r.jsonPath().getString("tenants[0].to")).isEqualTo(versions[swap % 2]);
             served.add(servedVersion());
         }
         for (Future<?> loop : loops) {
@@ -107,7 +115,7 @@ class PoolReloadTest {
         assertThat(versionsSeen).containsExactlyInAnyOrder(versions);
         // reloading what already serves changes nothing
         Response again = reload(SwappablePoolResource.TOKEN);
-        assertThat(again.jsonPath().getBoolean("swapped")).isFalse();
+        assertThat(again.jsonPath().getString("tenants[0].action")).isEqualTo("UNCHANGED");
     }
 
     @Test
@@ -116,7 +124,8 @@ class PoolReloadTest {
         Path other = before.equals(PoolFiles.readManifest(SwappablePoolResource.a()).poolVersion())
                 ? SwappablePoolResource.b() : SwappablePoolResource.a();
         SwappablePoolResource.publish(other);
-        Path index = SwappablePoolResource.served().resolve(PoolFiles.INDEX);
+        String otherVersion = PoolFiles.readManifest(other).poolVersion();
+        Path index = SwappablePoolResource.store().resolve("pools/default/" + otherVersion + "/" + PoolFiles.INDEX);
         byte[] bytes = Files.readAllBytes(index);
         Files.write(index, Arrays.copyOf(bytes, bytes.length - 100));
 
@@ -127,8 +136,8 @@ class PoolReloadTest {
         assertThat(servedVersion()).isEqualTo(before);
         Response health = given().get("/q/health/ready");
         assertThat(health.statusCode()).isEqualTo(200);
-        assertThat(health.jsonPath().getString("checks[0].data.lastRefusedPool")).contains("wrong size");
-        assertThat(given().get("/q/metrics").asString()).contains("lens_pool_refusals_total");
+        assertThat(health("tenant.default.refused")).contains(otherVersion).contains("truncated");
+        assertThat(given().get("/q/metrics").asString()).contains("lens_pool_refusals_total{reason=\"truncated\",tenant=\"default\"}");
         byte[] photo = Files.readAllBytes(TestPools.grocery().resolve("val/Fruit/Banana/Banana_002.jpg"));
         Response still = given().multiPart("photo", "p.jpg", photo, "image/jpeg").post("/v1/suggestions");
         assertThat(still.statusCode()).isEqualTo(200);
@@ -136,6 +145,7 @@ class PoolReloadTest {
         // publishing a sound pool again clears the refusal
         SwappablePoolResource.publish(other);
         assertThat(reload(SwappablePoolResource.TOKEN).statusCode()).isEqualTo(200);
-        assertThat(given().get("/q/health/ready").jsonPath().getString("checks[0].data.lastRefusedPool")).isNull();
+        assertThat(health("tenant.default.refused")).isNull();
+        assertThat(servedVersion()).isEqualTo(otherVersion);
     }
 }

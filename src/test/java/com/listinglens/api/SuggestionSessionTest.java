@@ -107,7 +107,7 @@ class SuggestionSessionTest {
         // a second service instance with nothing in memory, as after a restart or on another replica
         SuggestionService restarted = new SuggestionService(lens, config, json, new SimpleMeterRegistry());
         assertThat(restarted.session(id).id()).isEqualTo(id);
-        assertThat(restarted.shippingCheck(id, "<= 250 g", null).warning()).contains("lighter");
+        assertThat(restarted.shippingCheck("default", id, "<= 250 g", null).warning()).contains("lighter");
     }
 
     @Test

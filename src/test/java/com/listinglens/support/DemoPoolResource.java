@@ -4,12 +4,14 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.util.Map;
 
-/** Serves the real demo pool in @QuarkusTest runs (built first if needed). */
+/** Serves the real demo pool (built first if needed) from a folder store in @QuarkusTest runs. */
 public class DemoPoolResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        return Map.of("lens.pool.dir", TestPools.demo().toString(),
+        return Map.of("lens.storage.type", "directory",
+                "lens.storage.directory", TestStores.demo().toString(),
+                "lens.storage.cache-dir", TestStores.cache("demo").toString(),
                 "lens.shared-dir", TestPools.sharedDir().toString());
     }
 

@@ -1,0 +1,134 @@
+package com.listinglens.storage;
+
+import com.listinglens.pool.Manifest;
+import com.listinglens.pool.PoolException;
+import com.listinglens.pool.PoolFiles;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reading side of the artifact store: follows a tenant's (or model's) {@code current} pointer to its manifest,
+ * checks the manifest against the pointer's checksum, and brings the version's files to a verified local folder.
+ * Shared by the service's pool watcher and the command-line tools.
+ */
+public final class Artifacts implements AutoCloseable {
+
+    public static final String POOLS = "pools";
+    public static final String MODELS = "models";
+
+    private final BlobStore store;
+    private final Layout layout;
+    private final Fetcher fetcher;
+
+    public Artifacts(BlobStore store, Layout layout, Path cacheDir) {
+        this.store = store;
+        this.layout = layout;
+        this.fetcher = new Fetcher(store, cacheDir);
+    }
+
+    public BlobStore store() {
+        return store;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public Fetcher fetcher() {
+        return fetcher;
+    }
+
+    /** The tenant's pointer, empty when nothing was published for it. */
+    public Optional<Pointer> poolPointer(String tenant) {
+        String key = layout.poolPointer(tenant);
+        return store.read(key).map(b -> Pointer.parse(b, key));
+    }
+
+    /** The manifest the pointer names, checked against the pointer's sha-256. */
+    public Manifest poolManifest(String tenant, Pointer pointer) {
+        String key = layout.poolVersion(tenant, pointer.version()) + Layout.MANIFEST;
+        byte[] bytes = store.read(key).orElseThrow(() ->
+                new ArtifactRefusedException("missing-file", "the pointer of tenant " + tenant + " names " + pointer.version()
+                        + " but " + key + " does not exist"));
+        if (!Publisher.sha256(bytes).equals(pointer.manifestSha256())) {
+            throw new ArtifactRefusedException(PoolException.CHECKSUM, key + " does not match the sha-256 its pointer gives");
+        }
+        Manifest manifest;
+        try {
+            manifest = PoolFiles.parseManifest(bytes, key);
+        } catch (PoolException e) {
+            throw new ArtifactRefusedException(e.reason(), e.getMessage(), e);
+        }
+        if (!pointer.version().equals(manifest.poolVersion())) {
+            throw new ArtifactRefusedException("invalid-manifest", key + " describes pool " + manifest.poolVersion()
+                    + ", not " + pointer.version());
+        }
+        if (manifest.files().stream().noneMatch(f -> f.name().equals(PoolFiles.INDEX))
+                || manifest.files().stream().noneMatch(f -> f.name().equals(PoolFiles.LISTINGS))) {
+            throw new ArtifactRefusedException("invalid-manifest", key + " does not list both " + PoolFiles.INDEX + " and " + PoolFiles.LISTINGS);
+        }
+        return manifest;
+    }
+
+    /** A verified local folder of the pool version (manifest included). */
+    public Path fetchPool(String tenant, Manifest manifest, boolean verifyChecksums) {
+        String folder = layout.poolVersion(tenant, manifest.poolVersion());
+        List<FileEntry> files = new java.util.ArrayList<>(manifest.files().stream()
+                .map(f -> new FileEntry(f.name(), f.bytes(), f.sha256())).toList());
+        Path local = fetcher.fetch(folder, files, POOLS, tenant, manifest.poolVersion(), verifyChecksums);
+        if (!store.localFile(folder + Layout.MANIFEST).isPresent()) {
+            // the manifest travels with the files: the pool folder is complete and self-describing
+            PoolFiles.writeManifest(local, manifest);
+        }
+        return local;
+    }
+
+    /** The tenant's current pool as a verified local folder (for tools); fails when none is published. */
+    public Path currentPool(String tenant) {
+        Pointer pointer = poolPointer(tenant).orElseThrow(() -> new StorageException("no pool is published for tenant "
+                + tenant + " in " + store.describe() + " (" + layout.poolPointer(tenant) + " is missing)"));
+        return fetchPool(tenant, poolManifest(tenant, pointer), true);
+    }
+
+    /** Drops the tenant's cached pool versions except {@code keep}. */
+    public int evictPools(String tenant, Set<String> keep) {
+        return fetcher.evict(POOLS, tenant, keep);
+    }
+
+    /** The model version to serve: {@code version} if given, else the one the model's pointer names. */
+    public ModelManifest modelManifest(String name, String version) {
+        String v = version;
+        String expectedSha = null;
+        if (v == null) {
+            String key = layout.modelPointer(name);
+            Pointer p = store.read(key).map(b -> Pointer.parse(b, key)).orElseThrow(() ->
+                    new StorageException("no model " + name + " is published in " + store.describe() + " (" + key + " is missing)"));
+            v = p.version();
+            expectedSha = p.manifestSha256();
+        }
+        String key = layout.modelVersion(name, v) + Layout.MANIFEST;
+        byte[] bytes = store.read(key).orElseThrow(() -> new StorageException("no model manifest " + key + " in " + store.describe()));
+        if (expectedSha != null && !Publisher.sha256(bytes).equals(expectedSha)) {
+            throw new ArtifactRefusedException(PoolException.CHECKSUM, key + " does not match the sha-256 its pointer gives");
+        }
+        ModelManifest m = ModelManifest.parse(bytes, key);
+        if (!name.equals(m.name()) || !v.equals(m.version())) {
+            throw new ArtifactRefusedException("invalid-manifest", key + " describes " + m.name() + " " + m.version());
+        }
+        return m;
+    }
+
+    /** A verified local folder of the model version. */
+    public Path fetchModel(ModelManifest manifest) {
+        return fetcher.fetch(layout.modelVersion(manifest.name(), manifest.version()), manifest.entries(), MODELS,
+                manifest.name(), manifest.version(), true);
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

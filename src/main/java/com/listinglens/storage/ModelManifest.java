@@ -1,0 +1,72 @@
+package com.listinglens.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What a published model version is: the embedding space it writes into, its dimension, and one file per
+ * precision ("int8", "fp32"), each with size and sha-256.
+ */
+public record ModelManifest(int formatVersion, String name, String version, String space, int dimension,
+                            Instant publishedAt, List<ModelFile> files) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ModelManifest {
+        files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    /** One model file: a TorchScript module of one precision. */
+    public record ModelFile(String name, String precision, long bytes, String sha256) {
+        public FileEntry entry() {
+            return new FileEntry(name, bytes, sha256);
+        }
+    }
+
+    public Optional<ModelFile> file(String precision) {
+        String p = precision.toLowerCase(Locale.ROOT);
+        return files.stream().filter(f -> f.precision().equalsIgnoreCase(p)).findFirst();
+    }
+
+    public List<FileEntry> entries() {
+        return files.stream().map(ModelFile::entry).toList();
+    }
+
+    public static ModelManifest parse(byte[] json, String where) {
+        try {
+            JsonNode tree = JSON.readTree(json);
+            int format = tree == null ? -1 : tree.path("formatVersion").asInt(-1);
+            if (format != FORMAT_VERSION) {
+                throw new ArtifactRefusedException("unknown-format", "model manifest " + where + " has format version "
+                        + (tree == null ? "none" : tree.path("formatVersion")) + "; this service reads version " + FORMAT_VERSION);
+            }
+            ModelManifest m = JSON.treeToValue(tree, ModelManifest.class);
+            if (m.space() == null || m.dimension() <= 0 || m.files().isEmpty()) {
+                throw new ArtifactRefusedException("invalid-manifest", "model manifest " + where + " lacks its space, dimension or files");
+            }
+            return m;
+        } catch (IOException e) {
+            throw new ArtifactRefusedException("invalid-manifest", "model manifest " + where + " is unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

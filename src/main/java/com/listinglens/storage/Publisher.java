@@ -1,0 +1,195 @@
+package com.listinglens.storage;
+
+import com.listinglens.pool.Manifest;
+import com.listinglens.pool.PoolException;
+import com.listinglens.pool.PoolFiles;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Puts pools and models into the store in the order that keeps readers safe: every data file, then the manifest,
+ * then a check that each object is there with its size, and only then the {@code current} pointer. A reader that
+ * follows the pointer therefore always finds a complete version; a publication that fails half-way leaves the
+ * pointer where it was.
+ */
+public final class Publisher {
+
+    private final BlobStore store;
+    private final Layout layout;
+    private final PrintStream log;
+
+    public Publisher(BlobStore store, Layout layout, PrintStream log) {
+        this.store = store;
+        this.layout = layout;
+        this.log = log;
+    }
+
+    /** What a publication did. */
+    public record Published(String owner, String version, String folder, long bytes, int files, boolean pointerMoved,
+                            String previous, double seconds) {
+    }
+
+    /**
+     * Publishes the pool in {@code poolDir} for {@code tenant} under its manifest's version.
+     *
+     * @param movePointer move {@code pools/<tenant>/current} to it (false: upload only, e.g. to stage it)
+     */
+    public Published publishPool(Path poolDir, String tenant, boolean movePointer) {
+        long t0 = System.nanoTime();
+        Layout.segment("tenant", tenant);
+        Manifest manifest = PoolFiles.readManifest(poolDir);
+        String version = Layout.segment("pool version", manifest.poolVersion());
+        byte[] manifestBytes = read(poolDir.resolve(PoolFiles.MANIFEST));
+        List<FileEntry> files = manifest.files().stream().map(f -> new FileEntry(f.name(), f.bytes(), f.sha256())).toList();
+        // every name must be one segment inside the version folder, as readers require, before anything is uploaded
+        files.forEach(f -> Layout.segment("pool file name", f.name()));
+        if (files.stream().map(FileEntry::name).distinct().count() != files.size()
+                || files.stream().anyMatch(f -> f.name().equals(Layout.MANIFEST))) {
+            throw new PoolException("the manifest of " + poolDir + " names a file twice, or names " + Layout.MANIFEST);
+        }
+        log.printf(Locale.ROOT, "publishing pool %s of tenant %s (%d listings) to %s%n", version, tenant,
+                manifest.listingCount(), store.describe());
+        try {
+            Fetcher.verify(poolDir, files, true, poolDir + "/");
+        } catch (ArtifactRefusedException e) {
+            throw new PoolException(e.reason(), "will not publish a pool that fails its own manifest: " + e.getMessage());
+        }
+        String folder = layout.poolVersion(tenant, version);
+        long bytes = upload(folder, poolDir, files, manifestBytes);
+        String previous = null;
+        if (movePointer) {
+            previous = movePointer(layout.poolPointer(tenant), version, manifestBytes);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "published pool %s of tenant %s: %d files, %.1f MB in %.1f s%s%n", version, tenant,
+                files.size() + 1, bytes / 1e6, s, movePointer ? "; current: " + previous + " -> " + version : " (pointer not moved)");
+        return new Published(tenant, version, folder, bytes, files.size() + 1, movePointer, previous, s);
+    }
+
+    /**
+     * Publishes model files (precision -> TorchScript file) as {@code models/<name>/<version>/}.
+     */
+    public Published publishModel(String name, String version, String space, int dimension, Map<String, Path> filesByPrecision,
+                                  boolean movePointer) {
+        long t0 = System.nanoTime();
+        Layout.segment("model name", name);
+        Layout.segment("model version", version);
+        if (filesByPrecision.isEmpty()) {
+            throw new IllegalArgumentException("a model needs at least one file");
+        }
+        List<ModelManifest.ModelFile> files = new ArrayList<>();
+        Path dir = null;
+        for (Map.Entry<String, Path> e : filesByPrecision.entrySet()) {
+            Path file = e.getValue();
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("model file " + file + " does not exist");
+            }
+            Manifest.FileRef ref = PoolFiles.describeFile(file);
+            Layout.segment("model file name", ref.name());
+            files.add(new ModelManifest.ModelFile(ref.name(), e.getKey().toLowerCase(Locale.ROOT), ref.bytes(), ref.sha256()));
+        }
+        if (files.stream().map(ModelManifest.ModelFile::name).distinct().count() != files.size()
+                || files.stream().anyMatch(f -> f.name().equals(Layout.MANIFEST))) {
+            throw new IllegalArgumentException("model files must have distinct names other than " + Layout.MANIFEST + ": "
+                    + files.stream().map(ModelManifest.ModelFile::name).toList());
+        }
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, version, space, dimension, Instant.now(), files);
+        byte[] manifestBytes = manifest.toJson();
+        String folder = layout.modelVersion(name, version);
+        log.printf(Locale.ROOT, "publishing model %s %s (%s) to %s%n", name, version, space, store.describe());
+        long bytes = 0;
+        int i = 0;
+        for (Map.Entry<String, Path> e : filesByPrecision.entrySet()) {
+            ModelManifest.ModelFile f = files.get(i++);
+            bytes += put(e.getValue(), Layout.file(folder, f.name()), f.bytes());
+        }
+        store.write(folder + Layout.MANIFEST, manifestBytes);
+        check(folder + Layout.MANIFEST, manifestBytes.length);
+        String previous = movePointer ? movePointer(layout.modelPointer(name), version, manifestBytes) : null;
+        double s = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "published model %s %s: %d files, %.1f MB in %.1f s%n", name, version, files.size() + 1, bytes / 1e6, s);
+        return new Published(name, version, folder, bytes, files.size() + 1, movePointer, previous, s);
+    }
+
+    private long upload(String folder, Path dir, List<FileEntry> files, byte[] manifestBytes) {
+        Optional<byte[]> existing = store.read(folder + Layout.MANIFEST);
+        if (existing.isPresent()) {
+            if (!java.util.Arrays.equals(existing.get(), manifestBytes)) {
+                throw new StorageException(folder + " already holds another manifest: versions are immutable, build a new one");
+            }
+            if (allThere(folder, files)) {
+                log.println("  " + folder + " is already in the store, complete: not uploaded again");
+                return 0;
+            }
+            log.println("  " + folder + " is in the store but incomplete: uploading its files again");
+        }
+        long bytes = 0;
+        for (FileEntry f : files) {
+            bytes += put(dir.resolve(f.name()), Layout.file(folder, f.name()), f.bytes());
+        }
+        store.write(folder + Layout.MANIFEST, manifestBytes);
+        check(folder + Layout.MANIFEST, manifestBytes.length);
+        return bytes + manifestBytes.length;
+    }
+
+    private boolean allThere(String folder, List<FileEntry> files) {
+        return files.stream().allMatch(f -> store.size(folder + f.name()).map(s -> s == f.bytes()).orElse(false));
+    }
+
+    private long put(Path file, String key, long bytes) {
+        long t0 = System.nanoTime();
+        store.upload(file, key);
+        check(key, bytes);
+        log.printf(Locale.ROOT, "  %s: %.1f MB in %.1f s%n", key, bytes / 1e6, (System.nanoTime() - t0) / 1e9);
+        return bytes;
+    }
+
+    private void check(String key, long bytes) {
+        long stored = store.size(key).orElseThrow(() -> new StorageException(key + " is not in the store after its upload"));
+        if (stored != bytes) {
+            throw new StorageException(key + " has " + stored + " bytes in the store after its upload, not " + bytes);
+        }
+    }
+
+    /** Moves a pointer to {@code version}; answers the version it named before (null if none). */
+    private String movePointer(String key, String version, byte[] manifestBytes) {
+        String previous = store.read(key).map(b -> {
+            try {
+                return Pointer.parse(b, key).version();
+            } catch (ArtifactRefusedException e) {
+                return "(unreadable)";
+            }
+        }).orElse(null);
+        store.write(key, Pointer.of(version, sha256(manifestBytes), Instant.now()).toJson());
+        return previous;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+}
