@@ -37,6 +37,9 @@ public record Pointer(int formatVersion, String version, String manifestSha256, 
                 throw new ArtifactRefusedException("unreadable-pointer", "pointer " + where + " is not a JSON object");
             }
             // the format first: a newer publisher may have added or changed fields
+            if (!tree.path("formatVersion").isMissingNode() && !tree.path("formatVersion").isIntegralNumber()) {
+                throw new ArtifactRefusedException("unreadable-pointer", "pointer " + where + " has no integer formatVersion");
+            }
             if (tree.path("formatVersion").asInt(-1) != FORMAT_VERSION) {
                 throw new ArtifactRefusedException("unknown-format", "pointer " + where + " has format version "
                         + tree.path("formatVersion") + "; this service reads version " + FORMAT_VERSION);
