@@ -131,7 +131,7 @@ public class LensService {
             embedder = loaded;
             modelSpace = resolved.space();
             modelVersion = resolved.version();
-            LOG.infof("model %s %s (%s, %s, space %s) loaded in %.1f s", m.name(), resolved.version() == null ? "" : resolved.version(),
+            LOG.infof("model %s%s (%s, %s, space %s) loaded in %.1f s", m.name(), resolved.version() == null ? "" : " " + resolved.version(),
                     loaded.info().precision(), loaded.info().device(), resolved.space(), (System.nanoTime() - t0) / 1e9);
             state.set(State.LOADING_POOL);
             long t1 = System.nanoTime();
