@@ -153,7 +153,8 @@ public final class PoolSync implements AutoCloseable {
                             "already refused: " + r.message());
                 }
                 manifest = artifacts.poolManifest(t.tenant(), pointer);
-                check(manifest);
+                // refused on its manifest alone, before any file is fetched
+                Pool.checkCompatible(manifest, expect.space(), expect.dimension());
                 Path local = artifacts.fetchPool(t.tenant(), manifest, expect.verifyChecksums());
                 long t0 = System.nanoTime();
                 // the fetch verified every file: opening checks counts and the index, not the checksums again
@@ -193,17 +194,6 @@ public final class PoolSync implements AutoCloseable {
             return artifacts.poolPointer(t.tenant()).orElse(null);
         } catch (RuntimeException e) {
             return null;
-        }
-    }
-
-    private void check(Manifest m) {
-        if (m.model() == null || !expect.space().equals(m.model().space())) {
-            throw new PoolException(PoolException.OTHER_SPACE, "pool " + m.poolVersion() + " was embedded in space '"
-                    + (m.model() == null ? null : m.model().space()) + "' but the service's model embeds in '" + expect.space() + "'");
-        }
-        if (m.dimension() != expect.dimension()) {
-            throw new PoolException(PoolException.OTHER_SPACE, "pool " + m.poolVersion() + " has dimension " + m.dimension()
-                    + " but the model gives " + expect.dimension());
         }
     }
 

@@ -7,7 +7,6 @@ import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.Pool;
-import com.listinglens.pool.PoolManager;
 import com.listinglens.suggest.Suggester;
 import com.listinglens.embedding.ModelSettings;
 import com.listinglens.image.ImageSettings;

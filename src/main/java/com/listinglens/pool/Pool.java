@@ -51,14 +51,7 @@ public final class Pool {
      */
     public static Pool open(Path dir, OpenOptions options) {
         Manifest manifest = PoolFiles.readManifest(dir);
-        if (options.expectedSpace() != null && !options.expectedSpace().equals(manifest.model().space())) {
-            throw new PoolException(PoolException.OTHER_SPACE, "pool " + dir + " was embedded in space '" + manifest.model().space()
-                    + "' but the service's model embeds in '" + options.expectedSpace() + "'");
-        }
-        if (options.expectedDimension() > 0 && options.expectedDimension() != manifest.dimension()) {
-            throw new PoolException("pool " + dir + " has dimension " + manifest.dimension()
-                    + " but the model gives " + options.expectedDimension());
-        }
+        checkCompatible(manifest, options.expectedSpace(), options.expectedDimension());
         Path indexFile = dir.resolve(PoolFiles.INDEX);
         Path listingsFile = dir.resolve(PoolFiles.LISTINGS);
         for (Path file : List.of(indexFile, listingsFile)) {
@@ -90,6 +83,22 @@ public final class Pool {
         } catch (RuntimeException e) {
             index.close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a pool embedded in another space or dimension than the model that will query it (null space or
+     * dimension 0: not checked). Callers may run it on a manifest alone, before fetching any pool file.
+     */
+    public static void checkCompatible(Manifest manifest, String expectedSpace, int expectedDimension) {
+        String space = manifest.model() == null ? null : manifest.model().space();
+        if (expectedSpace != null && !expectedSpace.equals(space)) {
+            throw new PoolException(PoolException.OTHER_SPACE, "pool " + manifest.poolVersion() + " was embedded in space '"
+                    + space + "' but the service's model embeds in '" + expectedSpace + "'");
+        }
+        if (expectedDimension > 0 && expectedDimension != manifest.dimension()) {
+            throw new PoolException(PoolException.OTHER_SPACE, "pool " + manifest.poolVersion() + " has dimension "
+                    + manifest.dimension() + " but the model gives " + expectedDimension);
         }
     }
 

@@ -76,8 +76,7 @@ public final class Artifacts implements AutoCloseable {
     /** A verified local folder of the pool version (manifest included). */
     public Path fetchPool(String tenant, Manifest manifest, boolean verifyChecksums) {
         String folder = layout.poolVersion(tenant, manifest.poolVersion());
-        List<FileEntry> files = new java.util.ArrayList<>(manifest.files().stream()
-                .map(f -> new FileEntry(f.name(), f.bytes(), f.sha256())).toList());
+        List<FileEntry> files = manifest.files().stream().map(f -> new FileEntry(f.name(), f.bytes(), f.sha256())).toList();
         Path local = fetcher.fetch(folder, files, POOLS, tenant, manifest.poolVersion(), verifyChecksums);
         if (!store.localFile(folder + Layout.MANIFEST).isPresent()) {
             // the manifest travels with the files: the pool folder is complete and self-describing
