@@ -122,10 +122,10 @@ JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_addWithIds
 /*
  * Class:     com_listinglens_vector_FaissNative
  * Method:    search
- * Signature: (J[FIIII[J[F)V
+ * Signature: (J[FIIIIZ[JJ[J[F)V
  */
 JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_search
-  (JNIEnv *, jclass, jlong, jfloatArray, jint, jint, jint, jint, jlongArray, jfloatArray);
+  (JNIEnv *, jclass, jlong, jfloatArray, jint, jint, jint, jint, jboolean, jlongArray, jlong, jlongArray, jfloatArray);
 
 /*
  * Class:     com_listinglens_vector_FaissNative

@@ -279,7 +279,8 @@ JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_addWithIds(
 
 JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_search(
         JNIEnv* env, jclass, jlong handle, jfloatArray jqueries, jint n, jint k, jint nprobe,
-        jint efSearch, jlongArray outIds, jfloatArray outScores) {
+        jint efSearch, jboolean exhaustive, jlongArray filterWords, jlong filterSize,
+        jlongArray outIds, jfloatArray outScores) {
     guardedVoid(env, [&]() {
         NativeIndex* h = handleOf(handle);
         const faiss::Index* index = h->index.get();
@@ -300,6 +301,23 @@ JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_search(
             throw InvalidArgument("output arrays must have n * k elements");
         }
         std::vector<float> x = copyFloats(env, jqueries, int64_t(n) * index->d, "queries");
+        // the filter: a bitmap over ids [0, filterSize), exactly ceil(size / 64)
+        // words, no bits set at or beyond filterSize
+        std::vector<int64_t> words;
+        std::unique_ptr<IdBitmap> filter;
+        if (filterWords != nullptr) {
+            if (filterSize < 0 || filterSize > kMaxCount) {
+                throw InvalidArgument(format("filter size %lld out of range 0..%lld",
+                                             (long long)filterSize, (long long)kMaxCount));
+            }
+            words = copyLongs(env, filterWords, (int64_t(filterSize) + 63) / 64, "filter words");
+            if ((filterSize & 63) != 0 &&
+                (uint64_t(words.back()) >> (filterSize & 63)) != 0) {
+                throw InvalidArgument("filter has bits set at or beyond its size");
+            }
+            filter = std::make_unique<IdBitmap>(
+                    reinterpret_cast<const uint64_t*>(words.data()), int64_t(filterSize));
+        }
         if (!index->is_trained) {
             throw IllegalState("index is not trained; call train() first");
         }
@@ -311,8 +329,9 @@ JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_search(
         SearchOptions options;
         options.nprobe = nprobe;
         options.efSearch = efSearch;
+        options.exhaustive = exhaustive;
         applyThreads();
-        searchIndex(index, n, x.data(), k, distances.data(), labels.data(), options);
+        searchIndex(index, n, x.data(), k, distances.data(), labels.data(), options, filter.get());
         for (int64_t i = 0; i < total; i++) {
             if (labels[i] < 0) {
                 labels[i] = -1;

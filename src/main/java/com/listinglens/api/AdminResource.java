@@ -91,6 +91,11 @@ public class AdminResource {
     }
 
     private void authorize(String authorization) {
+        authorize(config, authorization);
+    }
+
+    /** Refuses (401) a request without the configured admin bearer token; constant-time comparison. */
+    static void authorize(LensConfig config, String authorization) {
         String token = config.admin().token().filter(t -> !t.isBlank()).orElseThrow(() ->
                 new UnauthorizedException("admin endpoints are closed: no lens.admin.token is configured"));
         String prefix = "Bearer ";

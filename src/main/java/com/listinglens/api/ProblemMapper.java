@@ -74,6 +74,26 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response unknownSearch(com.listinglens.app.SearchService.UnknownSearchException e, HttpServerRequest request) {
+        return problem("unknown-search", "Unknown search", 404, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response liveDisabled(com.listinglens.app.ListingService.LiveDisabledException e, HttpServerRequest request) {
+        return problem("live-changes-disabled", "Live changes disabled", 409, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownListing(com.listinglens.app.ListingService.UnknownListingException e, HttpServerRequest request) {
+        return problem("unknown-listing", "Unknown listing", 404, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
+    public Response rejectedChange(com.listinglens.app.ListingService.RejectedChangeException e, HttpServerRequest request) {
+        return problem("change-rejected", "Change rejected", 422, e.getMessage(), request);
+    }
+
+    @ServerExceptionMapper
     public Response storeDown(StoreUnavailableException e, HttpServerRequest request) {
         return problem("session-store-unavailable", "Session store unavailable", 503, e.getMessage(), request);
     }

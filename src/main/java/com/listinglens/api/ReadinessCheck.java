@@ -1,5 +1,7 @@
 package com.listinglens.api;
 
+import com.listinglens.live.LiveSync;
+
 import com.listinglens.app.LensService;
 import com.listinglens.app.PoolSync;
 import com.listinglens.app.TenantPool;
@@ -55,6 +57,14 @@ public class ReadinessCheck implements HealthCheck {
                 if (r != null) {
                     b.withData(p + "refused", r.version() + " (" + r.reason() + ") at " + r.at() + ": " + r.message());
                 }
+                service.live().filter(l -> t.pools().isLoaded()).ifPresent(l -> {
+                    LiveSync.State s = l.state(t.tenant());
+                    b.withData(p + "live", "through " + s.through() + ", " + s.added() + " added, " + s.removed()
+                            + " removed since the build" + (s.unreadable() > 0 ? ", " + s.unreadable() + " unusable changes skipped" : ""));
+                    if (s.error() != null) {
+                        b.withData(p + "liveError", s.errorAt() + ": " + s.error());
+                    }
+                });
             }
         }
         return b.build();

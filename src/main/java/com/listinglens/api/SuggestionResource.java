@@ -93,29 +93,7 @@ public class SuggestionResource {
     private SuggestionResponse answer(String tenant, List<FileUpload> photos) {
         service.pipeline();
         service.tenant(tenant);
-        if (photos == null || photos.isEmpty()) {
-            throw new BadRequestProblem("no-photo", "No photo", 400,
-                    "send the photos as multipart/form-data parts named 'photo'");
-        }
-        int max = service.config().image().maxPhotos();
-        if (photos.size() > max) {
-            throw new BadRequestProblem("too-many-photos", "Too many photos", 413,
-                    photos.size() + " photos sent; at most " + max + " per request");
-        }
-        long maxBytes = service.config().image().maxBytes();
-        List<byte[]> bytes = new ArrayList<>(photos.size());
-        for (int i = 0; i < photos.size(); i++) {
-            FileUpload upload = photos.get(i);
-            if (upload.size() > maxBytes) {
-                throw new BadRequestProblem("photo-too-large-bytes", "Photo too large", 413,
-                        "photo " + (i + 1) + " has " + upload.size() + " bytes; at most " + maxBytes + " are accepted");
-            }
-            try {
-                bytes.add(Files.readAllBytes(upload.uploadedFile()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        List<byte[]> bytes = Uploads.photos(photos, service.config().image());
         SuggestionResponse answer = suggestions.suggest(bytes, tenant);
         if (!answer.cached()) {
             record(answer.timings());

@@ -1,5 +1,7 @@
 package com.listinglens.app;
 
+import com.listinglens.live.LiveSync;
+
 import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
@@ -39,6 +41,7 @@ public class LensService {
     private volatile String modelSpace;
     private volatile String modelVersion;
     private volatile PoolSync sync;
+    private volatile LiveSync live;
     private volatile SuggestPipeline pipeline;
 
     public LensService(LensConfig config, MeterRegistry registry) {
@@ -105,6 +108,10 @@ public class LensService {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        LiveSync l = live;
+        if (l != null) {
+            l.close();
+        }
         PoolSync s = sync;
         if (s != null) {
             s.close();
@@ -139,16 +146,31 @@ public class LensService {
                 FaissIndex.setThreads(config.search().threads());
             }
             LensConfig.Storage st = config.storage();
+            java.util.Optional<com.listinglens.live.ChangeLog> changeLog = Settings.changeLog(config);
+            AtomicReference<LiveSync> liveRef = new AtomicReference<>();
             PoolSync s = new PoolSync(artifacts, config.tenants(),
                     new PoolSync.Expectations(resolved.space(), loaded.dimension(), config.pool().memoryMap(), config.pool().verifyChecksums()),
-                    st.watchInterval(), new Backoff(st.backoffInitial(), st.backoffMax()), st.staleAfter(), Clock.systemUTC(), registry);
+                    st.watchInterval(), new Backoff(st.backoffInitial(), st.backoffMax()), st.staleAfter(), Clock.systemUTC(), registry,
+                    changeLog.isEmpty() ? null : (tenant, pools, next) -> liveRef.get().swap(tenant, pools, next));
             artifacts = null;
+            if (changeLog.isPresent()) {
+                java.util.Map<String, com.listinglens.pool.PoolManager> managers = new java.util.LinkedHashMap<>();
+                s.tenants().forEach(t -> managers.put(t.tenant(), t.pools()));
+                LensConfig.Live lc = config.live();
+                LiveSync l = new LiveSync(changeLog.get(), managers, lc.pollInterval(),
+                        new Backoff(st.backoffInitial(), st.backoffMax()), lc.pageSize(), Clock.systemUTC(), registry);
+                liveRef.set(l);
+                live = l;
+            }
             sync = s;
             pipeline = Settings.pipeline(config, loaded);
             s.loadAll();
             LOG.infof("pools of %s loaded from %s in %.1f s", config.tenants(), s.store(), (System.nanoTime() - t1) / 1e9);
             state.set(State.READY);
             s.startWatching();
+            if (live != null) {
+                live.startPolling();
+            }
         } catch (Throwable t) {
             failure = t.getMessage() == null ? t.toString() : t.getMessage();
             state.set(State.FAILED);
@@ -176,6 +198,11 @@ public class LensService {
                     : "the model and pools are still loading (" + state.get().name().toLowerCase().replace('_', ' ') + ")");
         }
         return p;
+    }
+
+    /** Live changes, once the pools are loading; empty when disabled (lens.live.enabled, lens.redis.enabled). */
+    public java.util.Optional<LiveSync> live() {
+        return java.util.Optional.ofNullable(live);
     }
 
     /** The pool synchronisation, once the model is loaded (null before). */

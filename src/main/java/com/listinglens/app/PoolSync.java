@@ -3,6 +3,7 @@ package com.listinglens.app;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.Pool;
 import com.listinglens.pool.PoolException;
+import com.listinglens.pool.PoolManager;
 import com.listinglens.storage.ArtifactRefusedException;
 import com.listinglens.storage.Artifacts;
 import com.listinglens.storage.Backoff;
@@ -50,6 +51,12 @@ public final class PoolSync implements AutoCloseable {
     }
 
     /** What the pools must match to be served: the model's space and dimension, and how to open them. */
+    /** Puts an opened pool into service (the live changes hook in here). */
+    @FunctionalInterface
+    public interface Swapper {
+        void swap(String tenant, PoolManager pools, Pool next);
+    }
+
     public record Expectations(String space, int dimension, boolean memoryMap, boolean verifyChecksums) {
     }
 
@@ -61,12 +68,14 @@ public final class PoolSync implements AutoCloseable {
     private final Backoff backoff;
     private final Clock clock;
     private final MeterRegistry registry;
+    private final Swapper swapper;
     private ScheduledExecutorService watcher;
     private volatile boolean closed;
 
     public PoolSync(Artifacts artifacts, Collection<String> tenantNames, Expectations expect, Duration interval,
-                    Backoff backoff, Duration staleAfter, Clock clock, MeterRegistry registry) {
+                    Backoff backoff, Duration staleAfter, Clock clock, MeterRegistry registry, Swapper swapper) {
         this.artifacts = artifacts;
+        this.swapper = swapper == null ? (tenant, pools, next) -> pools.swap(next) : swapper;
         Map<String, TenantPool> map = new LinkedHashMap<>();
         for (String t : tenantNames) {
             map.put(com.listinglens.storage.Layout.segment("tenant", t), new TenantPool(t));
@@ -159,7 +168,12 @@ public final class PoolSync implements AutoCloseable {
                 long t0 = System.nanoTime();
                 // the fetch verified every file: opening checks counts and the index, not the checksums again
                 Pool next = Pool.open(local, new Pool.OpenOptions(expect.memoryMap(), false, expect.space(), expect.dimension()));
-                t.pools().swap(next);
+                try {
+                    swapper.swap(t.tenant(), t.pools(), next);
+                } catch (RuntimeException e) {
+                    next.discard();
+                    throw e;
+                }
                 t.accepted();
                 registry.counter("lens.pool.swaps", "tenant", t.tenant()).increment();
                 LOG.infof("tenant %s: pool %s (%d listings) swapped in for %s, opened in %.1f s", t.tenant(),
@@ -172,6 +186,12 @@ public final class PoolSync implements AutoCloseable {
                 registry.counter("lens.storage.failures", "tenant", t.tenant()).increment();
                 LOG.warnf("tenant %s: store unreachable, %s keeps serving: %s", t.tenant(), from, e.getMessage());
                 return new Outcome(t.tenant(), Action.UNAVAILABLE, from, null, "store-unavailable", e.getMessage());
+            } catch (com.listinglens.cache.StoreUnavailableException e) {
+                // the change log could not be read: swapping in a pool without its live changes could bring back
+                // removed listings, so the old pool (with its changes) keeps serving until the log answers
+                t.unreachable("change log: " + e.getMessage(), clock.instant());
+                LOG.warnf("tenant %s: change log unreachable, %s keeps serving: %s", t.tenant(), from, e.getMessage());
+                return new Outcome(t.tenant(), Action.UNAVAILABLE, from, null, "change-log-unavailable", e.getMessage());
             } catch (ArtifactRefusedException e) {
                 return refuse(t, from, currentPointer(t), e.reason(), e.getMessage());
             } catch (PoolException e) {

@@ -76,6 +76,21 @@ public final class Settings {
     }
 
     /** The artifact store as configured: a local folder (or volume) or an S3 bucket, with the local cache. */
+    /** Redis as configured, with {@code timeout} for every command. */
+    public static com.listinglens.cache.RedisSettings redis(LensConfig.Redis r, java.time.Duration timeout) {
+        return new com.listinglens.cache.RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
+                r.tls(), r.database(), timeout, r.maxConnections(), r.retryAfter());
+    }
+
+    /** The change log of live listing changes, when live changes are enabled (they need Redis). */
+    public static java.util.Optional<com.listinglens.live.ChangeLog> changeLog(LensConfig config) {
+        if (!config.live().enabled() || !config.redis().enabled()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new com.listinglens.live.RedisChangeLog(
+                new com.listinglens.cache.RedisStore(redis(config.redis(), config.live().timeout())), true));
+    }
+
     public static Artifacts artifacts(LensConfig config) {
         LensConfig.Storage c = config.storage();
         Layout layout = new Layout(c.prefix().orElse(""));

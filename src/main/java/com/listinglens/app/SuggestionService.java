@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.listinglens.api.SuggestionResponse;
 import com.listinglens.cache.CacheKeys;
-import com.listinglens.cache.RedisSettings;
 import com.listinglens.cache.RedisStore;
 import com.listinglens.cache.StoreUnavailableException;
 import com.listinglens.config.LensConfig;
@@ -14,11 +13,8 @@ import com.listinglens.suggest.ListingSuggestion;
 import com.listinglens.suggest.ShippingCheck;
 import com.listinglens.suggest.WeightClasses;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.security.SecureRandom;
@@ -45,8 +41,12 @@ public class SuggestionService {
                           List<ShippingCheck.Evidence> neighbours) {
     }
 
-    /** What the cache keeps: the answer and the evidence a new session needs. */
-    public record CachedAnswer(SuggestionResponse response, List<ShippingCheck.Evidence> evidence) {
+    /**
+     * What the cache keeps: the answer, the evidence a new session needs, and what live changes it saw (the change
+     * log position and the neighbours' ids), so that an answer overtaken by a live change is not served again.
+     */
+    public record CachedAnswer(SuggestionResponse response, List<ShippingCheck.Evidence> evidence, String liveThrough,
+                               List<String> neighbourIds) {
     }
 
     /** No such session (never made, or expired): 404. */
@@ -65,35 +65,21 @@ public class SuggestionService {
     private final Counter hits;
     private final Counter misses;
     private final Counter cacheErrors;
+    private final Counter staleHits;
     private final Counter sessionErrors;
 
-    public SuggestionService(LensService lens, LensConfig config, ObjectMapper json, MeterRegistry registry) {
+    public SuggestionService(LensService lens, LensConfig config, ObjectMapper json, MeterRegistry registry, CacheStore store) {
         this.lens = lens;
         this.config = config;
         this.json = json;
-        LensConfig.Redis r = config.redis();
-        this.redis = r.enabled()
-                ? new RedisStore(new RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
-                r.tls(), r.database(), r.timeout(), r.maxConnections(), r.retryAfter()))
-                : null;
+        this.redis = store.redis().orElse(null);
         this.weightClasses = new WeightClasses(config.suggest().weightClassesGrams());
         this.shipping = new ShippingCheck(weightClasses, config.suggest().temperature());
         this.hits = registry.counter("lens.cache.requests", "result", "hit");
         this.misses = registry.counter("lens.cache.requests", "result", "miss");
         this.cacheErrors = registry.counter("lens.cache.requests", "result", "error");
+        this.staleHits = registry.counter("lens.cache.requests", "result", "overtaken");
         this.sessionErrors = registry.counter("lens.sessions.errors");
-        if (redis != null) {
-            Gauge.builder("lens.redis.available", redis, s -> s.isAvailable() ? 1 : 0)
-                    .description("1 unless Redis is resting after a failure").register(registry);
-            registry.more().counter("lens.redis.failures", List.of(), redis, RedisStore::failures);
-            registry.more().counter("lens.redis.commands", List.of(), redis, RedisStore::commands);
-        }
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
-        if (redis != null) {
-            redis.close();
-        }
     }
 
     /** Suggestions from the listings of {@code tenant}'s pool (cached per tenant, model and pool version). */
@@ -106,6 +92,10 @@ public class SuggestionService {
         String key = pool.map(m -> CacheKeys.answer(tenant, lens.embedder().info().sha256(), m.poolVersion(), photosDigest))
                 .orElse(null);
         CachedAnswer cached = key == null ? null : lookup(key);
+        if (cached != null && overtaken(pools, cached)) {
+            staleHits.increment();
+            cached = null;
+        }
         if (cached != null) {
             double ms = Math.round((System.nanoTime() - t0) / 1e4) / 100.0;
             SuggestionResponse response = cached.response()
@@ -116,10 +106,27 @@ public class SuggestionService {
         List<ShippingCheck.Evidence> evidence = result.neighbours().stream()
                 .map(n -> new ShippingCheck.Evidence(n.listing().category(), n.listing().weightGrams(), n.similarity()))
                 .toList();
-        SuggestionResponse response = SuggestionResponse.of(result);
+        SuggestionResponse response = SuggestionResponse.of(result, config.search().duplicateSimilarity());
         String storeKey = CacheKeys.answer(tenant, result.model().sha256(), result.pool().poolVersion(), photosDigest);
-        store(storeKey, new CachedAnswer(response, evidence));
+        store(storeKey, new CachedAnswer(response, evidence, result.liveThrough().toString(),
+                result.neighbours().stream().map(n -> n.listing().id()).toList()));
         return withSession(response, evidence, false, tenant);
+    }
+
+    /** A listing was added since the answer was computed, or one of its neighbours changed. */
+    private static boolean overtaken(TenantPool pools, CachedAnswer cached) {
+        com.listinglens.pool.Pool pool = pools.pools().acquire();
+        try {
+            com.listinglens.pool.ChangeId through;
+            try {
+                through = com.listinglens.pool.ChangeId.parseOrNull(cached.liveThrough());
+            } catch (IllegalArgumentException e) {
+                return true;
+            }
+            return cached.neighbourIds() == null || pool.overlay().changedSince(through, cached.neighbourIds());
+        } finally {
+            pools.pools().release(pool);
+        }
     }
 
     private CachedAnswer lookup(String key) {

@@ -43,6 +43,19 @@ public final class CacheKeys {
         return HexFormat.of().formatHex(all.digest());
     }
 
+    /** The stream of a tenant's live listing changes. */
+    public static String changes(String tenant) {
+        return PREFIX + "changes:" + safe("tenant", tenant);
+    }
+
+    /** Key of a search's stored query (what its cursor pages through). */
+    public static String search(String id) {
+        if (!isSessionId(id)) {
+            throw new IllegalArgumentException("not a search id: " + id);
+        }
+        return PREFIX + "search:" + id;
+    }
+
     /** Key of a suggestion session. */
     public static String session(String id) {
         if (!isSessionId(id)) {

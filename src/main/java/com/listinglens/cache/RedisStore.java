@@ -4,6 +4,10 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -12,6 +16,9 @@ import redis.clients.jedis.params.SetParams;
 
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -62,6 +69,38 @@ public final class RedisStore implements AutoCloseable {
 
     public void set(String key, String value, Duration ttl) {
         run(j -> j.set(key, value, SetParams.setParams().px(Math.max(1, ttl.toMillis()))));
+    }
+
+    /** A stream entry: its id and fields. */
+    public record StreamEntry(String id, Map<String, String> fields) {
+    }
+
+    /** Appends entries to a stream in one MULTI/EXEC transaction (all or none); returns their ids in order. */
+    public List<String> appendAll(String stream, List<Map<String, String>> entries) {
+        return run(j -> {
+            Transaction tx = j.multi();
+            List<Response<StreamEntryID>> ids = new ArrayList<>(entries.size());
+            for (Map<String, String> e : entries) {
+                ids.add(tx.xadd(stream, XAddParams.xAddParams(), e));
+            }
+            tx.exec();
+            List<String> out = new ArrayList<>(ids.size());
+            for (Response<StreamEntryID> r : ids) {
+                out.add(r.get().toString());
+            }
+            return out;
+        });
+    }
+
+    /** Up to {@code count} stream entries after {@code afterId} (exclusive), oldest first. */
+    public List<StreamEntry> readAfter(String stream, String afterId, int count) {
+        return run(j -> j.xrange(stream, "(" + afterId, "+", count).stream()
+                .map(e -> new StreamEntry(e.getID().toString(), e.getFields())).toList());
+    }
+
+    /** The id of a stream's last entry, if any. */
+    public Optional<String> lastId(String stream) {
+        return run(j -> j.xrevrange(stream, "+", "-", 1).stream().findFirst().map(e -> e.getID().toString()));
     }
 
     public boolean ping() {

@@ -1,5 +1,9 @@
 package com.listinglens.cli;
 
+import com.listinglens.live.Change;
+import com.listinglens.live.ChangeLog;
+import com.listinglens.pool.ChangeId;
+
 import com.listinglens.app.Settings;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
@@ -49,6 +53,12 @@ public final class BuildPoolCommand implements Callable<Integer> {
     @Option(names = "--precision", description = "model precision used to embed: fp32 or int8; default: lens.build.precision")
     String precision;
 
+    @Option(names = "--live", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "fold the tenant's live changes (lens:v1:changes:<tenant> in Redis) into the build when it is "
+                    + "published or a --tenant is named (default); --no-live builds from the catalogs alone (the service "
+                    + "then applies the whole log on top)")
+    boolean live = true;
+
     @Option(names = "--replace", description = "replace an existing pool at --out")
     boolean replace;
 
@@ -73,7 +83,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
             Path output = out != null ? out : java.nio.file.Files.createDirectories(config.storage().cacheDir().resolve("builds"))
                     .resolve("pool-" + System.nanoTime());
             try {
-                build(config, artifacts, output);
+                build(config, artifacts, output, live && (publish || tenant != null) ? t : null);
                 if (publish) {
                     new Publisher(artifacts.store(), artifacts.layout(), System.err).publishPool(output, t, true);
                 }
@@ -86,7 +96,38 @@ public final class BuildPoolCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void build(LensConfig config, Artifacts artifacts, Path output) throws Exception {
+    /** The tenant's change log in full, or null when there is none to fold. */
+    static PoolBuilder.LiveChanges readLive(LensConfig config, String tenant) {
+        java.util.Optional<ChangeLog> opened = Settings.changeLog(config);
+        if (opened.isEmpty()) {
+            System.err.println("live changes are disabled (lens.live.enabled / lens.redis.enabled): building from the catalogs alone");
+            return null;
+        }
+        try (ChangeLog log = opened.get()) {
+            List<Change> changes = new java.util.ArrayList<>();
+            ChangeId through = ChangeId.ZERO;
+            long unreadable = 0;
+            while (true) {
+                ChangeLog.Batch batch = log.read(tenant, through, config.live().pageSize());
+                if (batch.isEmpty()) {
+                    break;
+                }
+                changes.addAll(batch.changes());
+                unreadable += batch.errors().size();
+                batch.errors().forEach(e -> System.err.println("skipped unreadable change: " + e));
+                through = batch.last();
+            }
+            System.err.printf(Locale.ROOT, "change log of %s in %s: %d changes through %s%s%n", tenant, log.describe(), changes.size(),
+                    through, unreadable > 0 ? " (" + unreadable + " unreadable, skipped)" : "");
+            return changes.isEmpty() && through.equals(ChangeId.ZERO) ? null : new PoolBuilder.LiveChanges(changes, through);
+        } catch (com.listinglens.cache.StoreUnavailableException e) {
+            throw new IllegalStateException("cannot read the change log of " + tenant + ": " + e.getMessage()
+                    + " (pass --no-live to build from the catalogs alone; the service applies the log on top)", e);
+        }
+    }
+
+    private void build(LensConfig config, Artifacts artifacts, Path output, String liveTenant) throws Exception {
+        PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, liveTenant);
         List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
         String p = precision != null ? precision : config.build().precision();
         ImageSettings image = Settings.image(config.image());
@@ -98,7 +139,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),
                     Settings.metric(metric != null ? metric : config.build().metric()),
-                    config.model().name(), model.space(), replace));
+                    config.model().name(), model.space(), replace, changes));
             System.err.printf(Locale.ROOT, "pool %s written to %s: %d listings, %d catalog lines rejected, %d photos unusable, "
                             + "%.1f s (%.1f photos/s), model %s %s%n",
                     report.manifest().poolVersion(), report.pool(), report.manifest().listingCount(), report.rejectedLines(),

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
  * and environment variables as the service.
  */
 @Command(name = "lens", mixinStandardHelpOptions = true, version = "Listing Lens 0.1.0",
-        description = "Listing Lens tools: build and publish pools and models, evaluate suggestions.",
-        subcommands = {BuildPoolCommand.class, PublishPoolCommand.class, PublishModelCommand.class, EvaluateCommand.class})
+        description = "Listing Lens tools: build and publish pools and models, send live listing changes, evaluate suggestions.",
+        subcommands = {BuildPoolCommand.class, PublishPoolCommand.class, PublishModelCommand.class, EvaluateCommand.class,
+                ChangesCommand.class})
 public final class LensCli implements Runnable {
 
     @Override

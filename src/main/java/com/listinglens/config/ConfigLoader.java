@@ -13,13 +13,21 @@ public final class ConfigLoader {
     }
 
     public static LensConfig load() {
-        SmallRyeConfig config = new SmallRyeConfigBuilder()
+        return build().getConfigMapping(LensConfig.class);
+    }
+
+    /** The HTTP port the service listens on (quarkus.http.port), for tools that call it. */
+    public static int port() {
+        return build().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+    }
+
+    private static SmallRyeConfig build() {
+        return new SmallRyeConfigBuilder()
                 .addDefaultSources()
                 .addDefaultInterceptors()
                 .addDiscoveredConverters()
                 .withMapping(LensConfig.class)
                 .withMappingIgnore("quarkus.**")
                 .build();
-        return config.getConfigMapping(LensConfig.class);
     }
 }

@@ -249,6 +249,61 @@ public interface LensConfig {
         /** OpenMP threads FAISS may use per search (0: FAISS's default). */
         @WithDefault("1")
         int threads();
+
+        /** Results per page of an image search when the request names no limit. */
+        @WithDefault("20")
+        int pageSize();
+
+        /** Largest page of an image search. */
+        @WithDefault("100")
+        int maxPageSize();
+
+        /** Deepest result an image search pages to (offset + limit): deeper pages are refused. */
+        @WithDefault("1000")
+        int maxWindow();
+
+        /** How long a search's cursor can fetch further pages (the query is kept in Redis that long). */
+        @WithDefault("15m")
+        java.time.Duration cursorTtl();
+
+        /**
+         * Cosine similarity from which a listing's photo counts as (nearly) the same photo as the query's: re-encoded,
+         * resized or mildly cropped copies (calibrated with bench/duplicates.sh).
+         */
+        @WithDefault("0.95")
+        double duplicateSimilarity();
+
+        /** Base of image URLs: prefix of the catalog's relative image paths (absolute http(s) paths are kept as they are). */
+        @WithDefault("/v1/images/")
+        String imageBaseUrl();
+
+        /** Folder the service serves /v1/images/ from (the catalog's photos); unset: it serves none. */
+        Optional<Path> imageRoot();
+    }
+
+    /** Live listing changes between pool builds (kept in Redis, shared by every replica). */
+    Live live();
+
+    interface Live {
+        /** Accept and apply live changes (needs lens.redis.enabled). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often every replica reads changes other replicas appended. */
+        @WithDefault("1s")
+        java.time.Duration pollInterval();
+
+        /** Change-log entries read per round trip. */
+        @WithDefault("1000")
+        int pageSize();
+
+        /** Timeout of change-log commands (longer than the cache's: pages of embeddings are large). */
+        @WithDefault("2s")
+        java.time.Duration timeout();
+
+        /** Most changes in one admin batch. */
+        @WithDefault("500")
+        int maxBatch();
     }
 
     interface Suggest {

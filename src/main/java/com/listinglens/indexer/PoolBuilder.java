@@ -1,5 +1,10 @@
 package com.listinglens.indexer;
 
+import com.listinglens.live.Change;
+import com.listinglens.pool.ChangeId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.CatalogReader.Catalog;
 import com.listinglens.catalog.Listing;
@@ -46,7 +51,20 @@ public final class PoolBuilder {
 
     /** What to build. {@code imageRoot} null: photos are relative to each catalog's own directory. */
     public record Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
-                          String modelName, String modelSpace, boolean replace) {
+                          String modelName, String modelSpace, boolean replace, LiveChanges live) {
+
+        /** A build that folds no live change. */
+        public Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
+                       String modelName, String modelSpace, boolean replace) {
+            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, null);
+        }
+    }
+
+    /**
+     * Live changes to fold into the build, in log order, as far as {@code through}: removals drop listings, additions
+     * join with the embeddings the service computed (their photos are not needed again).
+     */
+    public record LiveChanges(List<Change> changes, ChangeId through) {
     }
 
     /** What a build did. */
@@ -125,17 +143,42 @@ public final class PoolBuilder {
             log.printf(Locale.ROOT, "catalog %s: %d lines, %d listings, %d lines rejected%n", file, count.lines,
                     count.accepted, count.rejected);
         }
-        if (items.isEmpty()) {
+        Map<String, Change> additions = new LinkedHashMap<>();
+        long droppedFromCatalogs = 0;
+        if (request.live() != null) {
+            Set<String> dropped = new HashSet<>();
+            for (Change c : request.live().changes()) {
+                if (c.op() == Change.Op.ADD) {
+                    if (!c.space().equals(request.modelSpace()) || c.embedding().length != embedder.dimension()) {
+                        throw new PoolException("change " + c.id() + " adds " + c.listingId() + " embedded in space '" + c.space()
+                                + "' (dimension " + c.embedding().length + "), this build embeds in '" + request.modelSpace()
+                                + "' (dimension " + embedder.dimension() + "); its photos are not kept, so it cannot be re-embedded: "
+                                + "build without --live (the service applies the log on top) or re-add it");
+                    }
+                }
+                dropped.add(c.listingId());
+                additions.remove(c.listingId());
+                if (c.op() == Change.Op.ADD) {
+                    additions.put(c.listingId(), c);
+                }
+            }
+            int before = items.size();
+            items.removeIf(item -> dropped.contains(item.listing().id()));
+            droppedFromCatalogs = before - items.size();
+            log.printf(Locale.ROOT, "live changes through %s: %d catalog listings replaced or removed, %d listings added%n",
+                    request.live().through(), droppedFromCatalogs, additions.size());
+        }
+        if (items.isEmpty() && additions.isEmpty()) {
             throw new PoolException("the catalogs hold no usable listing");
         }
 
         int d = embedder.dimension();
         float[] vectors = new float[0];
-        List<Listing> kept = new ArrayList<>(items.size());
+        List<Listing> kept = new ArrayList<>(items.size() + additions.size());
         Progress progress = new Progress(log, "embedding", items.size());
         ExecutorService pool = Executors.newFixedThreadPool(decodeThreads);
         try {
-            vectors = new float[items.size() * d];
+            vectors = new float[(items.size() + additions.size()) * d];
             int rows = 0;
             for (int from = 0; from < items.size(); from += batchSize) {
                 List<Item> batch = items.subList(from, Math.min(items.size(), from + batchSize));
@@ -168,6 +211,11 @@ public final class PoolBuilder {
                 progress.advance(batch.size());
             }
             progress.finish();
+            for (Change c : additions.values()) {
+                System.arraycopy(c.embedding(), 0, vectors, rows * d, d);
+                kept.add(c.listing());
+                rows++;
+            }
             vectors = Arrays.copyOf(vectors, rows * d);
         } finally {
             pool.shutdownNow();
@@ -214,7 +262,9 @@ public final class PoolBuilder {
                     new Manifest.ModelRef(request.modelName(), request.modelSpace(), model.precision(), model.sha256()),
                     d, kept.size(), now, request.indexFactory(), request.metric().name().toLowerCase(Locale.ROOT),
                     sources,
-                    List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS))));
+                    List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS))),
+                    request.live() == null ? null : new Manifest.LiveFold(request.live().through().toString(), additions.size(),
+                            droppedFromCatalogs));
             PoolFiles.writeManifest(tmp, manifest);
             replace(tmp, request.output(), request.replace());
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -8,6 +8,8 @@ import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageRejectedException;
 import com.listinglens.image.NamedColour;
 import com.listinglens.image.Preprocessor;
+import com.listinglens.pool.ChangeId;
+import com.listinglens.pool.ListingFilter;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.Neighbour;
 import com.listinglens.pool.Pool;
@@ -56,7 +58,7 @@ public final class SuggestPipeline {
 
     /** A suggestion with what produced it. */
     public record Result(ListingSuggestion suggestion, List<Neighbour> neighbours, NamedColour colour, ModelInfo model,
-                         Manifest pool, Timings timings) {
+                         Manifest pool, ChangeId liveThrough, Timings timings) {
     }
 
     /** A photo of a request that was refused, with its position (0-based) among the request's photos. */
@@ -80,10 +82,19 @@ public final class SuggestPipeline {
     }
 
     /**
-     * Suggestions for one item from one or more photos of it (the first photo gives the colour), from the
-     * listings of the pool {@code pools} serves (a tenant's).
+     * One or more photos of one item as search queries: decoded, embedded and fused as configured (mean: one query;
+     * merge: one query per photo), with the first photo's dominant colour.
      */
-    public Result suggest(List<byte[]> photos, PoolManager pools) {
+    public record Query(float[][] vectors, NamedColour colour, double decodeMs, double embedMs) {
+
+        /** The fused embedding of all photos (the mean of the queries, normalised): what a live addition stores. */
+        public float[] fused() {
+            return vectors.length == 1 ? vectors[0] : mean(vectors);
+        }
+    }
+
+    /** Decodes, checks and embeds the photos of one item. */
+    public Query embed(List<byte[]> photos) {
         if (photos.isEmpty()) {
             throw new IllegalArgumentException("at least one photo is required");
         }
@@ -103,19 +114,55 @@ public final class SuggestPipeline {
         long t1 = System.nanoTime();
         float[][] embeddings = embedder.embed(tensors);
         long t2 = System.nanoTime();
+        float[][] queries = fusion == Fusion.MEAN && embeddings.length > 1 ? new float[][]{mean(embeddings)} : embeddings;
+        return new Query(queries, colour, ms(t1 - t0), ms(t2 - t1));
+    }
+
+    /**
+     * Suggestions for one item from one or more photos of it (the first photo gives the colour), from the
+     * listings of the pool {@code pools} serves (a tenant's), live changes included.
+     */
+    public Result suggest(List<byte[]> photos, PoolManager pools) {
+        long t0 = System.nanoTime();
+        Query query = embed(photos);
+        long t2 = System.nanoTime();
         Pool pool = pools.acquire();
         try {
-            float[][] queries = fusion == Fusion.MEAN && embeddings.length > 1 ? new float[][]{mean(embeddings)} : embeddings;
-            List<List<Neighbour>> found = pool.search(queries, k, searchParams);
+            List<List<Neighbour>> found = pool.search(query.vectors(), k, searchParams);
             long t3 = System.nanoTime();
             List<Neighbour> merged = Suggester.merge(found, k);
             ListingSuggestion suggestion = suggester.suggest(merged);
             long t4 = System.nanoTime();
-            return new Result(suggestion, merged, colour, embedder.info(), pool.manifest(),
-                    new Timings(ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t4 - t3), ms(t4 - t0)));
+            return new Result(suggestion, merged, query.colour(), embedder.info(), pool.manifest(),
+                    pool.overlay().through(),
+                    new Timings(query.decodeMs(), query.embedMs(), ms(t3 - t2), ms(t4 - t3), ms(t4 - t0)));
         } finally {
             pools.release(pool);
         }
+    }
+
+    /** One page of a search: what was found, how many listings passed the filter, and whether it had to widen. */
+    public record Found(List<Neighbour> neighbours, long matching, boolean widened, Manifest pool, double searchMs) {
+    }
+
+    /**
+     * The {@code k} listings most like the query that pass {@code filter} (several queries: each listing's best
+     * similarity), with the pool version that answered.
+     */
+    public Found search(float[][] queries, int k, ListingFilter filter, PoolManager pools) {
+        long t0 = System.nanoTime();
+        Pool pool = pools.acquire();
+        try {
+            Pool.Found found = pool.search(queries, k, searchParams, filter);
+            List<Neighbour> merged = Suggester.merge(found.rows(), k);
+            return new Found(merged, found.matching(), found.widened(), pool.manifest(), ms(System.nanoTime() - t0));
+        } finally {
+            pools.release(pool);
+        }
+    }
+
+    public ModelInfo model() {
+        return embedder.info();
     }
 
     /** The normalised mean of unit vectors. */

@@ -1,5 +1,7 @@
 package com.listinglens.pool;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -18,6 +20,7 @@ import java.util.List;
  * @param metric         inner_product or l2
  * @param sources        catalogs the pool was built from
  * @param files          pool files with size and sha-256
+ * @param live           live changes folded into this build (null: none; every logged change applies on top)
  */
 public record Manifest(
         int formatVersion,
@@ -29,9 +32,23 @@ public record Manifest(
         String indexFactory,
         String metric,
         List<SourceCatalog> sources,
-        List<FileRef> files) {
+        List<FileRef> files,
+        @JsonInclude(JsonInclude.Include.NON_NULL) LiveFold live) {
 
     public static final int FORMAT_VERSION = 1;
+
+    /** A manifest of a build that folded no live change. */
+    public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
+                    String indexFactory, String metric, List<SourceCatalog> sources, List<FileRef> files) {
+        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, null);
+    }
+
+    /**
+     * The change log as far as a build folded it in: changes up to and including {@code through} are in the pool,
+     * later ones are applied on top by the service.
+     */
+    public record LiveFold(String through, long added, long removed) {
+    }
 
     public Manifest {
         sources = sources == null ? List.of() : List.copyOf(sources);

@@ -3,6 +3,7 @@ package com.listinglens.pool;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.vector.FaissIndex;
+import com.listinglens.vector.IdFilter;
 import com.listinglens.vector.Metric;
 import com.listinglens.vector.SearchParams;
 import com.listinglens.vector.SearchResult;
@@ -30,6 +31,8 @@ public final class Pool {
     private final List<Listing> listings;
     private final FaissIndex index;
     private final Metric metric;
+    private final PoolColumns columns;
+    private final Overlay overlay;
     private final AtomicInteger refs = new AtomicInteger(1);
 
     private Pool(Path dir, Manifest manifest, List<Listing> listings, FaissIndex index) {
@@ -38,6 +41,17 @@ public final class Pool {
         this.listings = listings;
         this.index = index;
         this.metric = index.metric();
+        this.columns = new PoolColumns(listings);
+        this.overlay = new Overlay(columns, manifest.dimension(), metric,
+                manifest.model() == null ? null : manifest.model().space(),
+                manifest.live() == null ? null : ChangeId.parseOrNull(manifest.live().through()));
+    }
+
+    /**
+     * What a search found: per query the neighbours, best first; how many listings passed the filter (pool and live
+     * additions together); and whether the search had to widen (visit everything the filter lets through) to find them.
+     */
+    public record Found(List<List<Neighbour>> rows, long matching, boolean widened) {
     }
 
     /** Options for opening a pool. */
@@ -137,13 +151,31 @@ public final class Pool {
         return listings.get(row);
     }
 
+    /** The live changes applied on top of this pool version. */
+    public Overlay overlay() {
+        return overlay;
+    }
+
     /**
-     * Nearest listings of each query (L2-normalised rows), best first.
+     * Nearest listings of each query (L2-normalised rows), best first, live changes included.
      * The caller must hold a reference (see {@link PoolManager#acquire()}).
      */
     public List<List<Neighbour>> search(float[][] queries, int k, SearchParams params) {
+        return search(queries, k, params, ListingFilter.NONE).rows();
+    }
+
+    /**
+     * Nearest listings that pass {@code filter}: the pool's own (minus removed ones) and live additions, merged by
+     * similarity. When the index's normal search (nprobe, efSearch) finds fewer than k of the listings the filter
+     * lets through, as a very selective filter makes approximate indexes do, the search is repeated over everything
+     * the filter lets through, so k results come back whenever k exist.
+     */
+    public Found search(float[][] queries, int k, SearchParams params, ListingFilter filter) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
         if (queries.length == 0) {
-            return List.of();
+            return new Found(List.of(), 0, false);
         }
         int d = manifest.dimension();
         float[] flat = new float[queries.length * d];
@@ -153,26 +185,89 @@ public final class Pool {
             }
             System.arraycopy(queries[q], 0, flat, q * d, d);
         }
-        int kk = (int) Math.min(k, Math.max(1, listings.size()));
-        SearchResult result = index.search(flat, queries.length, kk, params);
+        Overlay.Snapshot live = overlay.snapshot();
+        IdFilter rows = columns.compile(filter, live.removedCount() > 0 ? live.removedRows() : null);
+        long inPool = rows == null ? listings.size() : rows.count();
+        IdFilter addedRows = overlay.addedFilter(live, filter);
+        long inAdded = addedRows == null ? 0 : addedRows.count();
+
+        List<List<Neighbour>> fromPool = new ArrayList<>();
+        boolean widened = false;
+        if (inPool > 0) {
+            int kk = (int) Math.min(k, inPool);
+            SearchResult result = index.search(flat, queries.length, kk, params, rows);
+            if (rows != null && !params.exhaustive() && shortOf(result, queries.length, kk)) {
+                result = index.search(flat, queries.length, kk, params.withExhaustive(true), rows);
+                widened = true;
+            }
+            for (int q = 0; q < queries.length; q++) {
+                List<Neighbour> row = new ArrayList<>(kk);
+                for (int r = 0; r < kk; r++) {
+                    long id = result.id(q, r);
+                    if (id >= 0 && id < listings.size()) {
+                        row.add(new Neighbour(listings.get((int) id), similarity(result.score(q, r))));
+                    }
+                }
+                fromPool.add(row);
+            }
+        }
+        List<List<Neighbour>> fromAdded = new ArrayList<>();
+        if (inAdded > 0) {
+            int ka = (int) Math.min(k, inAdded);
+            SearchResult result = overlay.searchAdded(flat, queries.length, ka, addedRows);
+            for (int q = 0; q < queries.length; q++) {
+                List<Neighbour> row = new ArrayList<>(ka);
+                for (int r = 0; r < ka; r++) {
+                    long id = result.id(q, r);
+                    if (id >= 0 && id < live.addedRows()) {
+                        row.add(new Neighbour(live.added()[(int) id], similarity(result.score(q, r))));
+                    }
+                }
+                fromAdded.add(row);
+            }
+        }
         List<List<Neighbour>> all = new ArrayList<>(queries.length);
         for (int q = 0; q < queries.length; q++) {
-            List<Neighbour> row = new ArrayList<>(kk);
-            for (int r = 0; r < kk; r++) {
-                long id = result.id(q, r);
-                if (id < 0 || id >= listings.size()) {
-                    continue;
-                }
-                row.add(new Neighbour(listings.get((int) id), similarity(result.score(q, r))));
-            }
-            all.add(List.copyOf(row));
+            all.add(merge(inPool > 0 ? fromPool.get(q) : List.of(), inAdded > 0 ? fromAdded.get(q) : List.of(), k));
         }
-        return all;
+        return new Found(List.copyOf(all), inPool + inAdded, widened);
+    }
+
+    private static boolean shortOf(SearchResult result, int n, int k) {
+        for (int q = 0; q < n; q++) {
+            if (result.id(q, k - 1) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Two best-first lists merged, best first, at most k. */
+    static List<Neighbour> merge(List<Neighbour> a, List<Neighbour> b, int k) {
+        if (b.isEmpty()) {
+            return List.copyOf(a.subList(0, Math.min(k, a.size())));
+        }
+        List<Neighbour> out = new ArrayList<>(Math.min(k, a.size() + b.size()));
+        int i = 0;
+        int j = 0;
+        while (out.size() < k && (i < a.size() || j < b.size())) {
+            if (j >= b.size() || (i < a.size() && a.get(i).similarity() >= b.get(j).similarity())) {
+                out.add(a.get(i++));
+            } else {
+                out.add(b.get(j++));
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Cosine similarity from the index's score: inner product as is; squared L2 of unit vectors is 2 - 2 cos. */
     private float similarity(float score) {
         return metric == Metric.INNER_PRODUCT ? score : 1f - score / 2f;
+    }
+
+    /** Frees a pool that was opened but never handed to a {@link PoolManager} (drops the opener's reference). */
+    public void discard() {
+        decRef();
     }
 
     /** Takes a reference unless the pool is already released; false means: acquire again. */
@@ -191,6 +286,7 @@ public final class Pool {
     void decRef() {
         int left = refs.decrementAndGet();
         if (left == 0) {
+            overlay.close();
             index.close();
         } else if (left < 0) {
             throw new IllegalStateException("pool " + manifest.poolVersion() + " released more often than acquired");

@@ -353,6 +353,42 @@ public final class FaissIndex implements AutoCloseable {
      * @throws IllegalStateException if the index is closed or not trained
      */
     public SearchResult search(float[] queries, int n, int k, SearchParams params) {
+        return search(queries, n, k, params, null);
+    }
+
+    /**
+     * Finds the {@code k} nearest vectors of each of {@code n} queries among the vectors whose ids
+     * are members of {@code filter}. Safe to call concurrently.
+     *
+     * <p>Every returned id is a member of the filter; rows hold fewer than {@code k} results (the
+     * rest id -1, score NaN) when fewer members are found. Scores are on the same scale as an
+     * unfiltered search, best first. How the filter is applied:
+     *
+     * <ul>
+     *   <li>Flat, SQ, PQ: an exact scan of the members only (the bitmap is walked word by word, so
+     *       a filter keeping 1 % of the vectors costs about 1 % of an unfiltered search, plus one
+     *       pass over the id table below {@code IDMap,}); {@code exhaustive} changes nothing.
+     *   <li>IVF: the probed lists are scanned skipping non-members, so a selective filter with a small
+     *       {@code nprobe} may return fewer than {@code k} results; {@code exhaustive} scans every
+     *       list.
+     *   <li>HNSW: the graph walk goes through non-members as usual but only members are returned,
+     *       so with a selective filter it may find fewer than {@code k} members, or not the nearest
+     *       ones; {@code exhaustive} scans the members of the storage exactly instead.
+     * </ul>
+     *
+     * With {@code params.exhaustive()} every index type returns exactly {@code min(k, members in the
+     * index)} results: the exact nearest members for Flat / HNSW, the best by the index's own
+     * (quantised) distances for SQ / PQ / IVF.
+     *
+     * @param queries row-major {@code n x dimension} floats, all finite
+     * @param n number of queries, >= 0
+     * @param k results per query, 1..{@value #MAX_K}; {@code n * k <= MAX_RESULTS}
+     * @param params per-call nprobe / efSearch / exhaustive
+     * @param filter the ids that may be returned; null for no filter (same as {@link #search(float[],
+     *     int, int, SearchParams)}). Only ids below {@code filter.size()} can be members.
+     * @throws IllegalStateException if the index is closed or not trained
+     */
+    public SearchResult search(float[] queries, int n, int k, SearchParams params, IdFilter filter) {
         ensureOpen();
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0, got " + n);
@@ -377,7 +413,9 @@ public final class FaissIndex implements AutoCloseable {
                 throw new IllegalStateException("index is not trained; call train() first");
             }
             if (n > 0) {
-                FaissNative.search(h, queries, n, k, params.nprobe(), params.efSearch(), ids, scores);
+                FaissNative.search(h, queries, n, k, params.nprobe(), params.efSearch(), params.exhaustive(),
+                        filter == null ? null : filter.wordsNoCopy(), filter == null ? 0 : filter.size(), ids,
+                        scores);
             }
         } finally {
             readLock.unlock();

@@ -44,6 +44,11 @@ final class FaissNative {
 
     static native void addWithIds(long handle, float[] vectors, long[] ids);
 
+    /**
+     * k-NN search. {@code filterWords} null: no filter; else a bitmap of the ids that may be returned
+     * ({@link IdFilter} layout: exactly {@code ceil(filterSize / 64)} words, no bits at or beyond
+     * {@code filterSize}).
+     */
     static native void search(
             long handle,
             float[] queries,
@@ -51,6 +56,9 @@ final class FaissNative {
             int k,
             int nprobe,
             int efSearch,
+            boolean exhaustive,
+            long[] filterWords,
+            long filterSize,
             long[] outIds,
             float[] outScores);
 

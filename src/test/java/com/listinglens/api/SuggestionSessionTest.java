@@ -2,6 +2,7 @@ package com.listinglens.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.listinglens.app.LensService;
+import com.listinglens.app.CacheStore;
 import com.listinglens.app.SuggestionService;
 import com.listinglens.config.LensConfig;
 import com.listinglens.support.DemoPoolResource;
@@ -105,7 +106,8 @@ class SuggestionSessionTest {
         String id = suggest(photo("val/Packages/Milk/Arla-Standard-Milk/Arla-Standard-Milk_002.jpg")).jsonPath().getString("suggestionId");
         assertThat(id).isNotNull();
         // a second service instance with nothing in memory, as after a restart or on another replica
-        SuggestionService restarted = new SuggestionService(lens, config, json, new SimpleMeterRegistry());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SuggestionService restarted = new SuggestionService(lens, config, json, registry, new CacheStore(config, registry));
         assertThat(restarted.session(id).id()).isEqualTo(id);
         assertThat(restarted.shippingCheck("default", id, "<= 250 g", null).warning()).contains("lighter");
     }

@@ -1,0 +1,66 @@
+package com.listinglens.api;
+
+import com.listinglens.config.LensConfig;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The catalog's photos, so that search results can show them ({@code imageUrl}): files under lens.search.image-root,
+ * never anything outside it. In production a CDN usually serves them (lens.search.image-base-url).
+ */
+@Path("/v1/images")
+public class ImageResource {
+
+    private static final Map<String, String> TYPES = Map.of("jpg", "image/jpeg", "jpeg", "image/jpeg", "png", "image/png",
+            "webp", "image/webp");
+
+    private final Optional<java.nio.file.Path> root;
+
+    public ImageResource(LensConfig config) {
+        this.root = config.search().imageRoot().map(p -> p.toAbsolutePath().normalize());
+    }
+
+    @GET
+    @Path("/{path: .+}")
+    @Blocking
+    @Operation(summary = "A catalog photo", description = "The photo a search result's imageUrl points at.")
+    public Response image(@PathParam("path") String path) {
+        java.nio.file.Path base = root.orElseThrow(() -> new BadRequestProblem("no-images", "No images", 404,
+                "this service serves no images (lens.search.image-root is unset)"));
+        String ext = path.substring(path.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        String type = TYPES.get(ext);
+        java.nio.file.Path file;
+        try {
+            file = base.resolve(path).normalize();
+        } catch (InvalidPathException e) {
+            throw notFound(path);
+        }
+        if (type == null || !file.startsWith(base) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw notFound(path);
+        }
+        try {
+            if (!file.toRealPath().startsWith(base.toRealPath())) {
+                throw notFound(path);
+            }
+            return Response.ok(Files.readAllBytes(file), type).header("Cache-Control", "public, max-age=86400").build();
+        } catch (IOException e) {
+            throw notFound(path);
+        }
+    }
+
+    private static BadRequestProblem notFound(String path) {
+        return new BadRequestProblem("unknown-image", "Unknown image", 404, "no image '" + path + "'");
+    }
+}
