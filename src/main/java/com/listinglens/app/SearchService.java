@@ -41,7 +41,8 @@ public class SearchService {
 
     /** What a cursor pages through, as kept in Redis. */
     public record StoredQuery(String tenant, String modelSha256, List<String> vectors, List<String> category,
-                              Set<String> brands, Double minPrice, Double maxPrice, Set<String> excludeIds, Instant createdAt) {
+                              Set<String> brands, Double minPrice, Double maxPrice, Set<String> excludeIds, int limit,
+                              Instant createdAt) {
     }
 
     /** No such search (never made, expired, or another tenant's): 404. */
@@ -78,7 +79,7 @@ public class SearchService {
         long t0 = System.nanoTime();
         SuggestPipeline.Query query = pipeline.embed(photos);
         String searchId = HexFormat.of().formatHex(randomBytes());
-        String cursorReason = remember(searchId, tenant, pipeline, query.vectors(), filter);
+        String cursorReason = remember(searchId, tenant, pipeline, query.vectors(), filter, paging.limit());
         return answer(pipeline, pools, tenant, query.vectors(), filter, paging, cursorReason == null ? searchId : null,
                 cursorReason, query.decodeMs(), query.embedMs(), t0);
     }
@@ -99,7 +100,7 @@ public class SearchService {
         float[][] vectors = stored.vectors().stream().map(ChangeCodec::decodeVector).toArray(float[][]::new);
         ListingFilter filter = new ListingFilter(stored.category(), stored.brands(), stored.minPrice(), stored.maxPrice(),
                 stored.excludeIds());
-        Paging paging = paging(cursor.offset(), limit);
+        Paging paging = paging(cursor.offset(), limit != null ? limit : Math.max(1, stored.limit()));
         return answer(pipeline, pools, tenant, vectors, filter, paging, cursor.searchId(), null, 0, 0, t0);
     }
 
@@ -163,7 +164,8 @@ public class SearchService {
     }
 
     /** Keeps the query for its cursor; answers why there is no cursor when it cannot (null: kept). */
-    private String remember(String searchId, String tenant, SuggestPipeline pipeline, float[][] vectors, ListingFilter f) {
+    private String remember(String searchId, String tenant, SuggestPipeline pipeline, float[][] vectors, ListingFilter f,
+                            int limit) {
         if (redis == null) {
             return "cursors need Redis (lens.redis.enabled=false): page with offset";
         }
@@ -172,7 +174,7 @@ public class SearchService {
             encoded.add(ChangeCodec.encodeVector(v));
         }
         StoredQuery q = new StoredQuery(tenant, pipeline.model().sha256(), encoded, f.categoryPrefix(), f.brands(),
-                f.minPrice(), f.maxPrice(), f.excludeIds(), Instant.now());
+                f.minPrice(), f.maxPrice(), f.excludeIds(), limit, Instant.now());
         try {
             redis.set(CacheKeys.search(searchId), json.writeValueAsString(q), config.cursorTtl());
             return null;
