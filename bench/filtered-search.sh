@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Filtered image search on a large synthetic pool (default 1,000,000 listings, dimension 1280): filters keeping
+# 100 %, 10 %, 1 % and 0.1 % of the pool, k = 10, latency percentiles per filter and index factory, side by side.
+# Pools are built once under target/bench-pools (several minutes and a few GB each) and reused.
+#   bench/filtered-search.sh [LISTINGS] [QUERIES] [FACTORY ...]      e.g. bench/filtered-search.sh 1000000 200 IDMap,SQ8 IVF1024,SQ8
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bin/setup
+./mvnw -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+"$JAVA_HOME/bin/java" -Xmx6g -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" \
+  com.listinglens.bench.FilteredSearchBench "${1:-1000000}" "${2:-200}" "${@:3}"
