@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Near-duplicate threshold calibration: edits every val photo (re-encode, resize, crop, brightness, flip, padding,
+# a combination), compares each edit with its original, and each photo with its most similar *other* catalog photo,
+# through the service's own decoder, preprocessing and model; prints per-edit and negative percentiles and the
+# thresholds that separate them, per query/catalog precision (production: int8 uploads against an fp32 pool).
+#   bench/duplicates.sh [--positives all] [--modes int8/fp32,int8/int8,fp32/fp32] [--limit N] [--out DIR] [--help]
+# Data from ${LENS_SHARED_DIR:-../shared} (lens.shared-dir); CSVs and pair montages go to target/duplicates.
+# Measured on a shared 2-core machine: 1-2.5 min with the val photos edited, 6-13 min with --positives all.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bin/setup >/dev/null
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
+exec "$JAVA_HOME/bin/java" -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/cp.txt)" \
+  com.listinglens.eval.DuplicateCalibration "$@"
