@@ -33,6 +33,11 @@ public final class Pool {
     private final Metric metric;
     private final PoolColumns columns;
     private final Overlay overlay;
+    /** The unremoved rows of one overlay snapshot: searches without a filter reuse it until the overlay changes. */
+    private record Unremoved(Overlay.Snapshot snapshot, IdFilter filter) {
+    }
+
+    private volatile Unremoved unremovedCache;
     private final AtomicInteger refs = new AtomicInteger(1);
 
     private Pool(Path dir, Manifest manifest, List<Listing> listings, FaissIndex index) {
@@ -186,7 +191,8 @@ public final class Pool {
             System.arraycopy(queries[q], 0, flat, q * d, d);
         }
         Overlay.Snapshot live = overlay.snapshot();
-        IdFilter rows = columns.compile(filter, live.removedCount() > 0 ? live.removedRows() : null);
+        IdFilter rows = filter.isNone() ? unremoved(live)
+                : columns.compile(filter, live.removedCount() > 0 ? live.removedRows() : null);
         long inPool = rows == null ? listings.size() : rows.count();
         IdFilter addedRows = overlay.addedFilter(live, filter);
         long inAdded = addedRows == null ? 0 : addedRows.count();
@@ -231,6 +237,20 @@ public final class Pool {
             all.add(merge(inPool > 0 ? fromPool.get(q) : List.of(), inAdded > 0 ? fromAdded.get(q) : List.of(), k));
         }
         return new Found(List.copyOf(all), inPool + inAdded, widened);
+    }
+
+    /** The rows not removed, as a filter (null: none removed), made once per overlay snapshot. */
+    private IdFilter unremoved(Overlay.Snapshot live) {
+        if (live.removedCount() == 0) {
+            return null;
+        }
+        Unremoved cached = unremovedCache;
+        if (cached != null && cached.snapshot() == live) {
+            return cached.filter();
+        }
+        IdFilter f = columns.compile(ListingFilter.NONE, live.removedRows());
+        unremovedCache = new Unremoved(live, f);
+        return f;
     }
 
     private static boolean shortOf(SearchResult result, int n, int k) {
