@@ -80,7 +80,8 @@ public final class FilteredSearchBench {
         SplittableRandom random = new SplittableRandom(42);
         float[][] qs = new float[queries][];
         for (int i = 0; i < queries; i++) {
-            qs[i] = clusteredVector(random, random.nextInt(CLUSTERS), new SplittableRandom(random.nextLong()));
+            int c = random.nextInt(CLUSTERS);
+            qs[i] = vector(new float[][]{center(c)}, random, 0);
         }
         List<String[]> out = new ArrayList<>();
         for (Case c : cases) {
@@ -124,21 +125,6 @@ public final class FilteredSearchBench {
         float[] v = new float[D];
         for (int j = 0; j < D; j++) {
             v[j] = (float) r.nextGaussian();
-        }
-        return v;
-    }
-
-    /** A unit vector near cluster {@code c}'s centre. */
-    static float[] clusteredVector(SplittableRandom unused, int c, SplittableRandom r) {
-        float[] v = center(c);
-        double norm = 0;
-        for (int j = 0; j < D; j++) {
-            v[j] += (float) (0.8 * r.nextGaussian());
-            norm += v[j] * v[j];
-        }
-        float s = (float) (1 / Math.sqrt(norm));
-        for (int j = 0; j < D; j++) {
-            v[j] *= s;
         }
         return v;
     }
@@ -196,6 +182,7 @@ public final class FilteredSearchBench {
         System.out.printf(Locale.ROOT, "%s: pool of %,d built in %.0f s%n", factory, n, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** A unit vector near {@code centers[c]}. */
     static float[] vector(float[][] centers, SplittableRandom r, int c) {
         float[] v = centers[c].clone();
         double norm = 0;
