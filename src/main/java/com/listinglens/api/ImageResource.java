@@ -26,6 +26,9 @@ public class ImageResource {
     private static final Map<String, String> TYPES = Map.of("jpg", "image/jpeg", "jpeg", "image/jpeg", "png", "image/png",
             "webp", "image/webp");
 
+    /** Catalog photos change only with their path: a day in any cache, revalidated by ETag after that. */
+    private static final String CACHE = "public, max-age=86400";
+
     private final Optional<java.nio.file.Path> root;
 
     public ImageResource(LensConfig config) {
@@ -36,7 +39,8 @@ public class ImageResource {
     @Path("/{path: .+}")
     @Blocking
     @Operation(summary = "A catalog photo", description = "The photo a search result's imageUrl points at.")
-    public Response image(@PathParam("path") String path) {
+    public Response image(@PathParam("path") String path,
+                          @jakarta.ws.rs.HeaderParam("If-None-Match") String ifNoneMatch) {
         java.nio.file.Path base = root.orElseThrow(() -> new BadRequestProblem("no-images", "No images", 404,
                 "this service serves no images (lens.search.image-root is unset)"));
         String ext = path.substring(path.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
@@ -54,7 +58,14 @@ public class ImageResource {
             if (!file.toRealPath().startsWith(base.toRealPath())) {
                 throw notFound(path);
             }
-            return Response.ok(Files.readAllBytes(file), type).header("Cache-Control", "public, max-age=86400").build();
+            var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            long modified = attributes.lastModifiedTime().toMillis();
+            String etag = "\"" + Long.toHexString(attributes.size()) + "-" + Long.toHexString(modified) + "\"";
+            if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.strip().equals("*"))) {
+                return Response.notModified().header("ETag", etag).header("Cache-Control", CACHE).build();
+            }
+            return Response.ok(Files.readAllBytes(file), type).header("Cache-Control", CACHE).header("ETag", etag)
+                    .lastModified(new java.util.Date(modified)).build();
         } catch (IOException e) {
             throw notFound(path);
         }

@@ -1,5 +1,7 @@
 package com.listinglens.api;
 
+import com.listinglens.search.ImageUrls;
+
 import com.listinglens.image.NamedColour;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.suggest.ListingSuggestion;
@@ -54,15 +56,18 @@ public record SuggestionResponse(
                 weightClass, colour, neighbours, duplicates, model, pool, t);
     }
 
-    /** The answer to a request; neighbours at least {@code duplicateSimilarity} similar are flagged as duplicates. */
-    public static SuggestionResponse of(SuggestPipeline.Result r, double duplicateSimilarity) {
+    /**
+     * The answer to a request; neighbours at least {@code duplicateSimilarity} similar are flagged as duplicates, and
+     * their photos are given as URLs under {@code imageBaseUrl}.
+     */
+    public static SuggestionResponse of(SuggestPipeline.Result r, double duplicateSimilarity, String imageBaseUrl) {
         ListingSuggestion s = r.suggestion();
         NamedColour c = r.colour();
         Colour colour = c == null
                 ? new Colour(null, null, null, "no dominant colour")
                 : new Colour(c.name(), c.hex(), Math.round(c.share() * 1000) / 1000.0, null);
         return new SuggestionResponse(null, null, false, s.title(), s.category(), s.brand(), s.priceBand(), s.weightClass(), colour,
-                s.neighbours(),
+                s.neighbours().stream().map(n -> n.withImage(ImageUrls.of(imageBaseUrl, n.image()))).toList(),
                 r.neighbours().stream().filter(n -> n.similarity() >= duplicateSimilarity)
                         .map(n -> new Duplicate(n.listing().id(), n.listing().title(), Math.round(n.similarity() * 10000) / 10000.0))
                         .toList(),

@@ -13,13 +13,12 @@ import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.ListingFilter;
 import com.listinglens.pool.Neighbour;
 import com.listinglens.search.Cursor;
+import com.listinglens.search.ImageUrls;
 import com.listinglens.search.Paging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,24 +142,8 @@ public class SearchService {
     private SearchResponse.Hit hit(Neighbour n) {
         Listing l = n.listing();
         double similarity = Math.round(n.similarity() * 10000) / 10000.0;
-        return new SearchResponse.Hit(l.id(), l.title(), l.category(), l.brand(), l.price(), similarity, imageUrl(l.image()),
+        return new SearchResponse.Hit(l.id(), l.title(), l.category(), l.brand(), l.price(), similarity, ImageUrls.of(config.imageBaseUrl(), l.image()),
                 n.similarity() >= config.duplicateSimilarity());
-    }
-
-    /** The URL of a listing's photo: absolute http(s) paths as they are, relative ones under the configured base. */
-    String imageUrl(String image) {
-        if (image.startsWith("http://") || image.startsWith("https://")) {
-            return image;
-        }
-        StringBuilder url = new StringBuilder(config.imageBaseUrl());
-        String[] parts = image.split("/");
-        for (int i = 0; i < parts.length; i++) {
-            if (i > 0) {
-                url.append('/');
-            }
-            url.append(URLEncoder.encode(parts[i], StandardCharsets.UTF_8).replace("+", "%20"));
-        }
-        return url.toString();
     }
 
     /** Keeps the query for its cursor; answers why there is no cursor when it cannot (null: kept). */

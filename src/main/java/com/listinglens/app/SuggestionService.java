@@ -106,7 +106,7 @@ public class SuggestionService {
         List<ShippingCheck.Evidence> evidence = result.neighbours().stream()
                 .map(n -> new ShippingCheck.Evidence(n.listing().category(), n.listing().weightGrams(), n.similarity()))
                 .toList();
-        SuggestionResponse response = SuggestionResponse.of(result, config.search().duplicateSimilarity());
+        SuggestionResponse response = SuggestionResponse.of(result, config.search().duplicateSimilarity(), config.search().imageBaseUrl());
         String storeKey = CacheKeys.answer(tenant, result.model().sha256(), result.pool().poolVersion(), photosDigest);
         store(storeKey, new CachedAnswer(response, evidence, result.liveThrough().toString(),
                 result.neighbours().stream().map(n -> n.listing().id()).toList()));

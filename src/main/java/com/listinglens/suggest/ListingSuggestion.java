@@ -46,6 +46,11 @@ public record ListingSuggestion(
     }
 
     /** A neighbour as shown to the seller. */
-    public record NeighbourView(String id, String title, List<String> category, double similarity) {
+    /** A neighbour shown with an answer; {@code image} is the listing's photo (a catalog path or a URL). */
+    public record NeighbourView(String id, String title, List<String> category, double similarity, String image) {
+
+        public NeighbourView withImage(String newImage) {
+            return new NeighbourView(id, title, category, similarity, newImage);
+        }
     }
 }

@@ -69,7 +69,7 @@ public final class Suggester {
                         "a weight"),
                 neighbours.stream().limit(settings.neighboursShown())
                         .map(n -> new NeighbourView(n.listing().id(), n.listing().title(), n.listing().category(),
-                                round(n.similarity(), 4)))
+                                round(n.similarity(), 4), n.listing().image()))
                         .toList());
     }
 

@@ -1,0 +1,116 @@
+package com.listinglens.api;
+
+import com.listinglens.app.LensService;
+import com.listinglens.app.PoolSync;
+import com.listinglens.app.TenantPool;
+import com.listinglens.live.LiveSync;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the service is serving now, for people (the status page) rather than for Prometheus: model, each tenant's
+ * pool and live changes, the answer cache's hit rate and recent latency percentiles (Micrometer's decaying window,
+ * about the last two minutes).
+ */
+@Path("/v1/status")
+public class StatusResource {
+
+    private final LensService service;
+    private final MeterRegistry registry;
+
+    public StatusResource(LensService service, MeterRegistry registry) {
+        this.service = service;
+        this.registry = registry;
+    }
+
+    public record Model(String name, String version, String space, String precision, String device, String sha256) {
+    }
+
+    public record Tenant(String tenant, String poolVersion, Long listings, Instant builtAt, String indexFactory, String sync,
+                         String live, String refused) {
+    }
+
+    public record Cache(double hits, double misses, double overtaken, double errors, Double hitRate) {
+    }
+
+    /** Latency of one measured step: requests counted since start, percentiles over the recent window. */
+    public record Latency(String name, long count, Map<String, Double> recentMs) {
+    }
+
+    public record Status(String state, String failure, Model model, List<Tenant> tenants, Cache cache, List<Latency> latency) {
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "What the service serves now", description = "Model and pool versions per tenant, pool sizes, "
+            + "live changes, answer-cache hit rate and recent latency percentiles (the status page reads this).")
+    public Status status() {
+        Model model = null;
+        if (service.embedder() != null) {
+            var info = service.embedder().info();
+            model = new Model(info.name(), service.modelVersion(), service.modelSpace(), info.precision(), info.device(), info.sha256());
+        }
+        List<Tenant> tenants = new ArrayList<>();
+        PoolSync sync = service.sync();
+        if (sync != null) {
+            Instant now = sync.now();
+            for (TenantPool t : sync.tenants()) {
+                var m = t.serving().orElse(null);
+                String live = service.live().filter(l -> t.pools().isLoaded()).map(l -> {
+                    LiveSync.State s = l.state(t.tenant());
+                    return s.added() + " added, " + s.removed() + " removed since the build (log at " + s.through() + ")";
+                }).orElse(null);
+                TenantPool.Refusal r = t.refusal();
+                tenants.add(new Tenant(t.tenant(), m == null ? null : m.poolVersion(), m == null ? null : m.listingCount(),
+                        m == null ? null : m.builtAt(), m == null ? null : m.indexFactory(),
+                        t.stale(now, sync.staleAfter()) ? "stale" : "fresh", live,
+                        r == null ? null : r.version() + " (" + r.reason() + ")"));
+            }
+        }
+        double hits = count("hit");
+        double misses = count("miss");
+        Cache cache = new Cache(hits, misses, count("overtaken"), count("error"),
+                hits + misses == 0 ? null : Math.round(hits / (hits + misses) * 1000) / 1000.0);
+        List<Latency> latency = new ArrayList<>();
+        for (String stage : List.of("total", "decode", "embed", "search")) {
+            Timer timer = registry.find("lens.suggest.stage").tag("stage", stage).timer();
+            if (timer != null) {
+                latency.add(latency("suggestion " + stage, timer));
+            }
+        }
+        Timer search = registry.find("lens.search.pool").timer();
+        if (search != null) {
+            latency.add(latency("image search (pool)", search));
+        }
+        return new Status(service.state().name().toLowerCase(), service.failure(), model, tenants, cache, latency);
+    }
+
+    private double count(String result) {
+        Counter c = registry.find("lens.cache.requests").tag("result", result).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    private static Latency latency(String name, Timer timer) {
+        HistogramSnapshot snapshot = timer.takeSnapshot();
+        Map<String, Double> ms = new LinkedHashMap<>();
+        for (ValueAtPercentile p : snapshot.percentileValues()) {
+            ms.put("p" + Math.round(p.percentile() * 100), Math.round(p.value(TimeUnit.MILLISECONDS) * 100) / 100.0);
+        }
+        return new Latency(name, snapshot.count(), ms);
+    }
+}
