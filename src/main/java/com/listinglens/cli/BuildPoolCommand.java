@@ -59,6 +59,10 @@ public final class BuildPoolCommand implements Callable<Integer> {
                     + "then applies the whole log on top)")
     boolean live = true;
 
+    @Option(names = "--projection", description = "none or lda: learn a projection from the pool's leaf categories; "
+            + "default: lens.build.projection")
+    String projection;
+
     @Option(names = "--replace", description = "replace an existing pool at --out")
     boolean replace;
 
@@ -94,6 +98,14 @@ public final class BuildPoolCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private PoolBuilder.ProjectionSpec projectionSpec(LensConfig config) {
+        String method = projection != null ? projection : config.build().projection();
+        if (method.equals("none")) {
+            return null;
+        }
+        return new PoolBuilder.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
     }
 
     /** The tenant's change log in full, or null when there is none to fold. */
@@ -139,7 +151,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),
                     Settings.metric(metric != null ? metric : config.build().metric()),
-                    config.model().name(), model.space(), replace, changes));
+                    config.model().name(), model.space(), replace, changes, projectionSpec(config)));
             System.err.printf(Locale.ROOT, "pool %s written to %s: %d listings, %d catalog lines rejected, %d photos unusable, "
                             + "%.1f s (%.1f photos/s), model %s %s%n",
                     report.manifest().poolVersion(), report.pool(), report.manifest().listingCount(), report.rejectedLines(),

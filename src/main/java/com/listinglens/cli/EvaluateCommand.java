@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 
 /** {@code lens evaluate}: suggestions for a catalog of uploads, scored against their own metadata. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Ask the pool for suggestions for every upload of a catalog and print per-field accuracy.")
+        description = "Ask the pool for suggestions for every upload of a catalog and print per-field accuracy, coverage, "
+                + "precision, accuracy at 90 % coverage and expected calibration error, and plot accuracy against coverage.")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--catalog"}, required = true, description = "JSONL catalog of uploads with their true metadata")
@@ -38,6 +39,10 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--precision", description = "query model precision: int8 or fp32; default: lens.model.precision")
     String precision;
+
+    @Option(names = "--plot", defaultValue = "target/eval/accuracy-coverage.png",
+            description = "PNG of accuracy against coverage per field; default ${DEFAULT-VALUE}")
+    Path plot;
 
     @Option(names = "--photos-per-upload", defaultValue = "1",
             description = "photos per upload: consecutive uploads of one product (same category path) are sent together; default 1")
@@ -112,6 +117,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%d uploads of %d photo(s) from %s in %.1f s (fusion %s)%n", card.uploads(), photosPerUpload,
                 catalog, (System.nanoTime() - t0) / 1e9, config.suggest().fusion().name().toLowerCase(Locale.ROOT));
         System.out.print(card.table());
+        card.plot(plot);
+        System.out.println("accuracy against coverage: " + plot);
         return 0;
     }
 }

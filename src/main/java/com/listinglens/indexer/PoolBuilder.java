@@ -1,6 +1,7 @@
 package com.listinglens.indexer;
 
 import com.listinglens.live.Change;
+import com.listinglens.projection.Projection;
 import com.listinglens.pool.ChangeId;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,12 +52,27 @@ public final class PoolBuilder {
 
     /** What to build. {@code imageRoot} null: photos are relative to each catalog's own directory. */
     public record Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
-                          String modelName, String modelSpace, boolean replace, LiveChanges live) {
+                          String modelName, String modelSpace, boolean replace, LiveChanges live, ProjectionSpec projection) {
 
-        /** A build that folds no live change. */
+        /** A build that folds no live change and learns no projection. */
         public Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
                        String modelName, String modelSpace, boolean replace) {
-            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, null);
+            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, null, null);
+        }
+    }
+
+    /**
+     * A projection to learn from the pool's own leaf categories: {@code method} "lda", at most {@code dimension}
+     * output dimensions (and at most classes - 1), within-class scatter shrunk by {@code shrinkage}.
+     */
+    public record ProjectionSpec(String method, int dimension, double shrinkage) {
+        public ProjectionSpec {
+            if (!"lda".equals(method)) {
+                throw new IllegalArgumentException("unknown projection method '" + method + "' (known: lda)");
+            }
+            if (dimension < 1) {
+                throw new IllegalArgumentException("projection dimension must be >= 1");
+            }
         }
     }
 
@@ -236,12 +252,24 @@ public final class PoolBuilder {
         Path tmp = request.output().resolveSibling(request.output().getFileName() + ".building-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
+            Manifest.ProjectionRef projectionRef = null;
+            int indexDimension = d;
+            if (request.projection() != null) {
+                Projection projection = learn(request.projection(), kept, vectors, d);
+                Path file = tmp.resolve(PROJECTION);
+                projection.write(file);
+                float[] projected = new float[kept.size() * projection.outputDimension()];
+                projection.apply(vectors, kept.size(), projected);
+                vectors = projected;
+                indexDimension = projection.outputDimension();
+                projectionRef = new Manifest.ProjectionRef(PROJECTION, projection.method(), d, indexDimension, PoolFiles.sha256(file));
+            }
             long[] ids64 = new long[kept.size()];
             for (int i = 0; i < ids64.length; i++) {
                 ids64[i] = i;
             }
             log.printf(Locale.ROOT, "indexing %d vectors with '%s' (%s)%n", kept.size(), request.indexFactory(), request.metric());
-            try (FaissIndex index = FaissIndex.create(request.indexFactory(), d, request.metric())) {
+            try (FaissIndex index = FaissIndex.create(request.indexFactory(), indexDimension, request.metric())) {
                 if (!index.isTrained()) {
                     index.train(vectors, kept.size());
                 }
@@ -260,11 +288,14 @@ public final class PoolBuilder {
                     DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now)
                             + "-" + kept.size(),
                     new Manifest.ModelRef(request.modelName(), request.modelSpace(), model.precision(), model.sha256()),
-                    d, kept.size(), now, request.indexFactory(), request.metric().name().toLowerCase(Locale.ROOT),
-                    sources,
-                    List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS))),
+                    indexDimension, kept.size(), now, request.indexFactory(), request.metric().name().toLowerCase(Locale.ROOT),
+                    sources, projectionRef == null
+                            ? List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS)))
+                            : List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS)),
+                            PoolFiles.describeFile(tmp.resolve(PROJECTION))),
                     request.live() == null ? null : new Manifest.LiveFold(request.live().through().toString(), additions.size(),
-                            droppedFromCatalogs));
+                            droppedFromCatalogs),
+                    projectionRef);
             PoolFiles.writeManifest(tmp, manifest);
             replace(tmp, request.output(), request.replace());
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -274,6 +305,39 @@ public final class PoolBuilder {
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    /** File name of a pool's projection. */
+    public static final String PROJECTION = "projection.bin";
+
+    /** Learns the projection from the leaf categories of the listings that have one. */
+    private Projection learn(ProjectionSpec spec, List<Listing> kept, float[] vectors, int d) {
+        Map<String, Integer> classes = new LinkedHashMap<>();
+        List<Integer> rows = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (int r = 0; r < kept.size(); r++) {
+            Listing l = kept.get(r);
+            if (l.hasCategory()) {
+                rows.add(r);
+                labels.add(classes.computeIfAbsent(String.join("/", l.category()), c -> classes.size()));
+            }
+        }
+        if (classes.size() < 2) {
+            throw new PoolException("a projection is learned from listings' categories; the pool has " + classes.size()
+                    + " distinct categories");
+        }
+        float[] train = new float[rows.size() * d];
+        int[] y = new int[rows.size()];
+        for (int i = 0; i < y.length; i++) {
+            System.arraycopy(vectors, rows.get(i) * d, train, i * d, d);
+            y[i] = labels.get(i);
+        }
+        int out = Math.min(spec.dimension(), classes.size() - 1);
+        long t0 = System.nanoTime();
+        Projection p = Projection.lda(train, y.length, d, y, out, spec.shrinkage());
+        log.printf(Locale.ROOT, "projection: %s from %d labelled listings in %d categories, %d -> %d dimensions, shrinkage %s, %.1f s%n",
+                spec.method(), y.length, classes.size(), d, out, spec.shrinkage(), (System.nanoTime() - t0) / 1e9);
+        return p;
     }
 
     private float[] tensor(Item item) throws IOException {

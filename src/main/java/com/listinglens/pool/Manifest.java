@@ -21,6 +21,8 @@ import java.util.List;
  * @param sources        catalogs the pool was built from
  * @param files          pool files with size and sha-256
  * @param live           live changes folded into this build (null: none; every logged change applies on top)
+ * @param projection     the learned linear map between the model's embeddings and the index (null: none; then
+ *                       {@code dimension} is the model's)
  */
 public record Manifest(
         int formatVersion,
@@ -33,14 +35,34 @@ public record Manifest(
         String metric,
         List<SourceCatalog> sources,
         List<FileRef> files,
-        @JsonInclude(JsonInclude.Include.NON_NULL) LiveFold live) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) LiveFold live,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ProjectionRef projection) {
 
     public static final int FORMAT_VERSION = 1;
 
     /** A manifest of a build that folded no live change. */
     public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
                     String indexFactory, String metric, List<SourceCatalog> sources, List<FileRef> files) {
-        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, null);
+        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, null, null);
+    }
+
+    /** A manifest without a projection. */
+    public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
+                    String indexFactory, String metric, List<SourceCatalog> sources, List<FileRef> files, LiveFold live) {
+        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, live, null);
+    }
+
+    /**
+     * A linear map learned at build time from the pool's own labels, applied to the model's embeddings (pool and
+     * queries) before the index: {@code file} (one of {@link #files()}) maps {@code inputDimension} (the model's) to
+     * {@code outputDimension} (the index's).
+     */
+    public record ProjectionRef(String file, String method, int inputDimension, int outputDimension, String sha256) {
+    }
+
+    /** The dimension of the embeddings this pool is queried with (the model's). */
+    public int queryDimension() {
+        return projection == null ? dimension : projection.inputDimension();
     }
 
     /**

@@ -49,7 +49,10 @@ public final class Overlay implements AutoCloseable {
     }
 
     private final PoolColumns columns;
+    /** Dimension of the embeddings added (the model's). */
     private final int dimension;
+    /** The pool's projection (null: none), applied to added embeddings before they are indexed. */
+    private final com.listinglens.projection.Projection projection;
     private final Metric metric;
     private final String space;
     private final Map<String, Integer> addedRowById = new HashMap<>();
@@ -65,9 +68,11 @@ public final class Overlay implements AutoCloseable {
     private volatile Snapshot snapshot;
     private boolean closed;
 
-    Overlay(PoolColumns columns, int dimension, Metric metric, String space, ChangeId through) {
+    Overlay(PoolColumns columns, int dimension, com.listinglens.projection.Projection projection, Metric metric, String space,
+            ChangeId through) {
         this.columns = columns;
         this.dimension = dimension;
+        this.projection = projection;
         this.metric = metric;
         this.space = space;
         this.removed = new long[(columns.rows() + 63) >>> 6];
@@ -160,14 +165,16 @@ public final class Overlay implements AutoCloseable {
             through = e.id();
         }
         if (!vectors.isEmpty()) {
-            float[] flat = new float[vectors.size() * dimension];
+            int d = projection == null ? dimension : projection.outputDimension();
+            float[] flat = new float[vectors.size() * d];
             long[] ids = new long[vectors.size()];
             for (int i = 0; i < ids.length; i++) {
-                System.arraycopy(vectors.get(i), 0, flat, i * dimension, dimension);
+                float[] v = projection == null ? vectors.get(i) : projection.apply(vectors.get(i));
+                System.arraycopy(v, 0, flat, i * d, d);
                 ids[i] = rowIds.get(i);
             }
             if (index == null) {
-                index = FaissIndex.create("IDMap,Flat", dimension, metric);
+                index = FaissIndex.create("IDMap,Flat", d, metric);
             }
             index.addWithIds(flat, ids);
         }
@@ -248,7 +255,7 @@ public final class Overlay implements AutoCloseable {
         return count == 0 ? null : IdFilter.of(bits, rows);
     }
 
-    /** Searches the added listings; ids of the result are added rows. Only with a non-null filter. */
+    /** Searches the added listings with queries already projected; ids of the result are added rows. Only with a non-null filter. */
     SearchResult searchAdded(float[] flatQueries, int n, int k, IdFilter filter) {
         FaissIndex idx;
         synchronized (this) {

@@ -2,6 +2,7 @@ package com.listinglens.pool;
 
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
+import com.listinglens.projection.Projection;
 import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.IdFilter;
 import com.listinglens.vector.Metric;
@@ -40,14 +41,17 @@ public final class Pool {
     private volatile Unremoved unremovedCache;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    private Pool(Path dir, Manifest manifest, List<Listing> listings, FaissIndex index) {
+    private final Projection projection;
+
+    private Pool(Path dir, Manifest manifest, List<Listing> listings, FaissIndex index, Projection projection) {
         this.dir = dir;
         this.manifest = manifest;
         this.listings = listings;
         this.index = index;
         this.metric = index.metric();
+        this.projection = projection;
         this.columns = new PoolColumns(listings);
-        this.overlay = new Overlay(columns, manifest.dimension(), metric,
+        this.overlay = new Overlay(columns, manifest.queryDimension(), projection, metric,
                 manifest.model() == null ? null : manifest.model().space(),
                 manifest.live() == null ? null : ChangeId.parseOrNull(manifest.live().through()));
     }
@@ -73,7 +77,15 @@ public final class Pool {
         checkCompatible(manifest, options.expectedSpace(), options.expectedDimension());
         Path indexFile = dir.resolve(PoolFiles.INDEX);
         Path listingsFile = dir.resolve(PoolFiles.LISTINGS);
-        for (Path file : List.of(indexFile, listingsFile)) {
+        List<Path> checked = new ArrayList<>(List.of(indexFile, listingsFile));
+        Manifest.ProjectionRef ref0 = manifest.projection();
+        if (ref0 != null) {
+            if (ref0.file() == null || !ref0.file().matches("[A-Za-z0-9._-]{1,64}") || ref0.file().startsWith(".")) {
+                throw new PoolException(PoolException.INVALID, "pool " + dir + ": bad projection file name '" + ref0.file() + "'");
+            }
+            checked.add(dir.resolve(ref0.file()));
+        }
+        for (Path file : checked) {
             Manifest.FileRef ref = manifest.file(file.getFileName().toString());
             try {
                 if (!Files.isRegularFile(file) || Files.size(file) != ref.bytes()) {
@@ -92,13 +104,17 @@ public final class Pool {
             throw new PoolException("pool " + dir + " lists " + listings.size() + " listings but its manifest says "
                     + manifest.listingCount());
         }
+        Projection projection = null;
+        if (ref0 != null) {
+            projection = readProjection(dir, manifest, ref0);
+        }
         FaissIndex index = FaissIndex.read(indexFile, options.memoryMap());
         try {
             if (index.count() != manifest.listingCount() || index.dimension() != manifest.dimension()) {
                 throw new PoolException("index of pool " + dir + " holds " + index.count() + " vectors of dimension "
                         + index.dimension() + "; the manifest says " + manifest.listingCount() + " of " + manifest.dimension());
             }
-            return new Pool(dir, manifest, listings, index);
+            return new Pool(dir, manifest, listings, index, projection);
         } catch (RuntimeException e) {
             index.close();
             throw e;
@@ -115,10 +131,35 @@ public final class Pool {
             throw new PoolException(PoolException.OTHER_SPACE, "pool " + manifest.poolVersion() + " was embedded in space '"
                     + space + "' but the service's model embeds in '" + expectedSpace + "'");
         }
-        if (expectedDimension > 0 && expectedDimension != manifest.dimension()) {
-            throw new PoolException(PoolException.OTHER_SPACE, "pool " + manifest.poolVersion() + " has dimension "
-                    + manifest.dimension() + " but the model gives " + expectedDimension);
+        if (expectedDimension > 0 && expectedDimension != manifest.queryDimension()) {
+            throw new PoolException(PoolException.OTHER_SPACE, "pool " + manifest.poolVersion() + " is queried with dimension "
+                    + manifest.queryDimension() + " but the model gives " + expectedDimension);
         }
+        Manifest.ProjectionRef p = manifest.projection();
+        if (p != null && p.outputDimension() != manifest.dimension()) {
+            throw new PoolException(PoolException.INVALID, "pool " + manifest.poolVersion() + ": its projection gives dimension "
+                    + p.outputDimension() + " but its index has " + manifest.dimension());
+        }
+    }
+
+    /** The pool's projection, checked against its fingerprint and dimensions in the manifest. */
+    private static Projection readProjection(Path dir, Manifest manifest, Manifest.ProjectionRef ref) {
+        Path file = dir.resolve(ref.file());
+        if (!PoolFiles.sha256(file).equals(ref.sha256())) {
+            throw new PoolException(PoolException.CHECKSUM, "projection " + file + " does not match its fingerprint in the manifest");
+        }
+        Projection projection;
+        try {
+            projection = Projection.read(file);
+        } catch (RuntimeException e) {
+            throw new PoolException("projection " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        if (projection.inputDimension() != ref.inputDimension() || projection.outputDimension() != ref.outputDimension()) {
+            throw new PoolException(PoolException.INVALID, "projection " + file + " maps " + projection.inputDimension() + " to "
+                    + projection.outputDimension() + " dimensions; the manifest says " + ref.inputDimension() + " to "
+                    + ref.outputDimension());
+        }
+        return projection;
     }
 
     private static List<Listing> readListings(Path file) {
@@ -185,10 +226,12 @@ public final class Pool {
         int d = manifest.dimension();
         float[] flat = new float[queries.length * d];
         for (int q = 0; q < queries.length; q++) {
-            if (queries[q].length != d) {
-                throw new IllegalArgumentException("query " + q + " has dimension " + queries[q].length + ", pool has " + d);
+            if (queries[q].length != manifest.queryDimension()) {
+                throw new IllegalArgumentException("query " + q + " has dimension " + queries[q].length + ", pool is queried with "
+                        + manifest.queryDimension());
             }
-            System.arraycopy(queries[q], 0, flat, q * d, d);
+            float[] row = projection == null ? queries[q] : projection.apply(queries[q]);
+            System.arraycopy(row, 0, flat, q * d, d);
         }
         Overlay.Snapshot live = overlay.snapshot();
         IdFilter rows = filter.isNone() ? unremoved(live)

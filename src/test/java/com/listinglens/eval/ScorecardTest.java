@@ -60,4 +60,67 @@ class ScorecardTest {
         assertThat(card.field("category level 2").accuracy()).isEqualTo(0.5);
         assertThat(card.field("category leaf").accuracy()).isEqualTo(0.0);
     }
+
+    private static ListingSuggestion brandAt(String brand, double confidence) {
+        return new ListingSuggestion(Field.none("x"), new CategorySuggestion(null, "none"), Field.of(brand, confidence),
+                PriceBand.none("no price"), Field.none("no weight"), List.of());
+    }
+
+    @Test
+    void accuracyAtCoverageKeepsTheMostConfidentAnswers() {
+        Scorecard card = new Scorecard(CLASSES);
+        Listing truth = new Listing("v", "a.jpg", null, null, "B", null, null, null);
+        // 10 uploads: 9 right answers at high confidence, 1 wrong at the lowest
+        for (int i = 0; i < 9; i++) {
+            card.add(truth, brandAt("B", 0.9 - i * 0.01));
+        }
+        card.add(truth, brandAt("X", 0.3));
+        Scorecard.Tally brand = card.field("brand");
+        assertThat(brand.accuracy()).isEqualTo(0.9);
+        assertThat(brand.accuracyAtCoverage(0.9)).isEqualTo(1.0);
+        assertThat(brand.accuracyAtCoverage(1.0)).isEqualTo(0.9);
+        assertThat(brand.curve()).hasSize(10);
+        assertThat(brand.curve().get(9)).containsExactly(1.0, 0.9);
+        // an abstention cannot be bought back: 90 % coverage needs 9 answers
+        Scorecard few = new Scorecard(CLASSES);
+        for (int i = 0; i < 8; i++) {
+            few.add(truth, brandAt("B", 0.9));
+        }
+        few.add(truth, new ListingSuggestion(Field.none("x"), new CategorySuggestion(null, "none"), Field.none("unsure"),
+                PriceBand.none("p"), Field.none("w"), List.of()));
+        few.add(truth, new ListingSuggestion(Field.none("x"), new CategorySuggestion(null, "none"), Field.none("unsure"),
+                PriceBand.none("p"), Field.none("w"), List.of()));
+        assertThat(few.field("brand").accuracyAtCoverage(0.9)).isNaN();
+    }
+
+    @Test
+    void expectedCalibrationErrorIsTheWeightedGapBetweenConfidenceAndAccuracy() {
+        Scorecard card = new Scorecard(CLASSES);
+        Listing truth = new Listing("v", "a.jpg", null, null, "B", null, null, null);
+        // bin 0.8-0.9: 10 answers at 0.85, 8 right -> gap 0.05; bin 0.5-0.6: 10 at 0.55, 3 right -> gap 0.25
+        for (int i = 0; i < 10; i++) {
+            card.add(truth, brandAt(i < 8 ? "B" : "X", 0.85));
+            card.add(truth, brandAt(i < 3 ? "B" : "X", 0.55));
+        }
+        assertThat(card.field("brand").expectedCalibrationError(10)).isCloseTo(0.15, org.assertj.core.api.Assertions.within(1e-9));
+        Scorecard perfect = new Scorecard(CLASSES);
+        for (int i = 0; i < 4; i++) {
+            perfect.add(truth, brandAt("B", 1.0));
+        }
+        assertThat(perfect.field("brand").expectedCalibrationError(10)).isZero();
+        assertThat(card.table()).contains("acc@90%").contains("ECE");
+    }
+
+    @Test
+    void plotsAccuracyAgainstCoverage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        Scorecard card = new Scorecard(CLASSES);
+        Listing truth = new Listing("v", "a.jpg", null, List.of("Fruit", "Apple"), "B", null, null, null);
+        card.add(truth, suggestion(List.of("Fruit", "Apple"), "B", null));
+        card.add(truth, suggestion(List.of("Fruit", "Pear"), "X", null));
+        java.nio.file.Path png = tmp.resolve("plot/curve.png");
+        card.plot(png);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(900);
+        assertThat(image.getHeight()).isEqualTo(600);
+    }
 }

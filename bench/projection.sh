@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The learned projection measured on val: kNN suggestions (k = lens.search.k, the configured vote) from the pool
+# (train + iconic, fp32) for the val uploads (int8, one photo at a time, as the service embeds them), with no
+# projection and with LDA learned from the pool's leaf categories (output dimensions x shrinkages), each at several
+# vote temperatures; prints leaf / level 2 / brand / weight-class accuracy and coverage, and the best configuration.
+#   bench/projection.sh [--dims 40,64,80] [--shrinkage 1e-4,1e-3,1e-2,0.1] [--temperatures 0.02,0.05,0.1] [--k N] [--help]
+# Data from ${LENS_SHARED_DIR:-../shared} (lens.shared-dir); embeddings are cached in target/projection-experiment
+# (the first run embeds 2,721 + 2 x 296 photos; later runs only learn and search), with results.csv and best.llpj.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bin/setup >/dev/null
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
+exec "$JAVA_HOME/bin/java" -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/cp.txt)" \
+  com.listinglens.eval.ProjectionExperiment "$@"

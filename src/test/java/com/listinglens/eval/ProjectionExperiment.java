@@ -1,0 +1,590 @@
+package com.listinglens.eval;
+
+import com.listinglens.app.Settings;
+import com.listinglens.catalog.CatalogReader;
+import com.listinglens.catalog.Listing;
+import com.listinglens.config.ConfigLoader;
+import com.listinglens.config.LensConfig;
+import com.listinglens.embedding.DjlEmbedder;
+import com.listinglens.embedding.Embedder;
+import com.listinglens.embedding.ModelSettings;
+import com.listinglens.image.DecodedImage;
+import com.listinglens.image.ImageDecoder;
+import com.listinglens.image.ImageSettings;
+import com.listinglens.image.OpenCv;
+import com.listinglens.image.Preprocessor;
+import com.listinglens.pool.Neighbour;
+import com.listinglens.projection.Projection;
+import com.listinglens.suggest.CategoryVote;
+import com.listinglens.suggest.ListingSuggestion;
+import com.listinglens.suggest.SuggestSettings;
+import com.listinglens.suggest.Suggester;
+import com.listinglens.suggest.WeightClasses;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Measures the learned projection ({@link Projection#lda}) on val, the real data, with the service's own decoding,
+ * preprocessing, model and vote (not a test: run it with {@code bench/projection.sh}).
+ *
+ * <p>The pool is train + iconic (lens.build.catalogs), embedded in {@code lens.build.precision} (fp32) in batches as
+ * {@code lens build-pool} does; the uploads are val, embedded one photo at a time in {@code lens.model.precision}
+ * (int8) as the service does. Embeddings are cached under {@code --out} (keyed by the model file, the precision, the
+ * image settings and the catalog's ids and paths), so reruns skip the model.
+ *
+ * <p>For every configuration (no projection; LDA with each output dimension and shrinkage of the grid, learned from
+ * the pool's leaf categories only, never val's) the pool and the uploads are projected, the {@code k} most similar
+ * pool listings of each upload are found by brute force (exact inner product, as the pool's IDMap,Flat index) and
+ * merged as the pipeline does, and {@link Suggester} with the configured {@code lens.suggest.*} settings (the
+ * temperature replaced by each of the grid's) makes the suggestion, scored by {@link Scorecard}: leaf = the whole
+ * path, level 2 = its first two names, brand where val has one, weight class where val has a weight; a null answer
+ * is wrong, coverage is the share answered.
+ *
+ * <p>Prints progress to stderr, the tables to stdout; writes results.csv and the best projection to {@code --out}.
+ */
+public final class ProjectionExperiment {
+
+    record Photo(Listing listing, Path file) {
+    }
+
+    /** Embeddings of a catalog, row-major. */
+    record Embedded(List<Listing> listings, float[] rows, int n, int dim) {
+    }
+
+    /** One projection of the grid: null method = none. */
+    record Config(String method, int outDim, double shrinkage) {
+        String label() {
+            return method == null ? "none" : String.format(Locale.ROOT, "%s-%d s=%s", method, outDim, shrink(shrinkage));
+        }
+    }
+
+    record Row(Config config, double temperature, CategoryVote vote, int k, String queries, Scorecard card, double fitSeconds) {
+    }
+
+    // -------------------------------------------------------------------------------------------------- options
+    private Path out = Path.of("target/projection-experiment");
+    private int[] dims = {40, 64, 80};
+    private double[] shrinkages = {1e-4, 1e-3, 1e-2, 0.1};
+    private double[] temperatures = {0.02, 0.05, 0.1};
+    private int k;
+    private int threads;
+    private boolean fp32Queries = true;
+    private boolean extras = true;
+    private int poolFolds;
+
+    private final PrintStream log = System.err;
+    private final PrintStream report = System.out;
+
+    public static void main(String[] args) throws Exception {
+        ProjectionExperiment e = new ProjectionExperiment();
+        LensConfig config = ConfigLoader.load();
+        if (!e.parse(args, config)) {
+            return;
+        }
+        e.run(config);
+    }
+
+    private boolean parse(String[] args, LensConfig config) {
+        k = config.search().k();
+        threads = config.model().predictors();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--dims" -> dims = Arrays.stream(args[++i].split(",")).mapToInt(s -> Integer.parseInt(s.strip())).toArray();
+                case "--shrinkage" -> shrinkages = doubles(args[++i]);
+                case "--temperatures" -> temperatures = doubles(args[++i]);
+                case "--k" -> k = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--no-fp32-queries" -> fp32Queries = false;
+                case "--no-extras" -> extras = false;
+                case "--pool-cv" -> poolFolds = Integer.parseInt(args[++i]);
+                case "-h", "--help" -> {
+                    report.println("""
+                            ProjectionExperiment [options]: kNN suggestions on val with and without a learned projection
+                              --out DIR             embedding cache, results.csv, best projection (default target/projection-experiment)
+                              --dims LIST           LDA output dimensions (default 40,64,80)
+                              --shrinkage LIST      LDA shrinkages (default 1e-4,1e-3,1e-2,0.1)
+                              --temperatures LIST   vote temperatures (default 0.02,0.05,0.1)
+                              --k N                 neighbours (default lens.search.k)
+                              --threads N           photos embedded at once (default lens.model.predictors)
+                              --no-fp32-queries     skip the fp32-query comparison
+                              --no-extras           skip the k / category-vote comparison
+                              --pool-cv N           also rank the grid by N-fold cross-validation inside the pool (no val
+                                                    at all: each class's photos cut into N consecutive blocks)""");
+                    return false;
+                }
+                default -> throw new IllegalArgumentException("unknown argument " + a + " (--help)");
+            }
+        }
+        return true;
+    }
+
+    private static double[] doubles(String list) {
+        return Arrays.stream(list.split(",")).mapToDouble(s -> Double.parseDouble(s.strip())).toArray();
+    }
+
+    // -------------------------------------------------------------------------------------------------- the run
+
+    private void run(LensConfig config) throws Exception {
+        long t0 = System.nanoTime();
+        OpenCv.ensureLoaded();
+        Files.createDirectories(out);
+        Path data = config.sharedDir().resolve("datasets/grocery");
+        List<Path> poolCatalogs = config.build().catalogs();
+        Path valCatalog = data.resolve("val.jsonl");
+
+        List<Photo> poolPhotos = new ArrayList<>();
+        for (Path c : poolCatalogs) {
+            poolPhotos.addAll(read(c));
+        }
+        List<Photo> valPhotos = read(valCatalog);
+        String poolPrecision = config.build().precision();
+        String queryPrecision = config.model().precision();
+
+        Embedded pool = embedCached(config, "pool", poolPhotos, poolPrecision, true);
+        Embedded val = embedCached(config, "val", valPhotos, queryPrecision, false);
+        Embedded valFp32 = fp32Queries && !queryPrecision.equals("fp32")
+                ? embedCached(config, "val", valPhotos, "fp32", false) : null;
+        double embedSeconds = (System.nanoTime() - t0) / 1e9;
+        log.printf(Locale.ROOT, "projection: pool %d x %d (%s), val %d (%s), embeddings ready in %.1f s%n",
+                pool.n(), pool.dim(), poolPrecision, val.n(), queryPrecision, embedSeconds);
+
+        // leaf labels of the pool (only the pool's: val is for measuring)
+        Map<List<String>, Integer> leafIndex = new LinkedHashMap<>();
+        int[] labels = new int[pool.n()];
+        for (int i = 0; i < pool.n(); i++) {
+            List<String> c = pool.listings().get(i).category();
+            if (c.isEmpty()) {
+                throw new IllegalStateException("pool listing " + pool.listings().get(i).id() + " has no category");
+            }
+            labels[i] = leafIndex.computeIfAbsent(c, x -> leafIndex.size());
+        }
+        int classes = leafIndex.size();
+        log.printf(Locale.ROOT, "projection: %d leaf categories in the pool%n", classes);
+
+        SuggestSettings base = Settings.suggest(config.suggest());
+        WeightClasses weightClasses = base.weightClasses();
+
+        List<Config> configs = new ArrayList<>();
+        configs.add(new Config(null, pool.dim(), 0));
+        for (int d : dims) {
+            for (double s : shrinkages) {
+                configs.add(new Config(Projection.LDA, d, s));
+            }
+        }
+
+        long tGrid = System.nanoTime();
+        List<Row> rows = new ArrayList<>();
+        Map<Config, Projection> projections = new HashMap<>();
+        Map<Config, List<List<Neighbour>>> neighbourLists = new HashMap<>();
+        int maxK = Math.max(k, 30);
+        for (Config c : configs) {
+            long f0 = System.nanoTime();
+            Projection p = c.method() == null ? null
+                    : Projection.lda(pool.rows(), pool.n(), pool.dim(), labels, Math.min(c.outDim(), classes - 1), c.shrinkage());
+            double fit = (System.nanoTime() - f0) / 1e9;
+            long s0 = System.nanoTime();
+            float[] poolRows = project(p, pool);
+            float[] valRows = project(p, val);
+            int outDim = p == null ? pool.dim() : p.outputDimension();
+            List<List<Neighbour>> lists = neighbours(poolRows, pool.listings(), valRows, val.n(), outDim, maxK);
+            double searchSeconds = (System.nanoTime() - s0) / 1e9;
+            projections.put(c, p);
+            neighbourLists.put(c, lists);
+            for (double t : temperatures) {
+                Scorecard card = score(lists, val.listings(), with(base, t, base.categoryVote()), k, weightClasses);
+                rows.add(new Row(c, t, base.categoryVote(), k, queryPrecision, card, fit));
+            }
+            log.printf(Locale.ROOT, "projection: %-18s fit %.2f s, project + search %.2f s%n", c.label(), fit, searchSeconds);
+        }
+        double gridSeconds = (System.nanoTime() - tGrid) / 1e9;
+
+        report.printf(Locale.ROOT, "%nkNN suggestions on val (%d uploads, %s queries) from the pool (%d listings, %s), k = %d, "
+                        + "%s vote; pool labels only for learning%n", val.n(), queryPrecision, pool.n(), poolPrecision, k,
+                base.categoryVote().name().toLowerCase(Locale.ROOT));
+        report.print(table(rows));
+
+        Row best = rows.stream().max((a, b) -> compare(a.card(), b.card())).orElseThrow();
+        Row baseline = rows.stream().filter(r -> r.config().method() == null && r.temperature() == base.temperature())
+                .findFirst().orElse(rows.get(0));
+        report.printf(Locale.ROOT, "%nbest: %s, T = %s: leaf %s, level 2 %s, brand %s, weight %s, coverage %s%n",
+                best.config().label(), best.temperature(), pct(best.card(), "category leaf"), pct(best.card(), "category level 2"),
+                pct(best.card(), "brand"), pct(best.card(), "weight class"), cov(best.card(), "category leaf"));
+        report.printf(Locale.ROOT, "baseline (no projection, T = %s, the configured vote): leaf %s, level 2 %s%n",
+                baseline.temperature(), pct(baseline.card(), "category leaf"), pct(baseline.card(), "category level 2"));
+
+        Projection bestProjection = projections.get(best.config());
+        if (bestProjection != null) {
+            Path file = out.resolve("best.llpj");
+            bestProjection.write(file);
+            report.printf(Locale.ROOT, "best projection written to %s (%s, sha256 %s, %d bytes)%n", file, bestProjection,
+                    bestProjection.sha256(), Files.size(file));
+        }
+
+        List<Row> extraRows = new ArrayList<>();
+        if (extras) {
+            // the best projection and none, against k and the category vote
+            for (Config c : List.of(configs.get(0), best.config())) {
+                for (CategoryVote vote : CategoryVote.values()) {
+                    for (int kk : new int[]{5, 10, 15, 20, 30}) {
+                        List<List<Neighbour>> lists = neighbourLists.get(c).stream().map(l -> l.subList(0, Math.min(kk, l.size()))).toList();
+                        extraRows.add(new Row(c, best.temperature(), vote, kk, queryPrecision,
+                                score(lists, val.listings(), with(base, best.temperature(), vote), kk, weightClasses), 0));
+                    }
+                }
+            }
+        }
+        if (valFp32 != null) {
+            for (Config c : List.of(configs.get(0), best.config())) {
+                Projection p = projections.get(c);
+                int outDim = p == null ? pool.dim() : p.outputDimension();
+                List<List<Neighbour>> lists = neighbours(project(p, pool), pool.listings(), project(p, valFp32), valFp32.n(), outDim, k);
+                extraRows.add(new Row(c, best.temperature(), base.categoryVote(), k, "fp32",
+                        score(lists, val.listings(), with(base, best.temperature(), base.categoryVote()), k, weightClasses), 0));
+            }
+        }
+        if (!extraRows.isEmpty()) {
+            report.printf(Locale.ROOT, "%nno projection and the best one, T = %s, against k, the category vote and the query "
+                    + "precision%n", best.temperature());
+            report.print(table(extraRows));
+        }
+
+        if (poolFolds > 1) {
+            poolCrossValidation(pool, labels, configs, with(base, best.temperature(), base.categoryVote()), weightClasses);
+        }
+
+        // what projecting costs a query
+        if (bestProjection != null) {
+            float[] sink = new float[bestProjection.outputDimension()];
+            long p0 = 0;
+            int repeats = 20;
+            for (int r = 0; r < repeats + 5; r++) {
+                if (r == 5) {
+                    p0 = System.nanoTime();
+                }
+                for (int q = 0; q < val.n(); q++) {
+                    float[] y = bestProjection.apply(Arrays.copyOfRange(val.rows(), q * val.dim(), (q + 1) * val.dim()));
+                    sink[0] += y[0];
+                }
+            }
+            report.printf(Locale.ROOT, "%nprojecting one query %d -> %d: %.1f us (mean of %d, one thread)%s%n",
+                    bestProjection.inputDimension(), bestProjection.outputDimension(),
+                    (System.nanoTime() - p0) / 1e3 / (repeats * val.n()), repeats * val.n(), sink[0] == 12345 ? " " : "");
+        }
+
+        writeCsv(out.resolve("results.csv"), rows, extraRows);
+        report.printf(Locale.ROOT, "%ntimings: embeddings %.1f s (cached after the first run), grid of %d projections x %d "
+                        + "temperatures %.1f s, total %.1f s; results in %s%n", embedSeconds, configs.size(), temperatures.length,
+                gridSeconds, (System.nanoTime() - t0) / 1e9, out.resolve("results.csv"));
+    }
+
+    /**
+     * Ranks the grid without val: each class's pool photos are cut into {@code poolFolds} consecutive blocks (photos of
+     * one product taken in a row stay together, so a held-out photo's near twins are mostly held out with it); each
+     * block is suggested from a projection learned on, and neighbours found in, the other blocks.
+     */
+    private void poolCrossValidation(Embedded pool, int[] labels, List<Config> configs, SuggestSettings settings,
+                                     WeightClasses weightClasses) {
+        long t0 = System.nanoTime();
+        int n = pool.n();
+        int dim = pool.dim();
+        int classes = Arrays.stream(labels).max().orElse(0) + 1;
+        int[] counts = new int[classes];
+        for (int label : labels) {
+            counts[label]++;
+        }
+        int[] seen = new int[classes];
+        int[] fold = new int[n];
+        for (int i = 0; i < n; i++) {
+            fold[i] = (int) ((long) seen[labels[i]]++ * poolFolds / counts[labels[i]]);
+        }
+        List<Row> cvRows = new ArrayList<>();
+        for (Config c : configs) {
+            Scorecard card = new Scorecard(weightClasses);
+            for (int f = 0; f < poolFolds; f++) {
+                List<Integer> trainIdx = new ArrayList<>();
+                List<Integer> testIdx = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    (fold[i] == f ? testIdx : trainIdx).add(i);
+                }
+                Embedded train = subset(pool, trainIdx);
+                Embedded test = subset(pool, testIdx);
+                int[] trainLabels = trainIdx.stream().mapToInt(i -> labels[i]).toArray();
+                Projection p = c.method() == null ? null
+                        : Projection.lda(train.rows(), train.n(), dim, trainLabels, Math.min(c.outDim(), classes - 1), c.shrinkage());
+                int outDim = p == null ? dim : p.outputDimension();
+                List<List<Neighbour>> lists = neighbours(project(p, train), train.listings(), project(p, test), test.n(), outDim, k);
+                Suggester suggester = new Suggester(settings);
+                for (int q = 0; q < test.n(); q++) {
+                    card.add(test.listings().get(q), suggester.suggest(Suggester.merge(List.of(lists.get(q)), k)));
+                }
+            }
+            cvRows.add(new Row(c, settings.temperature(), settings.categoryVote(), k, "fp32", card, 0));
+            log.printf(Locale.ROOT, "projection: pool cross-validation %-18s done%n", c.label());
+        }
+        report.printf(Locale.ROOT, "%n%d-fold cross-validation inside the pool (%d listings, fp32 queries, T = %s; no val): "
+                + "%.1f s%n", poolFolds, n, settings.temperature(), (System.nanoTime() - t0) / 1e9);
+        report.print(table(cvRows));
+        Row best = cvRows.stream().max((a, b) -> compare(a.card(), b.card())).orElseThrow();
+        report.printf(Locale.ROOT, "best by pool cross-validation: %s%n", best.config().label());
+    }
+
+    private static Embedded subset(Embedded e, List<Integer> idx) {
+        float[] rows = new float[idx.size() * e.dim()];
+        List<Listing> listings = new ArrayList<>(idx.size());
+        for (int r = 0; r < idx.size(); r++) {
+            System.arraycopy(e.rows(), idx.get(r) * e.dim(), rows, r * e.dim(), e.dim());
+            listings.add(e.listings().get(idx.get(r)));
+        }
+        return new Embedded(listings, rows, idx.size(), e.dim());
+    }
+
+    /** Leaf accuracy first, then level 2, then brand, then weight class. */
+    private static int compare(Scorecard a, Scorecard b) {
+        for (String f : List.of("category leaf", "category level 2", "brand", "weight class")) {
+            int c = Double.compare(acc(a, f), acc(b, f));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    private static SuggestSettings with(SuggestSettings s, double temperature, CategoryVote vote) {
+        return new SuggestSettings(temperature, vote, s.minCategoryConfidence(), s.minConfidence(), s.minSupport(),
+                s.weightClasses(), s.priceLowQuantile(), s.priceHighQuantile(), s.minPriceNeighbours(), s.neighboursShown(),
+                s.currency());
+    }
+
+    private static Scorecard score(List<List<Neighbour>> lists, List<Listing> truth, SuggestSettings settings, int k,
+                                   WeightClasses weightClasses) {
+        Suggester suggester = new Suggester(settings);
+        Scorecard card = new Scorecard(weightClasses);
+        for (int q = 0; q < truth.size(); q++) {
+            List<Neighbour> merged = Suggester.merge(List.of(lists.get(q)), k);
+            ListingSuggestion s = suggester.suggest(merged);
+            card.add(truth.get(q), s);
+        }
+        return card;
+    }
+
+    private static float[] project(Projection p, Embedded e) {
+        if (p == null) {
+            return e.rows();
+        }
+        float[] out = new float[e.n() * p.outputDimension()];
+        p.apply(e.rows(), e.n(), out);
+        return out;
+    }
+
+    /** The {@code k} most similar pool rows of each query by exact inner product, best first. */
+    static List<List<Neighbour>> neighbours(float[] pool, List<Listing> listings, float[] queries, int m, int dim, int k) {
+        int n = listings.size();
+        List<List<Neighbour>> out = new ArrayList<>(m);
+        float[] sims = new float[n];
+        for (int q = 0; q < m; q++) {
+            int qo = q * dim;
+            for (int i = 0; i < n; i++) {
+                int po = i * dim;
+                float s = 0;
+                for (int j = 0; j < dim; j++) {
+                    s += pool[po + j] * queries[qo + j];
+                }
+                sims[i] = s;
+            }
+            int kk = Math.min(k, n);
+            int[] top = new int[kk];
+            int size = 0;
+            for (int i = 0; i < n; i++) { // insertion into a small sorted array: k is tiny
+                if (size == kk && sims[i] <= sims[top[size - 1]]) {
+                    continue;
+                }
+                int at = size == kk ? kk - 1 : size++;
+                while (at > 0 && sims[top[at - 1]] < sims[i]) {
+                    top[at] = top[at - 1];
+                    at--;
+                }
+                top[at] = i;
+            }
+            List<Neighbour> list = new ArrayList<>(kk);
+            for (int r = 0; r < kk; r++) {
+                list.add(new Neighbour(listings.get(top[r]), sims[top[r]]));
+            }
+            out.add(list);
+        }
+        return out;
+    }
+
+    // -------------------------------------------------------------------------------------------------- tables
+
+    private static String table(List<Row> rows) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "| %-16s | %5s | %-8s | %3s | %-5s | %7s | %7s | %7s | %7s | %8s | %6s |%n",
+                "projection", "T", "vote", "k", "query", "leaf", "level 2", "brand", "weight", "coverage", "fit s"));
+        b.append("|------------------|-------|----------|-----|-------|---------|---------|---------|---------|----------|--------|\n");
+        for (Row r : rows) {
+            b.append(String.format(Locale.ROOT, "| %-16s | %5s | %-8s | %3d | %-5s | %7s | %7s | %7s | %7s | %8s | %6s |%n",
+                    r.config().label(), r.temperature(), r.vote().name().toLowerCase(Locale.ROOT), r.k(), r.queries(),
+                    pct(r.card(), "category leaf"), pct(r.card(), "category level 2"), pct(r.card(), "brand"),
+                    pct(r.card(), "weight class"), cov(r.card(), "category leaf"),
+                    r.config().method() == null || r.fitSeconds() == 0 ? "-" : String.format(Locale.ROOT, "%.2f", r.fitSeconds())));
+        }
+        return b.toString();
+    }
+
+    private static double acc(Scorecard card, String field) {
+        Scorecard.Tally t = card.field(field);
+        return t == null ? Double.NaN : t.accuracy();
+    }
+
+    private static String pct(Scorecard card, String field) {
+        double v = acc(card, field);
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * v);
+    }
+
+    private static String cov(Scorecard card, String field) {
+        Scorecard.Tally t = card.field(field);
+        return t == null ? "-" : String.format(Locale.ROOT, "%.1f %%", 100 * t.coverage());
+    }
+
+    private static String shrink(double s) {
+        return s == 0 ? "0" : s >= 0.01 ? Double.toString(s) : String.format(Locale.ROOT, "%.0e", s).replace("e-0", "e-");
+    }
+
+    private void writeCsv(Path file, List<Row> rows, List<Row> extraRows) throws IOException {
+        StringBuilder b = new StringBuilder("projection,out_dim,shrinkage,temperature,vote,k,queries,leaf,level2,brand,weight,"
+                + "leaf_coverage,brand_coverage,weight_coverage,fit_seconds\n");
+        for (List<Row> list : List.of(rows, extraRows)) {
+            for (Row r : list) {
+                Scorecard c = r.card();
+                b.append(String.format(Locale.ROOT, "%s,%d,%s,%s,%s,%d,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f%n",
+                        r.config().method() == null ? "none" : r.config().method(), r.config().outDim(), r.config().shrinkage(),
+                        r.temperature(), r.vote().name().toLowerCase(Locale.ROOT), r.k(), r.queries(),
+                        acc(c, "category leaf"), acc(c, "category level 2"), acc(c, "brand"), acc(c, "weight class"),
+                        c.field("category leaf").coverage(), c.field("brand").coverage(), c.field("weight class").coverage(),
+                        r.fitSeconds()));
+            }
+        }
+        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+    }
+
+    // -------------------------------------------------------------------------------------------------- embedding
+
+    private List<Photo> read(Path catalog) {
+        CatalogReader.Catalog c = CatalogReader.read(catalog);
+        if (!c.errors().isEmpty()) {
+            c.errors().forEach(e -> log.println("skipped " + e));
+        }
+        Path root = catalog.toAbsolutePath().getParent();
+        return c.listings().stream().map(l -> new Photo(l, root.resolve(l.image()))).toList();
+    }
+
+    /**
+     * Embeddings of the photos in a precision, from the cache when its key matches: batches of lens.model.batch-size
+     * as the pool builder embeds ({@code batched}), or one photo per call as the service embeds an upload.
+     */
+    private Embedded embedCached(LensConfig config, String name, List<Photo> photos, String precision, boolean batched)
+            throws Exception {
+        ImageSettings image = Settings.image(config.image());
+        ModelSettings model = Settings.model(config.model(), precision);
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        StringBuilder key = new StringBuilder()
+                .append(DjlEmbedder.sha256(model.path())).append('\n').append(precision).append('\n')
+                .append(batched ? "batch " + model.batchSize() : "single").append('\n')
+                .append(image.resizeShorter()).append(' ').append(image.cropSize()).append(' ')
+                .append(Arrays.toString(image.mean())).append(' ').append(Arrays.toString(image.std())).append('\n');
+        for (Photo p : photos) {
+            key.append(p.listing().id()).append(' ').append(p.file()).append('\n');
+        }
+        byte[] keyHash = digest.digest(key.toString().getBytes(StandardCharsets.UTF_8));
+        Path file = out.resolve("embeddings-" + name + "-" + precision + ".bin");
+        int dim = config.model().dimension();
+        if (Files.isRegularFile(file)) {
+            byte[] bytes = Files.readAllBytes(file);
+            ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (bytes.length >= 8 + 32 && in.getInt() == photos.size() && in.getInt() == dim) {
+                byte[] stored = new byte[32];
+                in.get(stored);
+                if (Arrays.equals(stored, keyHash) && bytes.length == 8 + 32 + 4L * photos.size() * dim) {
+                    float[] rows = new float[photos.size() * dim];
+                    in.asFloatBuffer().get(rows);
+                    log.printf(Locale.ROOT, "projection: %s %s embeddings from the cache %s%n", name, precision, file);
+                    return new Embedded(photos.stream().map(Photo::listing).toList(), rows, photos.size(), dim);
+                }
+            }
+            log.printf(Locale.ROOT, "projection: cache %s is stale; embedding again%n", file);
+        }
+
+        long t0 = System.nanoTime();
+        ImageDecoder decoder = new ImageDecoder(image);
+        Preprocessor preprocessor = new Preprocessor(image);
+        float[] rows = new float[photos.size() * dim];
+        int step = batched ? model.batchSize() : 1;
+        AtomicInteger done = new AtomicInteger();
+        try (Embedder embedder = new DjlEmbedder(model)) {
+            ExecutorService workers = Executors.newFixedThreadPool(Math.max(1, threads));
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int from = 0; from < photos.size(); from += step) {
+                    int a = from;
+                    int b = Math.min(from + step, photos.size());
+                    futures.add(workers.submit(() -> {
+                        List<float[]> tensors = new ArrayList<>(b - a);
+                        for (int i = a; i < b; i++) {
+                            byte[] bytes = Files.readAllBytes(photos.get(i).file());
+                            try (DecodedImage decoded = decoder.decode(bytes, decoder.settings().resizeShorter())) {
+                                tensors.add(preprocessor.toTensor(decoded));
+                            }
+                        }
+                        float[][] embedded = embedder.embed(tensors);
+                        for (int i = a; i < b; i++) {
+                            System.arraycopy(embedded[i - a], 0, rows, i * dim, dim);
+                        }
+                        int now = done.addAndGet(b - a);
+                        if (now / 250 != (now - (b - a)) / 250 || now == photos.size()) {
+                            log.printf(Locale.ROOT, "projection: %s %s %d/%d embedded (%.0f s)%n", name, precision, now,
+                                    photos.size(), (System.nanoTime() - t0) / 1e9);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get();
+                }
+            } finally {
+                workers.shutdownNow();
+            }
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(8 + 32 + 4 * rows.length).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(photos.size()).putInt(dim).put(keyHash);
+        buffer.asFloatBuffer().put(rows);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, buffer.array());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        log.printf(Locale.ROOT, "projection: %s %s: %d photos in %.1f s (%.1f photos/s), cached in %s (key %s)%n", name,
+                precision, photos.size(), (System.nanoTime() - t0) / 1e9, photos.size() / ((System.nanoTime() - t0) / 1e9),
+                file, HexFormat.of().formatHex(keyHash, 0, 6));
+        return new Embedded(photos.stream().map(Photo::listing).toList(), rows, photos.size(), dim);
+    }
+}
