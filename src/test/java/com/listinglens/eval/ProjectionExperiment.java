@@ -14,6 +14,7 @@ import com.listinglens.image.ImageSettings;
 import com.listinglens.image.OpenCv;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.pool.Neighbour;
+import com.listinglens.embedding.Vectors;
 import com.listinglens.projection.Projection;
 import com.listinglens.suggest.CategoryVote;
 import com.listinglens.suggest.ListingSuggestion;
@@ -43,6 +44,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.opencv.core.Core;
+import org.opencv.core.Mat;
+
 /**
  * Measures the learned projection ({@link Projection#lda}) on val, the real data, with the service's own decoding,
  * preprocessing, model and vote (not a test: run it with {@code bench/projection.sh}).
@@ -60,7 +64,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * path, level 2 = its first two names, brand where val has one, weight class where val has a weight; a null answer
  * is wrong, coverage is the share answered.
  *
- * <p>Prints progress to stderr, the tables to stdout; writes results.csv and the best projection to {@code --out}.
+ * <p>Then (unless {@code --no-tta}), with no projection and with one LDA ({@code --tta-projection}, default 80
+ * dimensions, shrinkage 0.1) at the configured temperature and k: test-time augmentation of the queries (the mean of
+ * the L2-normalised embeddings of the photo, its mirror image and two corner crops of 90 %, each view made on the
+ * decoded image and embedded through the service's own preprocessing and int8 model, renormalised), the pool with
+ * and without the iconic catalogue (the LDA learned from that pool), and the pool's rows as the mean of each photo and
+ * its mirror image (fp32); every cell against the same uploads, with the leaf answers won and lost, the leaf ECE and
+ * accuracy at 90 % coverage, and the per-query cost of the views.
+ *
+ * <p>Prints progress to stderr, the tables to stdout; writes results.csv, tta.csv and the best projection to
+ * {@code --out}.
  */
 public final class ProjectionExperiment {
 
@@ -91,6 +104,13 @@ public final class ProjectionExperiment {
     private boolean fp32Queries = true;
     private boolean extras = true;
     private int poolFolds;
+    private boolean tta = true;
+    private double ttaCrop = 0.9;
+    private boolean poolFlip = true;
+    private int ttaDim = 80;
+    private double ttaShrinkage = 0.1;
+    private int ttaCostQueries = 100;
+    private String dropCatalog = "iconic.jsonl";
 
     private final PrintStream log = System.err;
     private final PrintStream report = System.out;
@@ -119,6 +139,16 @@ public final class ProjectionExperiment {
                 case "--no-fp32-queries" -> fp32Queries = false;
                 case "--no-extras" -> extras = false;
                 case "--pool-cv" -> poolFolds = Integer.parseInt(args[++i]);
+                case "--no-tta" -> tta = false;
+                case "--tta-crop" -> ttaCrop = Double.parseDouble(args[++i]);
+                case "--no-pool-flip" -> poolFlip = false;
+                case "--tta-projection" -> {
+                    String[] v = args[++i].split(",");
+                    ttaDim = Integer.parseInt(v[0].strip());
+                    ttaShrinkage = Double.parseDouble(v[1].strip());
+                }
+                case "--tta-cost" -> ttaCostQueries = Integer.parseInt(args[++i]);
+                case "--drop-catalog" -> dropCatalog = args[++i];
                 case "-h", "--help" -> {
                     report.println("""
                             ProjectionExperiment [options]: kNN suggestions on val with and without a learned projection
@@ -131,7 +161,13 @@ public final class ProjectionExperiment {
                               --no-fp32-queries     skip the fp32-query comparison
                               --no-extras           skip the k / category-vote comparison
                               --pool-cv N           also rank the grid by N-fold cross-validation inside the pool (no val
-                                                    at all: each class's photos cut into N consecutive blocks)""");
+                                                    at all: each class's photos cut into N consecutive blocks)
+                              --no-tta              skip the test-time augmentation / pool make-up comparison
+                              --tta-projection D,S  the LDA it is measured with (default 80,0.1; T = lens.suggest.temperature)
+                              --tta-crop F          side of the two corner crops, as a share of the photo (default 0.9)
+                              --no-pool-flip        skip embedding the pool's flipped photos (pool-side TTA)
+                              --drop-catalog NAME   the catalog left out of the pool in that comparison (default iconic.jsonl)
+                              --tta-cost N          val photos timed for the per-query cost of TTA (default 100; 0: skip)""");
                     return false;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (--help)");
@@ -155,17 +191,20 @@ public final class ProjectionExperiment {
         Path valCatalog = data.resolve("val.jsonl");
 
         List<Photo> poolPhotos = new ArrayList<>();
+        List<String> poolCatalogOfRow = new ArrayList<>();
         for (Path c : poolCatalogs) {
-            poolPhotos.addAll(read(c));
+            List<Photo> photos = read(c);
+            poolPhotos.addAll(photos);
+            photos.forEach(x -> poolCatalogOfRow.add(c.getFileName().toString()));
         }
         List<Photo> valPhotos = read(valCatalog);
         String poolPrecision = config.build().precision();
         String queryPrecision = config.model().precision();
 
-        Embedded pool = embedCached(config, "pool", poolPhotos, poolPrecision, true);
-        Embedded val = embedCached(config, "val", valPhotos, queryPrecision, false);
+        Embedded pool = embedCached(config, "pool", poolPhotos, poolPrecision, true, View.PHOTO);
+        Embedded val = embedCached(config, "val", valPhotos, queryPrecision, false, View.PHOTO);
         Embedded valFp32 = fp32Queries && !queryPrecision.equals("fp32")
-                ? embedCached(config, "val", valPhotos, "fp32", false) : null;
+                ? embedCached(config, "val", valPhotos, "fp32", false, View.PHOTO) : null;
         double embedSeconds = (System.nanoTime() - t0) / 1e9;
         log.printf(Locale.ROOT, "projection: pool %d x %d (%s), val %d (%s), embeddings ready in %.1f s%n",
                 pool.n(), pool.dim(), poolPrecision, val.n(), queryPrecision, embedSeconds);
@@ -274,6 +313,10 @@ public final class ProjectionExperiment {
             poolCrossValidation(pool, labels, configs, with(base, best.temperature(), base.categoryVote()), weightClasses);
         }
 
+        if (tta) {
+            testTimeAugmentation(config, poolPhotos, poolCatalogOfRow, valPhotos, pool, val, base, weightClasses);
+        }
+
         // what projecting costs a query
         if (bestProjection != null) {
             float[] sink = new float[bestProjection.outputDimension()];
@@ -348,6 +391,346 @@ public final class ProjectionExperiment {
         report.print(table(cvRows));
         Row best = cvRows.stream().max((a, b) -> compare(a.card(), b.card())).orElseThrow();
         report.printf(Locale.ROOT, "best by pool cross-validation: %s%n", best.config().label());
+    }
+
+    // -------------------------------------------------------------------------------------------------- TTA
+
+    /**
+     * What the model is shown of a photo: the photo itself (as the service embeds it), its mirror image, or a crop of
+     * {@code crop} of each side at the top-left or bottom-right corner (a mild shift and zoom). Applied to the decoded
+     * image, before the service's own {@link Preprocessor} (resize of the shorter side, centre crop, normalisation).
+     */
+    enum View {
+        PHOTO, FLIP, CROP_TOP_LEFT, CROP_BOTTOM_RIGHT;
+
+        String label(double crop) {
+            return switch (this) {
+                case PHOTO -> "photo";
+                case FLIP -> "flip";
+                case CROP_TOP_LEFT -> String.format(Locale.ROOT, "crop %.0f %% top-left", 100 * crop);
+                case CROP_BOTTOM_RIGHT -> String.format(Locale.ROOT, "crop %.0f %% bottom-right", 100 * crop);
+            };
+        }
+
+        String file() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The view of a decoded photo: a new image the caller closes, or {@code image} itself for {@link #PHOTO}. */
+        DecodedImage apply(DecodedImage image, double crop) {
+            Mat m = image.mat();
+            switch (this) {
+                case PHOTO -> {
+                    return image;
+                }
+                case FLIP -> {
+                    Mat flipped = new Mat();
+                    Core.flip(m, flipped, 1); // around the vertical axis: left and right swapped
+                    return new DecodedImage(flipped, image.format(), image.sourceWidth(), image.sourceHeight());
+                }
+                default -> {
+                    int w = m.cols();
+                    int h = m.rows();
+                    int cw = Math.max(1, (int) Math.round(crop * w));
+                    int ch = Math.max(1, (int) Math.round(crop * h));
+                    int x = this == CROP_TOP_LEFT ? 0 : w - cw;
+                    int y = this == CROP_TOP_LEFT ? 0 : h - ch;
+                    Mat window = m.submat(y, y + ch, x, x + cw);
+                    Mat copy = window.clone();
+                    window.release();
+                    // the decoded pixels may be a reduced-scale decode: the crop's full-resolution size in proportion
+                    int sw = (int) Math.round((double) cw * image.sourceWidth() / w);
+                    int sh = (int) Math.round((double) ch * image.sourceHeight() / h);
+                    return new DecodedImage(copy, image.format(), sw, sh);
+                }
+            }
+        }
+    }
+
+    /** A pool for the TTA comparison: the rows searched, and the rows (with their leaf labels) LDA is learned from. */
+    record PoolVariant(String label, Embedded index, float[] fitRows, int fitN, List<Listing> fitListings) {
+    }
+
+    record TtaRow(String pool, String projection, String query, Scorecard card, boolean[] leafRight) {
+    }
+
+    /**
+     * Test-time augmentation of the queries (the mean of the L2-normalised embeddings of several views of the upload,
+     * renormalised), the pool with and without the iconic catalogue photos (the projection learned on that pool), and
+     * the pool's own rows as the mean of each photo and its mirror image; each with no projection and the LDA of
+     * {@code --tta-projection}, at the configured temperature and k. Val only measures.
+     */
+    private void testTimeAugmentation(LensConfig config, List<Photo> poolPhotos, List<String> poolCatalogOfRow,
+                                      List<Photo> valPhotos, Embedded pool, Embedded val, SuggestSettings base,
+                                      WeightClasses weightClasses) throws Exception {
+        long t0 = System.nanoTime();
+        String queryPrecision = config.model().precision();
+        String poolPrecision = config.build().precision();
+        Embedded flip = embedCached(config, "val", valPhotos, queryPrecision, false, View.FLIP);
+        Embedded cropA = embedCached(config, "val", valPhotos, queryPrecision, false, View.CROP_TOP_LEFT);
+        Embedded cropB = embedCached(config, "val", valPhotos, queryPrecision, false, View.CROP_BOTTOM_RIGHT);
+        Embedded poolFlipped = poolFlip ? embedCached(config, "pool", poolPhotos, poolPrecision, true, View.FLIP) : null;
+        double embedSeconds = (System.nanoTime() - t0) / 1e9;
+
+        report.printf(Locale.ROOT, "%nhow far the views are from the photo (mean / min cosine over val, %s): flip %s, %s %s, "
+                        + "%s %s%s%n", queryPrecision, cosines(val, flip), View.CROP_TOP_LEFT.label(ttaCrop), cosines(val, cropA),
+                View.CROP_BOTTOM_RIGHT.label(ttaCrop), cosines(val, cropB),
+                poolFlipped == null ? "" : "; pool (" + poolPrecision + ") flip " + cosines(pool, poolFlipped));
+
+        Map<String, Embedded> queries = new LinkedHashMap<>();
+        queries.put("photo", val);
+        queries.put("photo+flip", mean(val, flip));
+        queries.put("photo+2 crops", mean(val, cropA, cropB));
+        queries.put("photo+flip+2 crops", mean(val, flip, cropA, cropB));
+
+        List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < pool.n(); i++) {
+            if (!poolCatalogOfRow.get(i).equals(dropCatalog)) {
+                kept.add(i);
+            }
+        }
+        String all = String.join("+", new java.util.LinkedHashSet<>(poolCatalogOfRow)).replace(".jsonl", "");
+        String some = String.join("+", poolCatalogOfRow.stream().filter(c -> !c.equals(dropCatalog)).distinct().toList())
+                .replace(".jsonl", "");
+        Embedded trainOnly = subset(pool, kept);
+        List<PoolVariant> pools = new ArrayList<>();
+        pools.add(new PoolVariant(all, pool, pool.rows(), pool.n(), pool.listings()));
+        if (kept.size() < pool.n()) {
+            pools.add(new PoolVariant(some, trainOnly, trainOnly.rows(), trainOnly.n(), trainOnly.listings()));
+        }
+        if (poolFlipped != null) {
+            Embedded both = mean(pool, poolFlipped);
+            pools.add(new PoolVariant(all + ", photo+flip", both, both.rows(), both.n(), both.listings()));
+            if (kept.size() < pool.n()) {
+                Embedded bothKept = subset(both, kept);
+                pools.add(new PoolVariant(some + ", photo+flip", bothKept, bothKept.rows(), bothKept.n(), bothKept.listings()));
+            }
+            // flips as extra training rows for LDA only (the pool still holds the photos)
+            float[] fit = Arrays.copyOf(pool.rows(), 2 * pool.rows().length);
+            System.arraycopy(poolFlipped.rows(), 0, fit, pool.rows().length, poolFlipped.rows().length);
+            List<Listing> fitListings = new ArrayList<>(pool.listings());
+            fitListings.addAll(poolFlipped.listings());
+            pools.add(new PoolVariant(all + ", LDA fit +flips", pool, fit, 2 * pool.n(), fitListings));
+        }
+
+        SuggestSettings settings = with(base, base.temperature(), base.categoryVote());
+        List<TtaRow> rows = new ArrayList<>();
+        Map<String, boolean[]> reference = new HashMap<>();
+        for (PoolVariant pv : pools) {
+            Map<List<String>, Integer> index = new LinkedHashMap<>();
+            int[] fitLabels = new int[pv.fitN()];
+            for (int i = 0; i < pv.fitN(); i++) {
+                fitLabels[i] = index.computeIfAbsent(pv.fitListings().get(i).category(), x -> index.size());
+            }
+            int classes = index.size();
+            Projection lda = Projection.lda(pv.fitRows(), pv.fitN(), pv.index().dim(), fitLabels,
+                    Math.min(ttaDim, classes - 1), ttaShrinkage);
+            for (Projection p : Arrays.asList(null, lda)) {
+                String projection = p == null ? "none" : String.format(Locale.ROOT, "lda-%d s=%s", p.outputDimension(),
+                        shrink(ttaShrinkage));
+                int outDim = p == null ? pv.index().dim() : p.outputDimension();
+                float[] poolRows = project(p, pv.index());
+                for (Map.Entry<String, Embedded> q : queries.entrySet()) {
+                    List<List<Neighbour>> lists = neighbours(poolRows, pv.index().listings(), project(p, q.getValue()),
+                            q.getValue().n(), outDim, k);
+                    Suggester suggester = new Suggester(settings);
+                    Scorecard card = new Scorecard(weightClasses);
+                    boolean[] right = new boolean[val.n()];
+                    for (int i = 0; i < val.n(); i++) {
+                        ListingSuggestion s = suggester.suggest(Suggester.merge(List.of(lists.get(i)), k));
+                        card.add(val.listings().get(i), s);
+                        right[i] = s.category().names().equals(val.listings().get(i).category());
+                    }
+                    reference.putIfAbsent(p == null ? "none" : "lda", right);
+                    rows.add(new TtaRow(pv.label(), projection, q.getKey(), card, right));
+                }
+            }
+            log.printf(Locale.ROOT, "projection: TTA, pool %s (%d rows, LDA from %d rows, %d classes) done%n", pv.label(),
+                    pv.index().n(), pv.fitN(), classes);
+        }
+
+        report.printf(Locale.ROOT, "%ntest-time augmentation and the pool's make-up: %d val uploads (%s, one view per model call), "
+                        + "pool %s, k = %d, T = %s, %s vote; views averaged as L2-normalised embeddings, renormalised; "
+                        + "LDA learned from each pool's own rows and leaf labels (embeddings %.1f s)%n", val.n(),
+                queryPrecision, poolPrecision, k, settings.temperature(), settings.categoryVote().name().toLowerCase(Locale.ROOT),
+                embedSeconds);
+        double p0 = rows.stream().filter(r -> r.projection().startsWith("lda")).findFirst().map(r -> acc(r.card(), "category leaf"))
+                .orElse(Double.NaN);
+        report.printf(Locale.ROOT, "(standard error of one leaf accuracy near %.1f %%: %.1f points; 'vs ref': uploads whose leaf "
+                + "became right / wrong against the first row of the same projection, the same uploads)%n", 100 * p0,
+                100 * Math.sqrt(p0 * (1 - p0) / val.n()));
+        report.print(ttaTable(rows, reference));
+        writeTtaCsv(out.resolve("tta.csv"), rows, settings.temperature());
+
+        if (ttaCostQueries > 0) {
+            ttaCost(config, valPhotos, val, flip, cropA, cropB);
+        }
+    }
+
+    /** Per query, one thread, the service's int8 path: decode, the views' tensors, one model call, the mean. */
+    private void ttaCost(LensConfig config, List<Photo> valPhotos, Embedded val, Embedded flip, Embedded cropA,
+                         Embedded cropB) throws Exception {
+        ImageSettings image = Settings.image(config.image());
+        String precision = config.model().precision();
+        ModelSettings model = Settings.model(config.model(), precision);
+        ImageDecoder decoder = new ImageDecoder(image);
+        Preprocessor preprocessor = new Preprocessor(image);
+        int n = Math.min(ttaCostQueries, valPhotos.size());
+        List<byte[]> uploads = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            uploads.add(Files.readAllBytes(valPhotos.get(i).file()));
+        }
+        List<List<View>> sets = List.of(List.of(View.PHOTO), List.of(View.PHOTO, View.FLIP),
+                List.of(View.PHOTO, View.FLIP, View.CROP_TOP_LEFT, View.CROP_BOTTOM_RIGHT));
+        Embedded[] cached = {val, flip, cropA, cropB};
+        report.printf(Locale.ROOT, "%nper-query cost of TTA (%d val uploads, bytes in memory, one thread, %s model, %d intra-op "
+                + "thread(s); the views of an upload embedded in one call; mean ms per upload)%n", n, precision, model.threads());
+        report.printf(Locale.ROOT, "| %-18s | %6s | %10s | %8s | %8s | %8s | %-26s |%n", "views", "decode", "views+prep", "model",
+                "total", "x photo", "batched vs cached, min cos");
+        report.println("|--------------------|--------|------------|----------|----------|----------|----------------------------|");
+        double single = Double.NaN;
+        try (Embedder embedder = new DjlEmbedder(model)) {
+            for (List<View> views : sets) {
+                double decodeNs = 0;
+                double prepNs = 0;
+                double modelNs = 0;
+                double minCos = 1;
+                for (int r = -Math.min(10, n); r < n; r++) { // the first ten rounds warm up, then every upload once
+                    int i = Math.floorMod(r, n);
+                    long a = System.nanoTime();
+                    List<float[]> tensors = new ArrayList<>(views.size());
+                    long b;
+                    try (DecodedImage decoded = decoder.decode(uploads.get(i), image.resizeShorter())) {
+                        b = System.nanoTime();
+                        for (View v : views) {
+                            DecodedImage seen = v.apply(decoded, ttaCrop);
+                            try {
+                                tensors.add(preprocessor.toTensor(seen));
+                            } finally {
+                                if (seen != decoded) {
+                                    seen.close();
+                                }
+                            }
+                        }
+                    }
+                    long c = System.nanoTime();
+                    float[][] rows = embedder.embed(tensors);
+                    float[] meanRow = new float[rows[0].length];
+                    for (float[] row : rows) {
+                        for (int j = 0; j < row.length; j++) {
+                            meanRow[j] += row[j];
+                        }
+                    }
+                    Vectors.l2NormalizeInPlace(meanRow);
+                    long d = System.nanoTime();
+                    if (r >= 0) {
+                        decodeNs += b - a;
+                        prepNs += c - b;
+                        modelNs += d - c;
+                        for (int v = 0; v < views.size(); v++) {
+                            Embedded e = cached[views.get(v).ordinal()];
+                            float[] ref = Arrays.copyOfRange(e.rows(), i * e.dim(), (i + 1) * e.dim());
+                            minCos = Math.min(minCos, Vectors.cosine(ref, rows[v]));
+                        }
+                    }
+                }
+                double total = (decodeNs + prepNs + modelNs) / 1e6 / n;
+                if (views.size() == 1) {
+                    single = total;
+                }
+                report.printf(Locale.ROOT, "| %-18s | %6.2f | %10.2f | %8.2f | %8.2f | %8.2f | %-26s |%n",
+                        views.size() == 1 ? "photo" : views.size() == 2 ? "photo+flip" : "photo+flip+2 crops",
+                        decodeNs / 1e6 / n, prepNs / 1e6 / n, modelNs / 1e6 / n, total, total / single,
+                        String.format(Locale.ROOT, "%.6f", minCos));
+            }
+        }
+    }
+
+    private static String ttaTable(List<TtaRow> rows, Map<String, boolean[]> reference) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "| %-30s | %-12s | %-18s | %6s | %7s | %7s | %6s | %6s | %8s | %12s | %8s |%n",
+                "pool", "projection", "query views", "leaf", "vs ref", "level 2", "brand", "weight", "leaf cov",
+                "leaf acc@90%", "leaf ECE"));
+        b.append("|--------------------------------|--------------|--------------------|--------|---------|---------|--------|"
+                + "--------|----------|--------------|----------|\n");
+        for (TtaRow r : rows) {
+            boolean[] ref = reference.get(r.projection().equals("none") ? "none" : "lda");
+            int gained = 0;
+            int lost = 0;
+            for (int i = 0; i < ref.length; i++) {
+                gained += !ref[i] && r.leafRight()[i] ? 1 : 0;
+                lost += ref[i] && !r.leafRight()[i] ? 1 : 0;
+            }
+            Scorecard.Tally leaf = r.card().field("category leaf");
+            b.append(String.format(Locale.ROOT, "| %-30s | %-12s | %-18s | %6s | %7s | %7s | %6s | %6s | %8s | %12s | %8s |%n",
+                    r.pool(), r.projection(), r.query(), pct1(r.card(), "category leaf"),
+                    r.leafRight() == ref ? "ref" : "+" + gained + " -" + lost,
+                    pct1(r.card(), "category level 2"), pct1(r.card(), "brand"), pct1(r.card(), "weight class"),
+                    String.format(Locale.ROOT, "%.1f", 100 * leaf.coverage()),
+                    Double.isNaN(leaf.accuracyAtCoverage(0.9)) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * leaf.accuracyAtCoverage(0.9)),
+                    String.format(Locale.ROOT, "%.3f", leaf.expectedCalibrationError(10))));
+        }
+        return b.toString();
+    }
+
+    private static String pct1(Scorecard card, String field) {
+        double v = acc(card, field);
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * v);
+    }
+
+    private void writeTtaCsv(Path file, List<TtaRow> rows, double temperature) throws IOException {
+        StringBuilder b = new StringBuilder("pool,projection,query,k,temperature,leaf,level2,brand,weight,leaf_coverage,"
+                + "leaf_acc_at_90,leaf_ece10\n");
+        for (TtaRow r : rows) {
+            Scorecard c = r.card();
+            Scorecard.Tally leaf = c.field("category leaf");
+            b.append(String.format(Locale.ROOT, "\"%s\",%s,%s,%d,%s,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f%n", r.pool(),
+                    r.projection(), r.query(), k, temperature, acc(c, "category leaf"),
+                    acc(c, "category level 2"), acc(c, "brand"), acc(c, "weight class"), leaf.coverage(),
+                    leaf.accuracyAtCoverage(0.9), leaf.expectedCalibrationError(10)));
+        }
+        Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** Row by row: the renormalised mean of the (already L2-normalised) rows of several views of the same photos. */
+    private static Embedded mean(Embedded... views) {
+        Embedded first = views[0];
+        float[] rows = new float[first.rows().length];
+        for (Embedded v : views) {
+            if (v.n() != first.n() || v.dim() != first.dim() || !v.listings().equals(first.listings())) {
+                throw new IllegalArgumentException("views of different photos");
+            }
+            for (int j = 0; j < rows.length; j++) {
+                rows[j] += v.rows()[j];
+            }
+        }
+        int dim = first.dim();
+        for (int i = 0; i < first.n(); i++) {
+            double s = 0;
+            for (int j = i * dim; j < (i + 1) * dim; j++) {
+                s += (double) rows[j] * rows[j];
+            }
+            float inv = (float) (1 / Math.sqrt(s));
+            for (int j = i * dim; j < (i + 1) * dim; j++) {
+                rows[j] *= inv;
+            }
+        }
+        return new Embedded(first.listings(), rows, first.n(), dim);
+    }
+
+    /** Mean and min cosine between the rows of two views of the same photos. */
+    private static String cosines(Embedded a, Embedded b) {
+        double sum = 0;
+        double min = 1;
+        for (int i = 0; i < a.n(); i++) {
+            double s = 0;
+            for (int j = i * a.dim(); j < (i + 1) * a.dim(); j++) {
+                s += (double) a.rows()[j] * b.rows()[j];
+            }
+            sum += s;
+            min = Math.min(min, s);
+        }
+        return String.format(Locale.ROOT, "%.3f / %.3f", sum / a.n(), min);
     }
 
     private static Embedded subset(Embedded e, List<Integer> idx) {
@@ -504,8 +887,8 @@ public final class ProjectionExperiment {
      * Embeddings of the photos in a precision, from the cache when its key matches: batches of lens.model.batch-size
      * as the pool builder embeds ({@code batched}), or one photo per call as the service embeds an upload.
      */
-    private Embedded embedCached(LensConfig config, String name, List<Photo> photos, String precision, boolean batched)
-            throws Exception {
+    private Embedded embedCached(LensConfig config, String name, List<Photo> photos, String precision, boolean batched,
+                                 View view) throws Exception {
         ImageSettings image = Settings.image(config.image());
         ModelSettings model = Settings.model(config.model(), precision);
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -514,11 +897,14 @@ public final class ProjectionExperiment {
                 .append(batched ? "batch " + model.batchSize() : "single").append('\n')
                 .append(image.resizeShorter()).append(' ').append(image.cropSize()).append(' ')
                 .append(Arrays.toString(image.mean())).append(' ').append(Arrays.toString(image.std())).append('\n');
+        if (view != View.PHOTO) { // the photo itself keeps the key (and the cache) of the runs before views existed
+            key.append("view ").append(view.label(ttaCrop)).append('\n');
+        }
         for (Photo p : photos) {
             key.append(p.listing().id()).append(' ').append(p.file()).append('\n');
         }
         byte[] keyHash = digest.digest(key.toString().getBytes(StandardCharsets.UTF_8));
-        Path file = out.resolve("embeddings-" + name + "-" + precision + ".bin");
+        Path file = out.resolve("embeddings-" + name + "-" + precision + (view == View.PHOTO ? "" : "-" + view.file()) + ".bin");
         int dim = config.model().dimension();
         if (Files.isRegularFile(file)) {
             byte[] bytes = Files.readAllBytes(file);
@@ -529,7 +915,8 @@ public final class ProjectionExperiment {
                 if (Arrays.equals(stored, keyHash) && bytes.length == 8 + 32 + 4L * photos.size() * dim) {
                     float[] rows = new float[photos.size() * dim];
                     in.asFloatBuffer().get(rows);
-                    log.printf(Locale.ROOT, "projection: %s %s embeddings from the cache %s%n", name, precision, file);
+                    log.printf(Locale.ROOT, "projection: %s %s %s embeddings from the cache %s%n", name, precision,
+                            view.label(ttaCrop), file);
                     return new Embedded(photos.stream().map(Photo::listing).toList(), rows, photos.size(), dim);
                 }
             }
@@ -554,7 +941,14 @@ public final class ProjectionExperiment {
                         for (int i = a; i < b; i++) {
                             byte[] bytes = Files.readAllBytes(photos.get(i).file());
                             try (DecodedImage decoded = decoder.decode(bytes, decoder.settings().resizeShorter())) {
-                                tensors.add(preprocessor.toTensor(decoded));
+                                DecodedImage seen = view.apply(decoded, ttaCrop);
+                                try {
+                                    tensors.add(preprocessor.toTensor(seen));
+                                } finally {
+                                    if (seen != decoded) {
+                                        seen.close();
+                                    }
+                                }
                             }
                         }
                         float[][] embedded = embedder.embed(tensors);
@@ -563,7 +957,8 @@ public final class ProjectionExperiment {
                         }
                         int now = done.addAndGet(b - a);
                         if (now / 250 != (now - (b - a)) / 250 || now == photos.size()) {
-                            log.printf(Locale.ROOT, "projection: %s %s %d/%d embedded (%.0f s)%n", name, precision, now,
+                            log.printf(Locale.ROOT, "projection: %s %s %s %d/%d embedded (%.0f s)%n", name, precision,
+                                    view.label(ttaCrop), now,
                                     photos.size(), (System.nanoTime() - t0) / 1e9);
                         }
                         return null;
@@ -582,8 +977,8 @@ public final class ProjectionExperiment {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, buffer.array());
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        log.printf(Locale.ROOT, "projection: %s %s: %d photos in %.1f s (%.1f photos/s), cached in %s (key %s)%n", name,
-                precision, photos.size(), (System.nanoTime() - t0) / 1e9, photos.size() / ((System.nanoTime() - t0) / 1e9),
+        log.printf(Locale.ROOT, "projection: %s %s %s: %d photos in %.1f s (%.1f photos/s), cached in %s (key %s)%n", name,
+                precision, view.label(ttaCrop), photos.size(), (System.nanoTime() - t0) / 1e9, photos.size() / ((System.nanoTime() - t0) / 1e9),
                 file, HexFormat.of().formatHex(keyHash, 0, 6));
         return new Embedded(photos.stream().map(Photo::listing).toList(), rows, photos.size(), dim);
     }
