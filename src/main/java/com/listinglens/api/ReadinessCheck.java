@@ -59,8 +59,7 @@ public class ReadinessCheck implements HealthCheck {
                 }
                 service.live().filter(l -> t.pools().isLoaded()).ifPresent(l -> {
                     LiveSync.State s = l.state(t.tenant());
-                    b.withData(p + "live", "through " + s.through() + ", " + s.added() + " added, " + s.removed()
-                            + " removed since the build" + (s.unreadable() > 0 ? ", " + s.unreadable() + " unusable changes skipped" : ""));
+                    b.withData(p + "live", s.summary());
                     if (s.error() != null) {
                         b.withData(p + "liveError", s.errorAt() + ": " + s.error());
                     }

@@ -3,7 +3,6 @@ package com.listinglens.api;
 import com.listinglens.app.LensService;
 import com.listinglens.app.PoolSync;
 import com.listinglens.app.TenantPool;
-import com.listinglens.live.LiveSync;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -71,10 +70,7 @@ public class StatusResource {
             Instant now = sync.now();
             for (TenantPool t : sync.tenants()) {
                 var m = t.serving().orElse(null);
-                String live = service.live().filter(l -> t.pools().isLoaded()).map(l -> {
-                    LiveSync.State s = l.state(t.tenant());
-                    return s.added() + " added, " + s.removed() + " removed since the build (log at " + s.through() + ")";
-                }).orElse(null);
+                String live = service.live().filter(l -> t.pools().isLoaded()).map(l -> l.state(t.tenant()).summary()).orElse(null);
                 TenantPool.Refusal r = t.refusal();
                 tenants.add(new Tenant(t.tenant(), m == null ? null : m.poolVersion(), m == null ? null : m.listingCount(),
                         m == null ? null : m.builtAt(), m == null ? null : m.indexFactory(),

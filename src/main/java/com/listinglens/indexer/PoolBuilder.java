@@ -262,7 +262,7 @@ public final class PoolBuilder {
                 projection.apply(vectors, kept.size(), projected);
                 vectors = projected;
                 indexDimension = projection.outputDimension();
-                projectionRef = new Manifest.ProjectionRef(PROJECTION, projection.method(), d, indexDimension, PoolFiles.sha256(file));
+                projectionRef = new Manifest.ProjectionRef(PROJECTION, projection.method(), d, indexDimension, projection.sha256());
             }
             long[] ids64 = new long[kept.size()];
             for (int i = 0; i < ids64.length; i++) {
@@ -282,6 +282,11 @@ public final class PoolBuilder {
                     out.write('\n');
                 }
             }
+            List<Manifest.FileRef> files = new ArrayList<>();
+            for (String name : projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTINGS)
+                    : List.of(PoolFiles.INDEX, PoolFiles.LISTINGS, PROJECTION)) {
+                files.add(PoolFiles.describeFile(tmp.resolve(name)));
+            }
             ModelInfo model = embedder.info();
             Instant now = Instant.now();
             Manifest manifest = new Manifest(Manifest.FORMAT_VERSION,
@@ -289,10 +294,7 @@ public final class PoolBuilder {
                             + "-" + kept.size(),
                     new Manifest.ModelRef(request.modelName(), request.modelSpace(), model.precision(), model.sha256()),
                     indexDimension, kept.size(), now, request.indexFactory(), request.metric().name().toLowerCase(Locale.ROOT),
-                    sources, projectionRef == null
-                            ? List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS)))
-                            : List.of(PoolFiles.describeFile(tmp.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(tmp.resolve(PoolFiles.LISTINGS)),
-                            PoolFiles.describeFile(tmp.resolve(PROJECTION))),
+                    sources, files,
                     request.live() == null ? null : new Manifest.LiveFold(request.live().through().toString(), additions.size(),
                             droppedFromCatalogs),
                     projectionRef);

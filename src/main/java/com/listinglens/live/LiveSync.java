@@ -35,6 +35,12 @@ public final class LiveSync implements AutoCloseable {
     /** Where one tenant's live state stands, for health. */
     public record State(ChangeId through, int added, int removed, Instant lastRead, String error, Instant errorAt,
                         long unreadable) {
+
+        /** One line for people (health, status page). */
+        public String summary() {
+            return added + " added, " + removed + " removed since the build (log applied through " + through + ")"
+                    + (unreadable > 0 ? ", " + unreadable + " unusable changes skipped" : "");
+        }
     }
 
     private static final class Tenant {

@@ -29,10 +29,17 @@ public final class Overlay implements AutoCloseable {
     /** One change to apply. */
     public sealed interface Edit permits Add, Remove {
         ChangeId id();
+
+        /** The listing the change is about. */
+        String listingId();
     }
 
     /** Adds (or replaces) a listing with its embedding. */
     public record Add(ChangeId id, Listing listing, float[] vector) implements Edit {
+        @Override
+        public String listingId() {
+            return listing.id();
+        }
     }
 
     /** Removes a listing (sold, deleted); unknown ids are no-ops. */
@@ -121,47 +128,30 @@ public final class Overlay implements AutoCloseable {
         }
         ChangeId through = snapshot.through();
         ChangeId lastAdd = snapshot.lastAdd();
-        long[] rem = null;
-        long[] liv = null;
+        // the published arrays are never written: this batch works on copies, the alive bitmap sized for every addition
+        long[] rem = removed.clone();
+        long[] liv = Arrays.copyOf(alive, Math.max(alive.length, ((addedRows + edits.size()) >>> 6) + 1));
         List<float[]> vectors = new ArrayList<>();
         List<Long> rowIds = new ArrayList<>();
         for (Edit e : edits) {
             if (!e.id().isAfter(through)) {
                 continue;
             }
+            retire(e.listingId(), rem, liv);
             if (e instanceof Add a) {
-                if (rem == null) {
-                    rem = removed.clone();
-                }
-                if (liv == null) {
-                    liv = Arrays.copyOf(alive, Math.max(alive.length, ((addedRows + edits.size()) >>> 6) + 1));
-                }
-                retire(a.listing().id(), rem, liv);
                 if (addedRows == added.length) {
                     added = Arrays.copyOf(added, added.length * 2);
                 }
                 int row = addedRows++;
                 added[row] = a.listing();
-                if ((row >>> 6) >= liv.length) {
-                    liv = Arrays.copyOf(liv, Math.max(liv.length * 2, (row >>> 6) + 1));
-                }
                 liv[row >>> 6] |= 1L << (row & 63);
                 aliveCount++;
                 addedRowById.put(a.listing().id(), row);
                 vectors.add(a.vector());
                 rowIds.add((long) row);
                 lastAdd = a.id();
-                changedAt.put(a.listing().id(), a.id());
-            } else if (e instanceof Remove r) {
-                if (rem == null) {
-                    rem = removed.clone();
-                }
-                if (liv == null) {
-                    liv = alive.clone();
-                }
-                retire(r.listingId(), rem, liv);
-                changedAt.put(r.listingId(), r.id());
             }
+            changedAt.put(e.listingId(), e.id());
             through = e.id();
         }
         if (!vectors.isEmpty()) {
@@ -181,12 +171,8 @@ public final class Overlay implements AutoCloseable {
         if (seen != null && seen.isAfter(through)) {
             through = seen;
         }
-        if (rem != null) {
-            removed = rem;
-        }
-        if (liv != null) {
-            alive = liv;
-        }
+        removed = rem;
+        alive = liv;
         snapshot = new Snapshot(removed, removedCount, added, addedRows, alive, aliveCount, through, lastAdd);
     }
 

@@ -34,11 +34,14 @@ public final class Pool {
     private final Metric metric;
     private final PoolColumns columns;
     private final Overlay overlay;
-    /** The unremoved rows of one overlay snapshot: searches without a filter reuse it until the overlay changes. */
-    private record Unremoved(Overlay.Snapshot snapshot, IdFilter filter) {
+    /**
+     * What an unfiltered search may return under one overlay snapshot (pool rows not removed, added rows alive; null:
+     * all of them), reused by every unfiltered search until the overlay changes.
+     */
+    private record Unfiltered(Overlay.Snapshot snapshot, IdFilter rows, IdFilter added) {
     }
 
-    private volatile Unremoved unremovedCache;
+    private volatile Unfiltered unfilteredCache;
     private final AtomicInteger refs = new AtomicInteger(1);
 
     private final Projection projection;
@@ -234,10 +237,11 @@ public final class Pool {
             System.arraycopy(row, 0, flat, q * d, d);
         }
         Overlay.Snapshot live = overlay.snapshot();
-        IdFilter rows = filter.isNone() ? unremoved(live)
+        Unfiltered unfiltered = filter.isNone() ? unfiltered(live) : null;
+        IdFilter rows = unfiltered != null ? unfiltered.rows()
                 : columns.compile(filter, live.removedCount() > 0 ? live.removedRows() : null);
         long inPool = rows == null ? listings.size() : rows.count();
-        IdFilter addedRows = overlay.addedFilter(live, filter);
+        IdFilter addedRows = unfiltered != null ? unfiltered.added() : overlay.addedFilter(live, filter);
         long inAdded = addedRows == null ? 0 : addedRows.count();
 
         List<List<Neighbour>> fromPool = new ArrayList<>();
@@ -282,18 +286,17 @@ public final class Pool {
         return new Found(List.copyOf(all), inPool + inAdded, widened);
     }
 
-    /** The rows not removed, as a filter (null: none removed), made once per overlay snapshot. */
-    private IdFilter unremoved(Overlay.Snapshot live) {
-        if (live.removedCount() == 0) {
-            return null;
-        }
-        Unremoved cached = unremovedCache;
+    /** The unfiltered search's filters for a snapshot, made once per snapshot. */
+    private Unfiltered unfiltered(Overlay.Snapshot live) {
+        Unfiltered cached = unfilteredCache;
         if (cached != null && cached.snapshot() == live) {
-            return cached.filter();
+            return cached;
         }
-        IdFilter f = columns.compile(ListingFilter.NONE, live.removedRows());
-        unremovedCache = new Unremoved(live, f);
-        return f;
+        Unfiltered made = new Unfiltered(live,
+                live.removedCount() == 0 ? null : columns.compile(ListingFilter.NONE, live.removedRows()),
+                overlay.addedFilter(live, ListingFilter.NONE));
+        unfilteredCache = made;
+        return made;
     }
 
     private static boolean shortOf(SearchResult result, int n, int k) {
