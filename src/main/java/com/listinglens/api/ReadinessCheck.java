@@ -47,6 +47,7 @@ public class ReadinessCheck implements HealthCheck {
                 String p = "tenant." + t.tenant() + ".";
                 t.serving().ifPresent(m -> b.withData(p + "pool", m.poolVersion()).withData(p + "listings", m.listingCount()));
                 b.withData(p + "sync", t.stale(now, sync.staleAfter()) ? "stale" : "fresh");
+                sync.pinned(t.tenant()).ifPresent(v -> b.withData(p + "pinned", v));
                 if (t.lastSync() != null) {
                     b.withData(p + "lastSync", t.lastSync().toString());
                 }

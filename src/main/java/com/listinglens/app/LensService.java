@@ -148,7 +148,7 @@ public class LensService {
             LensConfig.Storage st = config.storage();
             java.util.Optional<com.listinglens.live.ChangeLog> changeLog = Settings.changeLog(config);
             AtomicReference<LiveSync> liveRef = new AtomicReference<>();
-            PoolSync s = new PoolSync(artifacts, config.tenants(),
+            PoolSync s = new PoolSync(artifacts, config.tenants(), Settings.pinnedPools(config.pool().versions().orElse(List.of())),
                     new PoolSync.Expectations(resolved.space(), loaded.dimension(), config.pool().memoryMap(), config.pool().verifyChecksums()),
                     st.watchInterval(), new Backoff(st.backoffInitial(), st.backoffMax()), st.staleAfter(), Clock.systemUTC(), registry,
                     changeLog.isEmpty() ? null : (tenant, pools, next) -> liveRef.get().swap(tenant, pools, next));

@@ -69,11 +69,22 @@ public final class PoolSync implements AutoCloseable {
     private final Clock clock;
     private final MeterRegistry registry;
     private final Swapper swapper;
+    /** Tenants pinned to one version (a blue-green colour's): they serve it and never follow their pointer. */
+    private final Map<String, String> pinned;
     private ScheduledExecutorService watcher;
     private volatile boolean closed;
 
     public PoolSync(Artifacts artifacts, Collection<String> tenantNames, Expectations expect, Duration interval,
                     Backoff backoff, Duration staleAfter, Clock clock, MeterRegistry registry, Swapper swapper) {
+        this(artifacts, tenantNames, Map.of(), expect, interval, backoff, staleAfter, clock, registry, swapper);
+    }
+
+    /**
+     * @param pinned tenant -> pool version for tenants that serve exactly that version instead of following
+     *               {@code pools/<tenant>/current} (each must be one of {@code tenantNames})
+     */
+    public PoolSync(Artifacts artifacts, Collection<String> tenantNames, Map<String, String> pinned, Expectations expect,
+                    Duration interval, Backoff backoff, Duration staleAfter, Clock clock, MeterRegistry registry, Swapper swapper) {
         this.artifacts = artifacts;
         this.swapper = swapper == null ? (tenant, pools, next) -> pools.swap(next) : swapper;
         Map<String, TenantPool> map = new LinkedHashMap<>();
@@ -84,6 +95,15 @@ public final class PoolSync implements AutoCloseable {
             throw new IllegalArgumentException("at least one tenant is needed (lens.tenants)");
         }
         this.tenants = java.util.Collections.unmodifiableMap(map);
+        Map<String, String> pins = new LinkedHashMap<>();
+        pinned.forEach((tenant, version) -> {
+            if (!map.containsKey(tenant)) {
+                throw new IllegalArgumentException("a pool version is pinned for tenant '" + tenant
+                        + "', which is not served (lens.tenants: " + map.keySet() + ")");
+            }
+            pins.put(tenant, com.listinglens.storage.Layout.segment("pool version", version));
+        });
+        this.pinned = java.util.Collections.unmodifiableMap(pins);
         this.expect = expect;
         this.interval = interval;
         this.staleAfter = staleAfter;
@@ -108,6 +128,11 @@ public final class PoolSync implements AutoCloseable {
 
     public Collection<TenantPool> tenants() {
         return tenants.values();
+    }
+
+    /** The version a tenant is pinned to, empty when it follows its pointer. */
+    public Optional<String> pinned(String tenant) {
+        return Optional.ofNullable(pinned.get(tenant));
     }
 
     public boolean allLoaded() {
@@ -145,11 +170,13 @@ public final class PoolSync implements AutoCloseable {
             Pointer pointer;
             Manifest manifest;
             try {
-                Optional<Pointer> p = artifacts.poolPointer(t.tenant());
+                String pin = pinned.get(t.tenant());
+                Optional<Pointer> p = pin == null ? artifacts.poolPointer(t.tenant()) : artifacts.versionPointer(t.tenant(), pin);
                 t.synced(clock.instant());
                 if (p.isEmpty()) {
-                    return new Outcome(t.tenant(), Action.UNPUBLISHED, from, null, "unpublished",
-                            "no pool is published for tenant " + t.tenant() + " in " + store());
+                    return new Outcome(t.tenant(), Action.UNPUBLISHED, from, pin, "unpublished", pin == null
+                            ? "no pool is published for tenant " + t.tenant() + " in " + store()
+                            : "tenant " + t.tenant() + " is pinned to pool " + pin + ", which is not in " + store());
                 }
                 pointer = p.get();
                 if (pointer.version().equals(from)) {
@@ -211,7 +238,8 @@ public final class PoolSync implements AutoCloseable {
     /** Re-reads the pointer only to name what was refused (best effort: the refusal stands either way). */
     private Pointer currentPointer(TenantPool t) {
         try {
-            return artifacts.poolPointer(t.tenant()).orElse(null);
+            String pin = pinned.get(t.tenant());
+            return (pin == null ? artifacts.poolPointer(t.tenant()) : artifacts.versionPointer(t.tenant(), pin)).orElse(null);
         } catch (RuntimeException e) {
             return null;
         }

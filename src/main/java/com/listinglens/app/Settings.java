@@ -131,8 +131,61 @@ public final class Settings {
                 return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
                         m.batchSize(), m.predictors(), m.threads()), manifest.space(), manifest.version());
             }
-            default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store)");
+            case "directory" -> {
+                Path folder = m.directory().orElseThrow(() -> new IllegalArgumentException(
+                        "lens.model.source=directory needs lens.model.directory (the model version's folder)"));
+                Path manifestFile = folder.resolve(com.listinglens.storage.Layout.MANIFEST);
+                byte[] bytes;
+                try {
+                    bytes = java.nio.file.Files.readAllBytes(manifestFile);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("lens.model.directory " + folder + " holds no readable model manifest ("
+                            + manifestFile + ": " + e.getMessage() + ")", e);
+                }
+                ModelManifest manifest = ModelManifest.parse(bytes, manifestFile.toString());
+                if (!m.name().equals(manifest.name())) {
+                    throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes model "
+                            + manifest.name() + ", not lens.model.name " + m.name());
+                }
+                if (m.version().isPresent() && !m.version().get().equals(manifest.version())) {
+                    throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes version "
+                            + manifest.version() + ", not lens.model.version " + m.version().get());
+                }
+                String p = precision.toLowerCase(Locale.ROOT);
+                String filePrecision = p.equals("fp16") ? "fp32" : p;
+                ModelManifest.ModelFile file = manifest.file(filePrecision).orElseThrow(() -> new IllegalArgumentException(
+                        "model " + manifest.name() + " " + manifest.version() + " in " + folder + " has no " + filePrecision + " file"));
+                // only the file that will be loaded is read (and checked) from the volume
+                com.listinglens.storage.Fetcher.verify(folder, List.of(file.entry()), true, folder + "/");
+                return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
+                        m.batchSize(), m.predictors(), m.threads()), manifest.space(), manifest.version());
+            }
+            default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store, directory)");
         }
+    }
+
+    /**
+     * Pinned pool versions from {@code lens.pool.versions} entries ("tenant=version"): tenant -> version, in order.
+     * A malformed entry, or a tenant named twice, is refused with the entry in the message.
+     */
+    public static java.util.Map<String, String> pinnedPools(List<String> entries) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String raw : entries) {
+            String e = raw.strip();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            if (eq <= 0 || eq == e.length() - 1 || e.indexOf('=', eq + 1) >= 0) {
+                throw new IllegalArgumentException("lens.pool.versions entry '" + e + "' is not tenant=version");
+            }
+            String tenant = com.listinglens.storage.Layout.segment("tenant", e.substring(0, eq).strip());
+            String version = com.listinglens.storage.Layout.segment("pool version", e.substring(eq + 1).strip());
+            if (out.putIfAbsent(tenant, version) != null) {
+                throw new IllegalArgumentException("lens.pool.versions pins tenant '" + tenant + "' twice");
+            }
+        }
+        return out;
     }
 
     /** Opens a pool folder, checked against the model that will query it. */

@@ -13,16 +13,22 @@ public final class ConfigLoader {
     }
 
     public static LensConfig load() {
-        return build().getConfigMapping(LensConfig.class);
+        return build(java.util.Map.of()).getConfigMapping(LensConfig.class);
+    }
+
+    /** The configuration with {@code overrides} above every other source (tests, tools that set keys themselves). */
+    public static LensConfig load(java.util.Map<String, String> overrides) {
+        return build(overrides).getConfigMapping(LensConfig.class);
     }
 
     /** The HTTP port the service listens on (quarkus.http.port), for tools that call it. */
     public static int port() {
-        return build().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+        return build(java.util.Map.of()).getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
     }
 
-    private static SmallRyeConfig build() {
+    private static SmallRyeConfig build(java.util.Map<String, String> overrides) {
         return new SmallRyeConfigBuilder()
+                .withSources(new io.smallrye.config.PropertiesConfigSource(overrides, "overrides", 1000))
                 .addDefaultSources()
                 .addDefaultInterceptors()
                 .addDiscoveredConverters()

@@ -171,14 +171,21 @@ public interface LensConfig {
         String device();
 
         /**
-         * Where the model files come from: "files" (the int8-path and fp32-path below) or "store" (the artifact
-         * store's models/&lt;name&gt;/&lt;version&gt;/, verified against its manifest).
+         * Where the model files come from: "files" (the int8-path and fp32-path below), "store" (the artifact
+         * store's models/&lt;name&gt;/&lt;version&gt;/, verified against its manifest) or "directory" (one model
+         * version's folder, manifest.json and files, such as a read-only volume per model version; verified in place).
          */
         @WithDefault("files")
         String source();
 
-        /** With source=store: the version to serve; without one, the version named by models/&lt;name&gt;/current. */
+        /**
+         * With source=store: the version to serve; without one, the version named by models/&lt;name&gt;/current.
+         * With source=directory: the version the folder must hold (checked against its manifest), if given.
+         */
         Optional<String> version();
+
+        /** With source=directory: the model version's folder (manifest.json beside its TorchScript files). */
+        Optional<Path> directory();
 
         @WithName("int8-path")
         Path int8Path();
@@ -232,6 +239,14 @@ public interface LensConfig {
         /** Check the sha-256 of every pool file against its manifest before serving it. */
         @WithDefault("true")
         boolean verifyChecksums();
+
+        /**
+         * Tenants pinned to one pool version, as "tenant=version" entries (comma-separated in one environment
+         * variable: LENS_POOL_VERSIONS=default=20261123T140317Z-2721,shop-de=...). A pinned tenant serves exactly that
+         * version of pools/&lt;tenant&gt;/ and does not follow its current pointer (a blue-green colour's pools);
+         * the other tenants follow their pointers.
+         */
+        Optional<List<String>> versions();
     }
 
     interface Search {

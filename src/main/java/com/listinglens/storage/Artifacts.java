@@ -47,6 +47,16 @@ public final class Artifacts implements AutoCloseable {
         return store.read(key).map(b -> Pointer.parse(b, key));
     }
 
+    /**
+     * A pointer to one given version of the tenant's pools, as if {@code current} named it (a pinned version): the
+     * sha-256 is that of the manifest found now, whose files are then verified as any version's are. Empty when the
+     * version is not in the store.
+     */
+    public Optional<Pointer> versionPointer(String tenant, String version) {
+        String key = layout.poolVersion(tenant, Layout.segment("pool version", version)) + Layout.MANIFEST;
+        return store.read(key).map(bytes -> Pointer.of(version, Publisher.sha256(bytes), null));
+    }
+
     /** The manifest the pointer names, checked against the pointer's sha-256. */
     public Manifest poolManifest(String tenant, Pointer pointer) {
         String key = layout.poolVersion(tenant, pointer.version()) + Layout.MANIFEST;
