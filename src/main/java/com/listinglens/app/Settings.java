@@ -46,7 +46,8 @@ public final class Settings {
             case "fp32", "fp16" -> c.fp32Path();
             default -> throw new IllegalArgumentException("unknown model precision '" + precision + "' (int8, fp32)");
         };
-        return new ModelSettings(c.name(), path, p, c.device(), c.dimension(), c.batchSize(), c.predictors(), c.threads());
+        return new ModelSettings(c.name(), path, p, c.device(), c.dimension(), c.batchSize(), c.predictors(), c.threads(),
+                c.quantizedEngine());
     }
 
     public static SuggestSettings suggest(LensConfig.Suggest c) {
@@ -129,7 +130,7 @@ public final class Settings {
                         "model " + manifest.name() + " " + manifest.version() + " has no " + filePrecision + " file"));
                 Path folder = artifacts.fetchModel(manifest);
                 return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
-                        m.batchSize(), m.predictors(), m.threads()), manifest.space(), manifest.version());
+                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()), manifest.space(), manifest.version());
             }
             case "directory" -> {
                 Path folder = m.directory().orElseThrow(() -> new IllegalArgumentException(
@@ -158,7 +159,7 @@ public final class Settings {
                 // only the file that will be loaded is read (and checked) from the volume
                 com.listinglens.storage.Fetcher.verify(folder, List.of(file.entry()), true, folder + "/");
                 return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
-                        m.batchSize(), m.predictors(), m.threads()), manifest.space(), manifest.version());
+                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()), manifest.space(), manifest.version());
             }
             default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store, directory)");
         }

@@ -205,6 +205,14 @@ public interface LensConfig {
         /** Intra-op threads of the inference engine. */
         @WithDefault("1")
         int threads();
+
+        /**
+         * libtorch's quantized engine for int8 on the CPU: auto (libtorch's default where FBGEMM has AVX-512 VNNI
+         * kernels, else qnnpack), qnnpack (the shared int8 model was trained for it; correct on every x86 CPU),
+         * fbgemm, x86, onednn, or default (libtorch's choice: FBGEMM, whose AVX2 kernels saturate on this model).
+         */
+        @WithDefault("auto")
+        String quantizedEngine();
     }
 
     interface Image {

@@ -117,6 +117,24 @@ public final class DjlEmbedder implements Embedder {
             device = Device.cpu();
         }
 
+        String quantized = null;
+        if (settings.precision().equals("int8") && !settings.quantizedEngine().equals("default")) {
+            // before the model loads: libtorch packs the int8 weights for the engine active at load time
+            java.util.Optional<QuantizedEngine.Kind> wanted = settings.quantizedEngine().equals("auto")
+                    ? QuantizedEngine.auto(QuantizedEngine.cpuFlags())
+                    : java.util.Optional.of(QuantizedEngine.Kind.parse(settings.quantizedEngine()));
+            java.util.Optional<QuantizedEngine> q = QuantizedEngine.loaded();
+            if (q.isEmpty()) {
+                if (wanted.isPresent()) {
+                    throw new EmbeddingException("libtorch_cpu.so is not loaded in this process, so its quantized engine "
+                            + "cannot be set to " + wanted.get().label() + " (lens.model.quantized-engine=default leaves it)");
+                }
+            } else {
+                wanted.ifPresent(k -> q.get().use(k));
+                quantized = q.get().current().label() + (settings.quantizedEngine().equals("auto") ? " (auto)" : "");
+            }
+        }
+
         ZooModel<float[], float[]> loaded;
         try {
             loaded = Criteria.builder()
@@ -162,9 +180,9 @@ public final class DjlEmbedder implements Embedder {
             throw e;
         }
         this.info = new ModelInfo(settings.name(), precision, settings.device(), sha256, settings.dimension(), path);
-        LOG.log(Level.INFO, "Loaded embedding model {0} ({1}, {2}, sha256 {3}, {4} predictors, {5} libtorch threads)",
+        LOG.log(Level.INFO, "Loaded embedding model {0} ({1}, {2}, sha256 {3}, {4} predictors, {5} libtorch threads{6})",
                 settings.name(), precision, settings.device(), sha256.substring(0, 12), settings.predictors(),
-                JniUtils.getNumThreads());
+                JniUtils.getNumThreads(), quantized == null ? "" : ", quantized engine " + quantized);
     }
 
     /** Runs one mid-grey photo and checks the embedding length. */

@@ -16,10 +16,22 @@ import java.util.Objects;
  * @param batchSize most photos sent to the model in one forward pass
  * @param predictors size of the predictor pool, i.e. how many forward passes may run at once
  * @param threads intra-op threads for libtorch (process-wide); 0 leaves the engine's default
+ * @param quantizedEngine libtorch's quantized engine for int8 models on the CPU ({@link QuantizedEngine}):
+ *     "auto" ({@link QuantizedEngine#auto}: libtorch's default where FBGEMM has VNNI kernels, else QNNPACK),
+ *     "qnnpack" (the shared int8 model was trained for it), "fbgemm", "x86", "onednn", or "default" (libtorch's own
+ *     choice, untouched)
  */
 public record ModelSettings(
         String name, Path path, String precision, String device, int dimension, int batchSize, int predictors,
-        int threads) {
+        int threads, String quantizedEngine) {
+
+    /** Chooses by CPU the quantized engine that computes the shared int8 model correctly ({@link QuantizedEngine#auto}). */
+    public static final String DEFAULT_QUANTIZED_ENGINE = "auto";
+
+    public ModelSettings(String name, Path path, String precision, String device, int dimension, int batchSize,
+                         int predictors, int threads) {
+        this(name, path, precision, device, dimension, batchSize, predictors, threads, DEFAULT_QUANTIZED_ENGINE);
+    }
 
     public ModelSettings {
         Objects.requireNonNull(path, "path");
@@ -34,6 +46,10 @@ public record ModelSettings(
         }
         if (dimension < 1 || batchSize < 1 || predictors < 1 || threads < 0) {
             throw new IllegalArgumentException("need dimension, batchSize, predictors >= 1 and threads >= 0");
+        }
+        quantizedEngine = quantizedEngine == null ? DEFAULT_QUANTIZED_ENGINE : quantizedEngine.toLowerCase(Locale.ROOT).strip();
+        if (!quantizedEngine.equals("default") && !quantizedEngine.equals("auto")) {
+            QuantizedEngine.Kind.parse(quantizedEngine);
         }
     }
 
@@ -50,15 +66,15 @@ public record ModelSettings(
     }
 
     public ModelSettings withPrecision(String newPrecision, Path newPath) {
-        return new ModelSettings(name, newPath, newPrecision, device, dimension, batchSize, predictors, threads);
+        return new ModelSettings(name, newPath, newPrecision, device, dimension, batchSize, predictors, threads, quantizedEngine);
     }
 
     public ModelSettings withBatch(int newBatchSize, int newPredictors) {
-        return new ModelSettings(name, path, precision, device, dimension, newBatchSize, newPredictors, threads);
+        return new ModelSettings(name, path, precision, device, dimension, newBatchSize, newPredictors, threads, quantizedEngine);
     }
 
     public ModelSettings withDimension(int newDimension) {
-        return new ModelSettings(name, path, precision, device, newDimension, batchSize, predictors, threads);
+        return new ModelSettings(name, path, precision, device, newDimension, batchSize, predictors, threads, quantizedEngine);
     }
 
     private static String fileStem(Path path) {
