@@ -86,6 +86,11 @@ public final class Scorecard {
             return ece;
         }
 
+        /** (confidence, 1 if right) of every answer that came with a confidence, in the order given. */
+        public List<double[]> scored() {
+            return scored.stream().map(double[]::clone).toList();
+        }
+
         /** (coverage, accuracy) when answering only above each confidence, most confident first. */
         public List<double[]> curve() {
             List<double[]> sorted = new java.util.ArrayList<>(scored);

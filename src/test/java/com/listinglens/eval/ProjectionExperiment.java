@@ -111,6 +111,8 @@ public final class ProjectionExperiment {
     private double ttaShrinkage = 0.1;
     private int ttaCostQueries = 100;
     private String dropCatalog = "iconic.jsonl";
+    private int[] scales = {};
+    private int calibrationSplits = 50;
 
     private final PrintStream log = System.err;
     private final PrintStream report = System.out;
@@ -149,6 +151,8 @@ public final class ProjectionExperiment {
                 }
                 case "--tta-cost" -> ttaCostQueries = Integer.parseInt(args[++i]);
                 case "--drop-catalog" -> dropCatalog = args[++i];
+                case "--scales" -> scales = Arrays.stream(args[++i].split(",")).mapToInt(x -> Integer.parseInt(x.strip())).toArray();
+                case "--calibration-splits" -> calibrationSplits = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     report.println("""
                             ProjectionExperiment [options]: kNN suggestions on val with and without a learned projection
@@ -167,7 +171,11 @@ public final class ProjectionExperiment {
                               --tta-crop F          side of the two corner crops, as a share of the photo (default 0.9)
                               --no-pool-flip        skip embedding the pool's flipped photos (pool-side TTA)
                               --drop-catalog NAME   the catalog left out of the pool in that comparison (default iconic.jsonl)
-                              --tta-cost N          val photos timed for the per-query cost of TTA (default 100; 0: skip)""");
+                              --tta-cost N          val photos timed for the per-query cost of TTA (default 100; 0: skip)
+                              --scales LIST         multi-scale embeddings: crop sizes (e.g. 224,320; resize = crop x 256/224), each
+                                                    alone and the mean of all, with the LDA of --tta-projection; leaf ECE raw and
+                                                    after Platt scaling cross-fitted on val halves
+                              --calibration-splits N  random halvings of val for the cross-fitted calibration (default 50)""");
                     return false;
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + a + " (--help)");
@@ -315,6 +323,10 @@ public final class ProjectionExperiment {
 
         if (tta) {
             testTimeAugmentation(config, poolPhotos, poolCatalogOfRow, valPhotos, pool, val, base, weightClasses);
+        }
+
+        if (scales.length > 0) {
+            multiScale(config, poolPhotos, valPhotos, pool, val, labels, classes, base, weightClasses);
         }
 
         // what projecting costs a query
@@ -884,12 +896,157 @@ public final class ProjectionExperiment {
     }
 
     /**
+     * Multi-scale embeddings: each photo embedded at every crop size of {@code --scales} (resize = crop x 256 / 224, the
+     * model's own ratio) and, as a last row, the L2-normalised mean of those embeddings; the pool (fp32, batched) and
+     * the uploads (the service's precision, one at a time) alike, LDA ({@code --tta-projection}) learned from each
+     * combination's pool. For each: the fields, the leaf's expected calibration error as the vote gives it, and after
+     * Platt scaling fitted on one random half of val and measured on the other (both ways, {@code calibration-splits}
+     * halvings: the mean and the 90th percentile), the map fitted on all of val, and the embedding time per upload.
+     */
+    private void multiScale(LensConfig config, List<Photo> poolPhotos, List<Photo> valPhotos, Embedded pool, Embedded val,
+                            int[] labels, int classes, SuggestSettings base, WeightClasses weightClasses) throws Exception {
+        ImageSettings configured = Settings.image(config.image());
+        String poolPrecision = config.build().precision();
+        String queryPrecision = config.model().precision();
+        List<String> names = new ArrayList<>();
+        List<Embedded> pools = new ArrayList<>();
+        List<Embedded> vals = new ArrayList<>();
+        List<Double> msPerUpload = new ArrayList<>();
+        for (int s : scales) {
+            ImageSettings image = new ImageSettings((int) Math.round(s * 256.0 / 224.0), s, configured.mean(), configured.std(),
+                    configured.maxBytes(), configured.maxPixels(), configured.maxSide());
+            boolean same = s == configured.cropSize() && image.resizeShorter() == configured.resizeShorter();
+            pools.add(same ? pool : embedCached(config, "pool-s" + s, poolPhotos, poolPrecision, true, View.PHOTO, image));
+            vals.add(same ? val : embedCached(config, "val-s" + s, valPhotos, queryPrecision, false, View.PHOTO, image));
+            names.add(Integer.toString(s));
+            msPerUpload.add(embedMillis(config, valPhotos.subList(0, Math.min(40, valPhotos.size())), queryPrecision, image));
+        }
+        if (scales.length > 1) {
+            pools.add(meanOf(pools));
+            vals.add(meanOf(vals));
+            names.add("mean " + String.join("+", names));
+            msPerUpload.add(msPerUpload.stream().mapToDouble(Double::doubleValue).sum());
+        }
+        report.printf(Locale.ROOT, "%nmulti-scale embeddings (LDA-%d s=%s, T = %s, k = %d, %s queries): leaf ECE as voted, and after "
+                        + "Platt scaling cross-fitted on val halves (%d random halvings, both ways)%n", ttaDim, shrink(ttaShrinkage),
+                base.temperature(), k, queryPrecision, calibrationSplits);
+        report.println("| scales (crop px) |    leaf | level 2 |   brand |  weight | leaf ECE | Platt ECE mean | p90 | a, b (all val) | embed ms / upload |");
+        report.println("|------------------|---------|---------|---------|---------|----------|----------------|-----|----------------|-------------------|");
+        for (int c = 0; c < names.size(); c++) {
+            Embedded p = pools.get(c);
+            Embedded v = vals.get(c);
+            Projection lda = Projection.lda(p.rows(), p.n(), p.dim(), labels, Math.min(ttaDim, classes - 1), ttaShrinkage);
+            List<List<Neighbour>> lists = neighbours(project(lda, p), p.listings(), project(lda, v), v.n(), lda.outputDimension(), k);
+            Scorecard card = score(lists, v.listings(), base, k, weightClasses);
+            Scorecard.Tally leaf = card.field("category leaf");
+            List<double[]> scored = leaf.scored();
+            double[] conf = scored.stream().mapToDouble(x -> x[0]).toArray();
+            boolean[] right = new boolean[scored.size()];
+            for (int i = 0; i < right.length; i++) {
+                right[i] = scored.get(i)[1] > 0.5;
+            }
+            double[] crossFitted = crossFittedEce(conf, right, calibrationSplits);
+            com.listinglens.suggest.PlattScaling all = com.listinglens.suggest.PlattScaling.fit(conf, right);
+            report.printf(Locale.ROOT, "| %-16s | %s | %s | %s | %s |    %.3f |          %.3f | %.3f | %.3f, %.3f | %17.1f |%n", names.get(c),
+                    pct(card, "category leaf"), pct(card, "category level 2"), pct(card, "brand"), pct(card, "weight class"),
+                    leaf.expectedCalibrationError(10), crossFitted[0], crossFitted[1], all.a(), all.b(), msPerUpload.get(c));
+        }
+    }
+
+    /** Mean (over random halvings of the pairs, fitted on one half and measured on the other) and 90th percentile of ECE. */
+    static double[] crossFittedEce(double[] conf, boolean[] right, int splits) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        int n = conf.length;
+        double[] eces = new double[splits];
+        for (int s = 0; s < splits; s++) {
+            int[] perm = java.util.stream.IntStream.range(0, n).toArray();
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+            }
+            int half = n / 2;
+            double[] calibrated = new double[n];
+            for (int side = 0; side < 2; side++) {
+                int from = side == 0 ? 0 : half;
+                int to = side == 0 ? half : n;
+                double[] fc = new double[n - (to - from)];
+                boolean[] fr = new boolean[fc.length];
+                int m = 0;
+                for (int i = 0; i < n; i++) {
+                    if (i < from || i >= to) {
+                        fc[m] = conf[perm[i]];
+                        fr[m++] = right[perm[i]];
+                    }
+                }
+                com.listinglens.suggest.PlattScaling p = com.listinglens.suggest.PlattScaling.fit(fc, fr);
+                for (int i = from; i < to; i++) {
+                    calibrated[perm[i]] = p.apply(conf[perm[i]]);
+                }
+            }
+            Scorecard.Tally t = new Scorecard.Tally();
+            for (int i = 0; i < n; i++) {
+                t.add(true, right[i], calibrated[i]);
+            }
+            eces[s] = t.expectedCalibrationError(10);
+        }
+        Arrays.sort(eces);
+        return new double[]{Arrays.stream(eces).average().orElse(Double.NaN), eces[(int) Math.min(splits - 1, Math.ceil(0.9 * splits) - 1)]};
+    }
+
+    private static Embedded meanOf(List<Embedded> parts) {
+        Embedded first = parts.get(0);
+        float[] rows = new float[first.rows().length];
+        for (Embedded e : parts) {
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] += e.rows()[i];
+            }
+        }
+        int d = first.dim();
+        for (int r = 0; r < first.n(); r++) {
+            double norm = 0;
+            for (int j = 0; j < d; j++) {
+                norm += (double) rows[r * d + j] * rows[r * d + j];
+            }
+            float inv = (float) (1 / Math.sqrt(norm));
+            for (int j = 0; j < d; j++) {
+                rows[r * d + j] *= inv;
+            }
+        }
+        return new Embedded(first.listings(), rows, first.n(), first.dim());
+    }
+
+    /** Decode + preprocess + embed of each photo, one at a time as the service does, in ms per photo (after 5 warm-up). */
+    private double embedMillis(LensConfig config, List<Photo> photos, String precision, ImageSettings image) throws Exception {
+        ImageDecoder decoder = new ImageDecoder(image);
+        Preprocessor preprocessor = new Preprocessor(image);
+        try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), precision))) {
+            long t0 = 0;
+            for (int i = 0; i < photos.size() + 5; i++) {
+                if (i == 5) {
+                    t0 = System.nanoTime();
+                }
+                byte[] bytes = Files.readAllBytes(photos.get(i % photos.size()).file());
+                try (DecodedImage d = decoder.decode(bytes, image.resizeShorter())) {
+                    embedder.embed(preprocessor.toTensor(d));
+                }
+            }
+            return (System.nanoTime() - t0) / 1e6 / photos.size();
+        }
+    }
+
+    /**
      * Embeddings of the photos in a precision, from the cache when its key matches: batches of lens.model.batch-size
      * as the pool builder embeds ({@code batched}), or one photo per call as the service embeds an upload.
      */
     private Embedded embedCached(LensConfig config, String name, List<Photo> photos, String precision, boolean batched,
                                  View view) throws Exception {
-        ImageSettings image = Settings.image(config.image());
+        return embedCached(config, name, photos, precision, batched, view, Settings.image(config.image()));
+    }
+
+    private Embedded embedCached(LensConfig config, String name, List<Photo> photos, String precision, boolean batched,
+                                 View view, ImageSettings image) throws Exception {
         ModelSettings model = Settings.model(config.model(), precision);
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         StringBuilder key = new StringBuilder()
