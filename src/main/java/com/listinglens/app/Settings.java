@@ -38,6 +38,11 @@ public final class Settings {
                 c.maxBytes(), c.maxPixels(), c.maxSide());
     }
 
+    /** The views each photo is embedded in (lens.image.scales; the crop size alone when unset). */
+    public static com.listinglens.image.MultiScale scales(LensConfig config) {
+        return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(List.of()));
+    }
+
     /** Model settings for a precision ("int8" or "fp32"): the file is picked by precision. */
     public static ModelSettings model(LensConfig.Model c, String precision) {
         String p = precision.toLowerCase(Locale.ROOT);
@@ -53,7 +58,7 @@ public final class Settings {
     public static SuggestSettings suggest(LensConfig.Suggest c) {
         return new SuggestSettings(c.temperature(), c.categoryVote(), c.minCategoryConfidence(), c.minConfidence(), c.minSupport(),
                 new WeightClasses(c.weightClassesGrams()), c.priceLowQuantile(), c.priceHighQuantile(),
-                c.minPriceNeighbours(), c.neighboursShown(), c.currency().orElse(null));
+                c.minPriceNeighbours(), c.neighboursShown(), c.currency().orElse(null), c.minBrandSupport());
     }
 
     public static SearchParams search(LensConfig.Search c) {
@@ -71,7 +76,7 @@ public final class Settings {
     /** The suggestion pipeline over a loaded model, as configured. */
     public static SuggestPipeline pipeline(LensConfig config, Embedder embedder) {
         ImageSettings image = image(config.image());
-        return new SuggestPipeline(new ImageDecoder(image), new Preprocessor(image), new ColourNamer(), embedder,
+        return new SuggestPipeline(new ImageDecoder(image), scales(config), new ColourNamer(), embedder,
                 new Suggester(suggest(config.suggest())), config.search().k(), search(config.search()),
                 config.suggest().fusion());
     }
@@ -120,7 +125,7 @@ public final class Settings {
         LensConfig.Model m = config.model();
         switch (m.source().toLowerCase(Locale.ROOT)) {
             case "files" -> {
-                return new ResolvedModel(model(m, precision), m.space(), null);
+                return new ResolvedModel(model(m, precision), m.space() + scales(config).spaceSuffix(), null);
             }
             case "store" -> {
                 ModelManifest manifest = artifacts.modelManifest(m.name(), m.version().orElse(null));
@@ -130,7 +135,8 @@ public final class Settings {
                         "model " + manifest.name() + " " + manifest.version() + " has no " + filePrecision + " file"));
                 Path folder = artifacts.fetchModel(manifest);
                 return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
-                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()), manifest.space(), manifest.version());
+                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
+                        manifest.space() + scales(config).spaceSuffix(), manifest.version());
             }
             case "directory" -> {
                 Path folder = m.directory().orElseThrow(() -> new IllegalArgumentException(
@@ -159,7 +165,8 @@ public final class Settings {
                 // only the file that will be loaded is read (and checked) from the volume
                 com.listinglens.storage.Fetcher.verify(folder, List.of(file.entry()), true, folder + "/");
                 return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
-                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()), manifest.space(), manifest.version());
+                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
+                        manifest.space() + scales(config).spaceSuffix(), manifest.version());
             }
             default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store, directory)");
         }
@@ -192,7 +199,7 @@ public final class Settings {
     /** Opens a pool folder, checked against the model that will query it. */
     public static Pool openPool(LensConfig config, Path dir, Embedder embedder) {
         return Pool.open(dir, new Pool.OpenOptions(config.pool().memoryMap(), config.pool().verifyChecksums(),
-                config.model().space(), embedder.dimension()));
+                config.model().space() + scales(config).spaceSuffix(), embedder.dimension()));
     }
 
     private static float[] floats(List<Float> values) {

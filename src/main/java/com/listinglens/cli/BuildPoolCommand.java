@@ -145,7 +145,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
         ImageSettings image = Settings.image(config.image());
         Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
         try (Embedder embedder = new DjlEmbedder(model.settings())) {
-            PoolBuilder builder = new PoolBuilder(new ImageDecoder(image), new Preprocessor(image), embedder,
+            PoolBuilder builder = new PoolBuilder(new ImageDecoder(image), Settings.scales(config), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err);
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,

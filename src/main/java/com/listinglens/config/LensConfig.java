@@ -222,6 +222,13 @@ public interface LensConfig {
         @WithDefault("224")
         int cropSize();
 
+        /**
+         * Multi-scale views (crop sizes, e.g. 224,320): each photo is embedded at every one (resized in the ratio
+         * resize-shorter / crop-size) and stands for the mean of its views, pools and queries alike. Unset: crop-size
+         * alone. The views are part of the embedding space (a pool built with other scales is refused).
+         */
+        Optional<List<Integer>> scales();
+
         List<Float> mean();
 
         List<Float> std();
@@ -353,6 +360,13 @@ public interface LensConfig {
          * total vote, otherwise the field is null ("too few similar listings have it").
          */
         double minSupport();
+
+        /**
+         * Brand: the neighbours with a known brand need at least this share of the vote (most of it, by default), so
+         * that an unbranded item (fruit, vegetables) does not get the brand of the few packaged goods near it.
+         */
+        @WithDefault("0.5")
+        double minBrandSupport();
 
         /** Upper bounds of the weight classes in grams, ascending; a last open class takes the rest. */
         List<Integer> weightClassesGrams();

@@ -88,7 +88,7 @@ public final class PoolBuilder {
     }
 
     private final ImageDecoder decoder;
-    private final Preprocessor preprocessor;
+    private final com.listinglens.image.MultiScale scales;
     private final Embedder embedder;
     private final int batchSize;
     private final int decodeThreads;
@@ -96,11 +96,17 @@ public final class PoolBuilder {
 
     public PoolBuilder(ImageDecoder decoder, Preprocessor preprocessor, Embedder embedder, int batchSize,
                        int decodeThreads, PrintStream log) {
+        this(decoder, new com.listinglens.image.MultiScale(preprocessor), embedder, batchSize, decodeThreads, log);
+    }
+
+    /** With multi-scale views: each photo embedded at every scale, its row the mean of its views (as the service queries). */
+    public PoolBuilder(ImageDecoder decoder, com.listinglens.image.MultiScale scales, Embedder embedder, int batchSize,
+                       int decodeThreads, PrintStream log) {
         if (batchSize < 1 || decodeThreads < 1) {
             throw new IllegalArgumentException("batch size and decode threads must be >= 1");
         }
         this.decoder = decoder;
-        this.preprocessor = preprocessor;
+        this.scales = scales;
         this.embedder = embedder;
         this.batchSize = batchSize;
         this.decodeThreads = decodeThreads;
@@ -198,7 +204,7 @@ public final class PoolBuilder {
             int rows = 0;
             for (int from = 0; from < items.size(); from += batchSize) {
                 List<Item> batch = items.subList(from, Math.min(items.size(), from + batchSize));
-                List<Future<float[]>> tensors = new ArrayList<>();
+                List<Future<List<float[]>>> tensors = new ArrayList<>();
                 for (Item item : batch) {
                     tensors.add(pool.submit(() -> tensor(item)));
                 }
@@ -207,7 +213,7 @@ public final class PoolBuilder {
                 for (int i = 0; i < batch.size(); i++) {
                     Item item = batch.get(i);
                     try {
-                        ok.add(tensors.get(i).get());
+                        ok.addAll(tensors.get(i).get());
                         okItems.add(item);
                     } catch (Exception e) {
                         Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -217,9 +223,11 @@ public final class PoolBuilder {
                     }
                 }
                 if (!ok.isEmpty()) {
-                    float[][] embedded = embedder.embed(ok);
-                    for (int i = 0; i < embedded.length; i++) {
-                        System.arraycopy(embedded[i], 0, vectors, rows * d, d);
+                    float[][] views = embedder.embed(ok);
+                    int perPhoto = scales.views();
+                    for (int i = 0; i < okItems.size(); i++) {
+                        float[] row = com.listinglens.image.MultiScale.fuse(views, i * perPhoto, perPhoto);
+                        System.arraycopy(row, 0, vectors, rows * d, d);
                         kept.add(okItems.get(i).listing());
                         rows++;
                     }
@@ -342,10 +350,10 @@ public final class PoolBuilder {
         return p;
     }
 
-    private float[] tensor(Item item) throws IOException {
+    private List<float[]> tensor(Item item) throws IOException {
         byte[] bytes = Files.readAllBytes(item.image());
-        try (DecodedImage image = decoder.decode(bytes, decoder.settings().resizeShorter())) {
-            return preprocessor.toTensor(image);
+        try (DecodedImage image = decoder.decode(bytes, scales.decodeShorter())) {
+            return scales.toTensors(image);
         }
     }
 

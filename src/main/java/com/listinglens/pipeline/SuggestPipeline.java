@@ -29,7 +29,7 @@ import java.util.List;
 public final class SuggestPipeline {
 
     private final ImageDecoder decoder;
-    private final Preprocessor preprocessor;
+    private final com.listinglens.image.MultiScale scales;
     private final ColourNamer colourNamer;
     private final Embedder embedder;
     private final Suggester suggester;
@@ -39,11 +39,17 @@ public final class SuggestPipeline {
 
     public SuggestPipeline(ImageDecoder decoder, Preprocessor preprocessor, ColourNamer colourNamer, Embedder embedder,
                            Suggester suggester, int k, SearchParams searchParams, Fusion fusion) {
+        this(decoder, new com.listinglens.image.MultiScale(preprocessor), colourNamer, embedder, suggester, k, searchParams, fusion);
+    }
+
+    /** With multi-scale views: each photo is embedded at every scale and stands for the mean of its views. */
+    public SuggestPipeline(ImageDecoder decoder, com.listinglens.image.MultiScale scales, ColourNamer colourNamer, Embedder embedder,
+                           Suggester suggester, int k, SearchParams searchParams, Fusion fusion) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1");
         }
         this.decoder = decoder;
-        this.preprocessor = preprocessor;
+        this.scales = scales;
         this.colourNamer = colourNamer;
         this.embedder = embedder;
         this.suggester = suggester;
@@ -102,8 +108,8 @@ public final class SuggestPipeline {
         List<float[]> tensors = new ArrayList<>(photos.size());
         NamedColour colour = null;
         for (int i = 0; i < photos.size(); i++) {
-            try (DecodedImage image = decoder.decode(photos.get(i), decoder.settings().resizeShorter())) {
-                tensors.add(preprocessor.toTensor(image));
+            try (DecodedImage image = decoder.decode(photos.get(i), scales.decodeShorter())) {
+                tensors.addAll(scales.toTensors(image));
                 if (i == 0) {
                     colour = colourNamer.dominant(image);
                 }
@@ -112,7 +118,12 @@ public final class SuggestPipeline {
             }
         }
         long t1 = System.nanoTime();
-        float[][] embeddings = embedder.embed(tensors);
+        float[][] views = embedder.embed(tensors);
+        int perPhoto = scales.views();
+        float[][] embeddings = new float[photos.size()][];
+        for (int i = 0; i < embeddings.length; i++) {
+            embeddings[i] = com.listinglens.image.MultiScale.fuse(views, i * perPhoto, perPhoto);
+        }
         long t2 = System.nanoTime();
         float[][] queries = fusion == Fusion.MEAN && embeddings.length > 1 ? new float[][]{mean(embeddings)} : embeddings;
         return new Query(queries, colour, ms(t1 - t0), ms(t2 - t1));

@@ -16,13 +16,24 @@ public record SuggestSettings(
         double priceHighQuantile,
         int minPriceNeighbours,
         int neighboursShown,
-        String currency) {
+        String currency,
+        double minBrandSupport) {
+
+    /** Brand: most of the vote must come from neighbours that have a brand, else the brand is left out. */
+    public static final double DEFAULT_MIN_BRAND_SUPPORT = 0.5;
+
+    public SuggestSettings(double temperature, CategoryVote categoryVote, double minCategoryConfidence, double minConfidence,
+                           double minSupport, WeightClasses weightClasses, double priceLowQuantile, double priceHighQuantile,
+                           int minPriceNeighbours, int neighboursShown, String currency) {
+        this(temperature, categoryVote, minCategoryConfidence, minConfidence, minSupport, weightClasses, priceLowQuantile,
+                priceHighQuantile, minPriceNeighbours, neighboursShown, currency, DEFAULT_MIN_BRAND_SUPPORT);
+    }
 
     public SuggestSettings {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, got " + temperature);
         }
-        for (double share : List.of(minCategoryConfidence, minConfidence, minSupport, priceLowQuantile, priceHighQuantile)) {
+        for (double share : List.of(minCategoryConfidence, minConfidence, minSupport, priceLowQuantile, priceHighQuantile, minBrandSupport)) {
             if (!(share >= 0 && share <= 1)) {
                 throw new IllegalArgumentException("shares and quantiles must lie in [0, 1], got " + share);
             }

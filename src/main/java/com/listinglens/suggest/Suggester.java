@@ -59,14 +59,19 @@ public final class Suggester {
                     PriceBand.none(why), Field.none(why), List.of());
         }
         double[] weights = weights(neighbours);
+        CategorySuggestion category = category(neighbours, weights);
+        // title, weight class and price band come from the neighbours of the chosen category only (a 1 l milk carton
+        // near a banana must not make the banana weigh a kilo); the brand from every neighbour with a brand
+        double[] inCategory = inCategory(neighbours, weights, category);
+        String scope = category.path() == null ? "" : " in " + String.join(" > ", category.names());
         return new ListingSuggestion(
-                vote(neighbours, weights, Listing::title, "a title"),
-                category(neighbours, weights),
-                vote(neighbours, weights, Listing::brand, "a brand"),
-                priceBand(neighbours, weights),
-                vote(neighbours, weights,
+                vote(neighbours, inCategory, Listing::title, "a title", scope, settings.minSupport()),
+                category,
+                vote(neighbours, weights, Listing::brand, "a brand", "", settings.minBrandSupport()),
+                priceBand(neighbours, inCategory, scope),
+                vote(neighbours, inCategory,
                         l -> l.weightGrams() == null ? null : settings.weightClasses().classify(l.weightGrams()),
-                        "a weight"),
+                        "a weight", scope, settings.minSupport()),
                 neighbours.stream().limit(settings.neighboursShown())
                         .map(n -> new NeighbourView(n.listing().id(), n.listing().title(), n.listing().category(),
                                 round(n.similarity(), 4), n.listing().image()))
@@ -91,21 +96,47 @@ public final class Suggester {
         return t;
     }
 
-    private <T> Field<T> vote(List<Neighbour> neighbours, double[] weights, Function<Listing, T> field, String what) {
+    /**
+     * The vote weights of the neighbours whose category lies under the chosen path (0 for the others); every
+     * neighbour's weight when no category was chosen.
+     */
+    static double[] inCategory(List<Neighbour> neighbours, double[] weights, CategorySuggestion category) {
+        if (category.path() == null || category.path().isEmpty()) {
+            return weights;
+        }
+        List<String> chosen = category.names();
+        double[] out = new double[weights.length];
+        for (int i = 0; i < weights.length; i++) {
+            List<String> c = neighbours.get(i).listing().category();
+            out[i] = c.size() >= chosen.size() && c.subList(0, chosen.size()).equals(chosen) ? weights[i] : 0;
+        }
+        return out;
+    }
+
+    private static int counted(double[] weights) {
+        int n = 0;
+        for (double w : weights) {
+            n += w > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    private <T> Field<T> vote(List<Neighbour> neighbours, double[] weights, Function<Listing, T> field, String what,
+                              String scope, double minSupport) {
         Vote<T> vote = new Vote<>();
         for (int i = 0; i < neighbours.size(); i++) {
             T value = field.apply(neighbours.get(i).listing());
-            if (value != null) {
+            if (value != null && weights[i] > 0) {
                 vote.add(value, weights[i]);
             }
         }
         if (vote.isEmpty()) {
-            return Field.none("none of the " + neighbours.size() + " similar listings has " + what);
+            return Field.none("none of the " + counted(weights) + " similar listings" + scope + " has " + what);
         }
         double support = vote.total() / total(weights);
-        if (support < settings.minSupport()) {
-            return Field.none(String.format(Locale.ROOT, "too few similar listings have %s (%.0f %% of the vote, %.0f %% needed)",
-                    what, 100 * support, 100 * settings.minSupport()));
+        if (support < minSupport) {
+            return Field.none(String.format(Locale.ROOT, "too few similar listings%s have %s (%.0f %% of the vote, %.0f %% needed)",
+                    scope, what, 100 * support, 100 * minSupport));
         }
         Map.Entry<T, Double> winner = vote.winner().orElseThrow();
         double confidence = winner.getValue() / vote.total();
@@ -199,27 +230,27 @@ public final class Suggester {
         }
     }
 
-    private PriceBand priceBand(List<Neighbour> neighbours, double[] weights) {
+    private PriceBand priceBand(List<Neighbour> neighbours, double[] weights, String scope) {
         List<Double> prices = new ArrayList<>();
         List<Double> priceWeights = new ArrayList<>();
         for (int i = 0; i < neighbours.size(); i++) {
             Double price = neighbours.get(i).listing().price();
-            if (price != null) {
+            if (price != null && weights[i] > 0) {
                 prices.add(price);
                 priceWeights.add(weights[i]);
             }
         }
         if (prices.isEmpty()) {
-            return PriceBand.none("none of the " + neighbours.size() + " similar listings has a price");
+            return PriceBand.none("none of the " + counted(weights) + " similar listings" + scope + " has a price");
         }
         if (prices.size() < settings.minPriceNeighbours()) {
-            return PriceBand.none("only " + prices.size() + " of the similar listings have a price; "
+            return PriceBand.none("only " + prices.size() + " of the similar listings" + scope + " have a price; "
                     + settings.minPriceNeighbours() + " are needed for a band");
         }
         double support = priceWeights.stream().mapToDouble(Double::doubleValue).sum() / total(weights);
         if (support < settings.minSupport()) {
             return PriceBand.none(String.format(Locale.ROOT,
-                    "too few similar listings have a price (%.0f %% of the vote)", 100 * support));
+                    "too few similar listings%s have a price (%.0f %% of the vote)", scope, 100 * support));
         }
         double[] v = prices.stream().mapToDouble(Double::doubleValue).toArray();
         double[] w = priceWeights.stream().mapToDouble(Double::doubleValue).toArray();

@@ -769,7 +769,7 @@ public final class ProjectionExperiment {
     private static SuggestSettings with(SuggestSettings s, double temperature, CategoryVote vote) {
         return new SuggestSettings(temperature, vote, s.minCategoryConfidence(), s.minConfidence(), s.minSupport(),
                 s.weightClasses(), s.priceLowQuantile(), s.priceHighQuantile(), s.minPriceNeighbours(), s.neighboursShown(),
-                s.currency());
+                s.currency(), s.minBrandSupport());
     }
 
     private static Scorecard score(List<List<Neighbour>> lists, List<Listing> truth, SuggestSettings settings, int k,

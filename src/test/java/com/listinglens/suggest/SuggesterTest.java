@@ -47,7 +47,9 @@ class SuggesterTest {
         assertThat(s.priceBand().low()).isLessThanOrEqualTo(s.priceBand().median());
         assertThat(s.priceBand().median()).isLessThanOrEqualTo(s.priceBand().high());
         assertThat(s.priceBand().currency()).isEqualTo("SEK");
-        assertThat(s.priceBand().basedOn()).isEqualTo(4);
+        // the band comes from the three listings of the chosen category, not the oat drink
+        assertThat(s.priceBand().basedOn()).isEqualTo(3);
+        assertThat(s.priceBand().high()).isLessThanOrEqualTo(14.0);
         assertThat(s.neighbours()).hasSize(4);
         assertThat(s.neighbours().get(0).similarity()).isCloseTo(0.9, within(1e-4));
     }
@@ -179,5 +181,57 @@ class SuggesterTest {
         List<Neighbour> ns = List.of(n(0.9f, "x", null, null, null, null), n(0.8f, "x", null, null, null, null),
                 n(0.7f, "x", null, null, null, null));
         assertThat(sg.suggest(ns).neighbours()).hasSize(2);
+    }
+
+    @Test
+    void titleWeightAndPriceComeFromTheChosenCategoryOnly() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, "Banana", List.of("Fruit", "Banana"), null, null, null),
+                n(0.9f, "Banana", List.of("Fruit", "Banana"), null, null, null),
+                n(0.9f, "Banana Ecological", List.of("Fruit", "Banana"), null, null, null),
+                n(0.9f, "Milk 1 l", List.of("Packages", "Milk"), "Arla", 1000.0, 12.0),
+                n(0.9f, "Milk 1 l", List.of("Packages", "Milk"), "Arla", 1000.0, 13.0),
+                n(0.9f, "Milk 1 l", List.of("Packages", "Milk"), "Arla", 1000.0, 11.0));
+        Suggester sg = new Suggester(new SuggestSettings(0.1, CategoryVote.LEAF, 0.3, 0.3, 0.3, CLASSES, 0.25, 0.75, 3, 10, null));
+        ListingSuggestion s = sg.suggest(ns.subList(0, 5));   // 3 bananas, 2 milks: Fruit > Banana wins
+        assertThat(s.category().names()).containsExactly("Fruit", "Banana");
+        // the milks' weight (40 % of the vote) and prices no longer leak into the banana
+        assertThat(s.weightClass().value()).isNull();
+        assertThat(s.weightClass().reason()).isEqualTo("none of the 3 similar listings in Fruit > Banana has a weight");
+        assertThat(s.priceBand().low()).isNull();
+        assertThat(s.priceBand().reason()).contains("in Fruit > Banana");
+        assertThat(s.title().value()).isEqualTo("Banana");
+        assertThat(s.title().confidence()).isCloseTo(2 / 3.0, within(1e-3));
+        // the brand is voted among every neighbour, and two branded of five is not most of the vote
+        assertThat(s.brand().value()).isNull();
+        assertThat(s.brand().reason()).contains("too few similar listings have a brand").contains("50 % needed");
+    }
+
+    @Test
+    void withoutAChosenCategoryEveryNeighbourVotes() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, "x", List.of("A"), "Arla", 1000.0, null),
+                n(0.9f, "x", List.of("B"), "Arla", 1000.0, null),
+                n(0.9f, "x", List.of("C"), "Arla", 1000.0, null),
+                n(0.9f, "x", List.of("D"), "Arla", 1000.0, null),
+                n(0.9f, "x", List.of("E"), "Arla", 1000.0, null));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.category().path()).isNull();
+        assertThat(s.weightClass().value().label()).isEqualTo("<= 1 kg");
+        assertThat(s.title().value()).isEqualTo("x");
+        assertThat(s.brand().value()).isEqualTo("Arla");
+    }
+
+    @Test
+    void mostOfTheVoteWithABrandSuggestsIt() {
+        List<Neighbour> ns = List.of(
+                n(0.9f, "m", List.of("P", "Milk"), "Arla", null, null),
+                n(0.9f, "m", List.of("P", "Milk"), "Arla", null, null),
+                n(0.9f, "m", List.of("P", "Milk"), "Arla", null, null),
+                n(0.9f, "m", List.of("P", "Milk"), null, null, null),
+                n(0.9f, "m", List.of("P", "Milk"), null, null, null));
+        ListingSuggestion s = suggester.suggest(ns);
+        assertThat(s.brand().value()).isEqualTo("Arla");
+        assertThat(s.brand().confidence()).isEqualTo(1.0);
     }
 }
