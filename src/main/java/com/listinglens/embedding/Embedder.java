@@ -17,6 +17,42 @@ public interface Embedder extends AutoCloseable {
      */
     float[][] embed(List<float[]> chwTensors);
 
+    /**
+     * Embeds photos given as {@code views} tensors each, photo after photo (a photo's views in one order, such as
+     * the crop sizes of multi-scale preprocessing: their lengths may differ). The tensors of one view are embedded
+     * together; each photo's row is the L2-normalised mean of its views' embeddings. One view: {@link #embed(List)}.
+     */
+    default float[][] embedViews(List<float[]> tensors, int views) {
+        if (views < 1 || tensors.size() % views != 0) {
+            throw new IllegalArgumentException(tensors.size() + " tensors are not " + views + " views of whole photos");
+        }
+        if (views == 1) {
+            return embed(tensors);
+        }
+        int photos = tensors.size() / views;
+        float[][] out = new float[photos][];
+        for (int v = 0; v < views; v++) {
+            List<float[]> group = new java.util.ArrayList<>(photos);
+            for (int i = 0; i < photos; i++) {
+                group.add(tensors.get(i * views + v));
+            }
+            float[][] e = embed(group);
+            for (int i = 0; i < photos; i++) {
+                if (out[i] == null) {
+                    out[i] = e[i].clone();
+                } else {
+                    for (int j = 0; j < out[i].length; j++) {
+                        out[i][j] += e[i][j];
+                    }
+                }
+            }
+        }
+        for (float[] row : out) {
+            Vectors.l2NormalizeInPlace(row);
+        }
+        return out;
+    }
+
     /** One tensor. */
     default float[] embed(float[] chwTensor) {
         return embed(List.of(chwTensor))[0];

@@ -87,33 +87,4 @@ public final class MultiScale {
         }
         return out;
     }
-
-    /** The L2-normalised mean of {@code count} view embeddings from row {@code from} (one view: that row, as it is). */
-    public static float[] fuse(float[][] embeddings, int from, int count) {
-        if (count == 1) {
-            return embeddings[from];
-        }
-        int d = embeddings[from].length;
-        float[] out = new float[d];
-        for (int v = 0; v < count; v++) {
-            float[] e = embeddings[from + v];
-            if (e.length != d) {
-                throw new IllegalArgumentException("view embeddings of different lengths: " + d + " and " + e.length);
-            }
-            for (int j = 0; j < d; j++) {
-                out[j] += e[j];
-            }
-        }
-        double norm = 0;
-        for (float x : out) {
-            norm += (double) x * x;
-        }
-        if (norm > 0) {
-            float inv = (float) (1 / Math.sqrt(norm));
-            for (int j = 0; j < d; j++) {
-                out[j] *= inv;
-            }
-        }
-        return out;
-    }
 }

@@ -223,11 +223,9 @@ public final class PoolBuilder {
                     }
                 }
                 if (!ok.isEmpty()) {
-                    float[][] views = embedder.embed(ok);
-                    int perPhoto = scales.views();
+                    float[][] embedded = embedder.embedViews(ok, scales.views());
                     for (int i = 0; i < okItems.size(); i++) {
-                        float[] row = com.listinglens.image.MultiScale.fuse(views, i * perPhoto, perPhoto);
-                        System.arraycopy(row, 0, vectors, rows * d, d);
+                        System.arraycopy(embedded[i], 0, vectors, rows * d, d);
                         kept.add(okItems.get(i).listing());
                         rows++;
                     }

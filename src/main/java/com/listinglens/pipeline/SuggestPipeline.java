@@ -118,12 +118,7 @@ public final class SuggestPipeline {
             }
         }
         long t1 = System.nanoTime();
-        float[][] views = embedder.embed(tensors);
-        int perPhoto = scales.views();
-        float[][] embeddings = new float[photos.size()][];
-        for (int i = 0; i < embeddings.length; i++) {
-            embeddings[i] = com.listinglens.image.MultiScale.fuse(views, i * perPhoto, perPhoto);
-        }
+        float[][] embeddings = embedder.embedViews(tensors, scales.views());
         long t2 = System.nanoTime();
         float[][] queries = fusion == Fusion.MEAN && embeddings.length > 1 ? new float[][]{mean(embeddings)} : embeddings;
         return new Query(queries, colour, ms(t1 - t0), ms(t2 - t1));

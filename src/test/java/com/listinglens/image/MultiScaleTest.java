@@ -51,17 +51,6 @@ class MultiScaleTest {
     }
 
     @Test
-    void aPhotoIsTheNormalisedMeanOfItsViews() {
-        float[][] e = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
-        float[] fused = MultiScale.fuse(e, 0, 2);
-        assertThat(fused[0]).isCloseTo((float) Math.sqrt(0.5), within(1e-6f));
-        assertThat(fused[1]).isCloseTo((float) Math.sqrt(0.5), within(1e-6f));
-        assertThat(fused[2]).isZero();
-        assertThat(MultiScale.fuse(e, 2, 1)).isSameAs(e[2]);
-        assertThatThrownBy(() -> MultiScale.fuse(new float[][]{{1, 0}, {1}}, 0, 2)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
     void theViewsArePartOfTheEmbeddingSpace() {
         String base = ConfigLoader.load().model().space();
         assertThat(Settings.resolveModel(ConfigLoader.load(), null, "int8").space()).isEqualTo(base);
