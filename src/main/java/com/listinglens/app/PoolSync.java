@@ -171,7 +171,7 @@ public final class PoolSync implements AutoCloseable {
             Manifest manifest;
             try {
                 String pin = pinned.get(t.tenant());
-                Optional<Pointer> p = pin == null ? artifacts.poolPointer(t.tenant()) : artifacts.versionPointer(t.tenant(), pin);
+                Optional<Pointer> p = pointer(t);
                 t.synced(clock.instant());
                 if (p.isEmpty()) {
                     return new Outcome(t.tenant(), Action.UNPUBLISHED, from, pin, "unpublished", pin == null
@@ -235,11 +235,16 @@ public final class PoolSync implements AutoCloseable {
         }
     }
 
+    /** The tenant's pointer, or one to its pinned version; empty when nothing (or not the pinned version) is published. */
+    private Optional<Pointer> pointer(TenantPool t) {
+        String pin = pinned.get(t.tenant());
+        return pin == null ? artifacts.poolPointer(t.tenant()) : artifacts.versionPointer(t.tenant(), pin);
+    }
+
     /** Re-reads the pointer only to name what was refused (best effort: the refusal stands either way). */
     private Pointer currentPointer(TenantPool t) {
         try {
-            String pin = pinned.get(t.tenant());
-            return (pin == null ? artifacts.poolPointer(t.tenant()) : artifacts.versionPointer(t.tenant(), pin)).orElse(null);
+            return pointer(t).orElse(null);
         } catch (RuntimeException e) {
             return null;
         }

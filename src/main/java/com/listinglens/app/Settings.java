@@ -118,8 +118,9 @@ public final class Settings {
     }
 
     /**
-     * The model as configured: from the files of lens.model.*-path, or (source=store) from the store's
-     * models/&lt;name&gt;/&lt;version&gt;/, fetched to the cache and verified against its manifest.
+     * The model as configured: from the files of lens.model.*-path, (source=store) from the store's
+     * models/&lt;name&gt;/&lt;version&gt;/, fetched to the cache and verified against its manifest, or (source=directory)
+     * from one version's folder, verified in place.
      */
     public static ResolvedModel resolveModel(LensConfig config, Artifacts artifacts, String precision) {
         LensConfig.Model m = config.model();
@@ -129,14 +130,8 @@ public final class Settings {
             }
             case "store" -> {
                 ModelManifest manifest = artifacts.modelManifest(m.name(), m.version().orElse(null));
-                String p = precision.toLowerCase(Locale.ROOT);
-                String filePrecision = p.equals("fp16") ? "fp32" : p;
-                ModelManifest.ModelFile file = manifest.file(filePrecision).orElseThrow(() -> new IllegalArgumentException(
-                        "model " + manifest.name() + " " + manifest.version() + " has no " + filePrecision + " file"));
-                Path folder = artifacts.fetchModel(manifest);
-                return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
-                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
-                        manifest.space() + scales(config).spaceSuffix(), manifest.version());
+                ModelManifest.ModelFile file = fileFor(manifest, precision, "");
+                return fromManifest(config, manifest, artifacts.fetchModel(manifest), file, precision);
             }
             case "directory" -> {
                 Path folder = m.directory().orElseThrow(() -> new IllegalArgumentException(
@@ -158,18 +153,30 @@ public final class Settings {
                     throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes version "
                             + manifest.version() + ", not lens.model.version " + m.version().get());
                 }
-                String p = precision.toLowerCase(Locale.ROOT);
-                String filePrecision = p.equals("fp16") ? "fp32" : p;
-                ModelManifest.ModelFile file = manifest.file(filePrecision).orElseThrow(() -> new IllegalArgumentException(
-                        "model " + manifest.name() + " " + manifest.version() + " in " + folder + " has no " + filePrecision + " file"));
+                ModelManifest.ModelFile file = fileFor(manifest, precision, " in " + folder);
                 // only the file that will be loaded is read (and checked) from the volume
                 com.listinglens.storage.Fetcher.verify(folder, List.of(file.entry()), true, folder + "/");
-                return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), p, m.device(), manifest.dimension(),
-                        m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
-                        manifest.space() + scales(config).spaceSuffix(), manifest.version());
+                return fromManifest(config, manifest, folder, file, precision);
             }
             default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store, directory)");
         }
+    }
+
+    /** The manifest's file for a precision (fp16 runs the fp32 file). */
+    private static ModelManifest.ModelFile fileFor(ModelManifest manifest, String precision, String where) {
+        String p = precision.toLowerCase(Locale.ROOT);
+        String filePrecision = p.equals("fp16") ? "fp32" : p;
+        return manifest.file(filePrecision).orElseThrow(() -> new IllegalArgumentException(
+                "model " + manifest.name() + " " + manifest.version() + where + " has no " + filePrecision + " file"));
+    }
+
+    /** A model version from its manifest, its file in a verified local folder. */
+    private static ResolvedModel fromManifest(LensConfig config, ModelManifest manifest, Path folder, ModelManifest.ModelFile file,
+                                              String precision) {
+        LensConfig.Model m = config.model();
+        return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), precision.toLowerCase(Locale.ROOT),
+                m.device(), manifest.dimension(), m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
+                manifest.space() + scales(config).spaceSuffix(), manifest.version());
     }
 
     /**

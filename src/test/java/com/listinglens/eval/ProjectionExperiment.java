@@ -896,8 +896,8 @@ public final class ProjectionExperiment {
     }
 
     /**
-     * Multi-scale embeddings: each photo embedded at every crop size of {@code --scales} (resize = crop x 256 / 224, the
-     * model's own ratio) and, as a last row, the L2-normalised mean of those embeddings; the pool (fp32, batched) and
+     * Multi-scale embeddings: each photo embedded at every crop size of {@code --scales} (resized in the configured
+     * ratio, as the service's {@link com.listinglens.image.MultiScale} does) and, as a last row, the L2-normalised mean of those embeddings; the pool (fp32, batched) and
      * the uploads (the service's precision, one at a time) alike, LDA ({@code --tta-projection}) learned from each
      * combination's pool. For each: the fields, the leaf's expected calibration error as the vote gives it, and after
      * Platt scaling fitted on one random half of val and measured on the other (both ways, {@code calibration-splits}
@@ -913,8 +913,7 @@ public final class ProjectionExperiment {
         List<Embedded> vals = new ArrayList<>();
         List<Double> msPerUpload = new ArrayList<>();
         for (int s : scales) {
-            ImageSettings image = new ImageSettings((int) Math.round(s * 256.0 / 224.0), s, configured.mean(), configured.std(),
-                    configured.maxBytes(), configured.maxPixels(), configured.maxSide());
+            ImageSettings image = com.listinglens.image.MultiScale.at(configured, s);
             boolean same = s == configured.cropSize() && image.resizeShorter() == configured.resizeShorter();
             pools.add(same ? pool : embedCached(config, "pool-s" + s, poolPhotos, poolPrecision, true, View.PHOTO, image));
             vals.add(same ? val : embedCached(config, "val-s" + s, valPhotos, queryPrecision, false, View.PHOTO, image));
