@@ -68,8 +68,8 @@ public record SuggestionResponse(
                 : new Colour(c.name(), c.hex(), Math.round(c.share() * 1000) / 1000.0, null);
         return new SuggestionResponse(null, null, false, s.title(), s.category(), s.brand(), s.priceBand(), s.weightClass(), colour,
                 s.neighbours().stream().map(n -> n.withImage(ImageUrls.of(imageBaseUrl, n.image()))).toList(),
-                r.neighbours().stream().filter(n -> n.similarity() >= duplicateSimilarity)
-                        .map(n -> new Duplicate(n.listing().id(), n.listing().title(), Math.round(n.similarity() * 10000) / 10000.0))
+                r.neighbours().stream().filter(n -> n.nearDuplicate(duplicateSimilarity))
+                        .map(n -> new Duplicate(n.listing().id(), n.listing().title(), Math.round(n.photoSimilarity() * 10000) / 10000.0))
                         .toList(),
                 new Model(r.model().name(), r.model().precision(), r.model().device(), r.model().sha256()),
                 new PoolInfo(r.pool().poolVersion(), r.pool().listingCount(), r.pool().builtAt(), r.pool().indexFactory()),

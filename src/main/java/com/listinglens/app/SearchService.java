@@ -143,7 +143,7 @@ public class SearchService {
         Listing l = n.listing();
         double similarity = Math.round(n.similarity() * 10000) / 10000.0;
         return new SearchResponse.Hit(l.id(), l.title(), l.category(), l.brand(), l.price(), similarity, ImageUrls.of(config.imageBaseUrl(), l.image()),
-                n.similarity() >= config.duplicateSimilarity());
+                n.nearDuplicate(config.duplicateSimilarity()));
     }
 
     /** Keeps the query for its cursor; answers why there is no cursor when it cannot (null: kept). */

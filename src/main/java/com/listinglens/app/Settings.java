@@ -75,9 +75,14 @@ public final class Settings {
 
     /** The suggestion pipeline over a loaded model, as configured. */
     public static SuggestPipeline pipeline(LensConfig config, Embedder embedder) {
+        return pipeline(config, embedder, suggest(config.suggest()));
+    }
+
+    /** The suggestion pipeline as configured, with other suggestion settings. */
+    public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, SuggestSettings suggestSettings) {
         ImageSettings image = image(config.image());
         return new SuggestPipeline(new ImageDecoder(image), scales(config), new ColourNamer(), embedder,
-                new Suggester(suggest(config.suggest())), config.search().k(), search(config.search()),
+                new Suggester(suggestSettings), config.search().k(), search(config.search()),
                 config.suggest().fusion());
     }
 

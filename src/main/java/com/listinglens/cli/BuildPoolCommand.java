@@ -63,6 +63,10 @@ public final class BuildPoolCommand implements Callable<Integer> {
             + "default: lens.build.projection")
     String projection;
 
+    @Option(names = "--calibration-catalog", description = "uploads the pool does not hold, run through the new pool to fit "
+            + "its confidence maps; none: raw vote shares; default: lens.build.calibration-catalog")
+    String calibrationCatalog;
+
     @Option(names = "--replace", description = "replace an existing pool at --out")
     boolean replace;
 
@@ -100,12 +104,24 @@ public final class BuildPoolCommand implements Callable<Integer> {
         return 0;
     }
 
-    private PoolBuilder.ProjectionSpec projectionSpec(LensConfig config) {
-        String method = projection != null ? projection : config.build().projection();
+    /** The projection to learn: {@code override} (--projection) or lens.build.projection; null for none. */
+    public static PoolBuilder.ProjectionSpec projectionSpec(LensConfig config, String override) {
+        String method = override != null ? override : config.build().projection();
         if (method.equals("none")) {
             return null;
         }
         return new PoolBuilder.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
+    }
+
+    /** The confidence-map step as configured or as --calibration-catalog says; null for none. */
+    private PoolBuilder.PoolCalibrator calibration(LensConfig config, Artifacts artifacts) {
+        java.util.Optional<Path> file = CalibrationStep.catalog(
+                calibrationCatalog != null ? calibrationCatalog : config.build().calibrationCatalog());
+        if (file.isEmpty()) {
+            return null;
+        }
+        Settings.ResolvedModel query = Settings.resolveModel(config, artifacts, config.model().precision());
+        return new CalibrationStep(config, query.settings(), file.get(), config.build().calibrationImageRoot().orElse(null), System.err);
     }
 
     /** The tenant's change log in full, or null when there is none to fold. */
@@ -151,7 +167,8 @@ public final class BuildPoolCommand implements Callable<Integer> {
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),
                     Settings.metric(metric != null ? metric : config.build().metric()),
-                    config.model().name(), model.space(), replace, changes, projectionSpec(config)));
+                    config.model().name(), model.space(), replace, changes, projectionSpec(config, projection),
+                    calibration(config, artifacts)));
             System.err.printf(Locale.ROOT, "pool %s written to %s: %d listings, %d catalog lines rejected, %d photos unusable, "
                             + "%.1f s (%.1f photos/s), model %s %s%n",
                     report.manifest().poolVersion(), report.pool(), report.manifest().listingCount(), report.rejectedLines(),

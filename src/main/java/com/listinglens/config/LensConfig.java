@@ -423,5 +423,16 @@ public interface LensConfig {
          */
         @WithDefault("0.1")
         double projectionShrinkage();
+
+        /**
+         * Uploads with known truth that the pool does not hold (a validation catalog), run through the new pool at
+         * build time with the query model ({@code lens.model.precision}) to fit its confidence maps (Platt scaling per
+         * field, stored in the manifest); {@code none}: confidences stay raw vote shares.
+         */
+        @WithDefault("none")
+        String calibrationCatalog();
+
+        /** Where the calibration catalog's photos are found; default: the catalog file's directory. */
+        Optional<Path> calibrationImageRoot();
     }
 }

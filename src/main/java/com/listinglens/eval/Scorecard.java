@@ -65,25 +65,13 @@ public final class Scorecard {
          * bins, the gap |accuracy - mean confidence| of each bin weighted by its share of answers.
          */
         public double expectedCalibrationError(int bins) {
-            if (scored.isEmpty()) {
-                return Double.NaN;
+            double[] conf = new double[scored.size()];
+            boolean[] right = new boolean[scored.size()];
+            for (int i = 0; i < conf.length; i++) {
+                conf[i] = scored.get(i)[0];
+                right[i] = scored.get(i)[1] > 0;
             }
-            double[] conf = new double[bins];
-            double[] acc = new double[bins];
-            int[] count = new int[bins];
-            for (double[] s : scored) {
-                int b = Math.min(bins - 1, (int) Math.floor(s[0] * bins));
-                conf[b] += s[0];
-                acc[b] += s[1];
-                count[b]++;
-            }
-            double ece = 0;
-            for (int b = 0; b < bins; b++) {
-                if (count[b] > 0) {
-                    ece += Math.abs(acc[b] / count[b] - conf[b] / count[b]) * count[b] / scored.size();
-                }
-            }
-            return ece;
+            return Calibrator.expectedCalibrationError(conf, right, bins);
         }
 
         /** (confidence, 1 if right) of every answer that came with a confidence, in the order given. */

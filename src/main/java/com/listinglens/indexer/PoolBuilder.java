@@ -1,5 +1,6 @@
 package com.listinglens.indexer;
 
+import com.listinglens.calibration.Calibration;
 import com.listinglens.live.Change;
 import com.listinglens.projection.Projection;
 import com.listinglens.pool.ChangeId;
@@ -16,6 +17,7 @@ import com.listinglens.image.DecodedImage;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.pool.Manifest;
+import com.listinglens.pool.PhotoVectors;
 import com.listinglens.pool.PoolException;
 import com.listinglens.pool.PoolFiles;
 import com.listinglens.vector.FaissIndex;
@@ -52,13 +54,29 @@ public final class PoolBuilder {
 
     /** What to build. {@code imageRoot} null: photos are relative to each catalog's own directory. */
     public record Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
-                          String modelName, String modelSpace, boolean replace, LiveChanges live, ProjectionSpec projection) {
+                          String modelName, String modelSpace, boolean replace, LiveChanges live, ProjectionSpec projection,
+                          PoolCalibrator calibrator) {
 
         /** A build that folds no live change and learns no projection. */
         public Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
                        String modelName, String modelSpace, boolean replace) {
-            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, null, null);
+            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, null, null, null);
         }
+
+        /** A build without confidence maps. */
+        public Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
+                       String modelName, String modelSpace, boolean replace, LiveChanges live, ProjectionSpec projection) {
+            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, live, projection, null);
+        }
+    }
+
+    /**
+     * Fits the confidence maps of a freshly written pool (its directory, complete but not yet in place): queries it
+     * with uploads it does not hold. The maps go into the manifest before the pool is moved into place.
+     */
+    @FunctionalInterface
+    public interface PoolCalibrator {
+        Calibration calibrate(Path pool) throws Exception;
     }
 
     /**
@@ -264,11 +282,13 @@ public final class PoolBuilder {
                 Projection projection = learn(request.projection(), kept, vectors, d);
                 Path file = tmp.resolve(PROJECTION);
                 projection.write(file);
+                PhotoVectors.write(tmp.resolve(PHOTO_VECTORS), vectors, kept.size(), d);
                 float[] projected = new float[kept.size() * projection.outputDimension()];
                 projection.apply(vectors, kept.size(), projected);
                 vectors = projected;
                 indexDimension = projection.outputDimension();
-                projectionRef = new Manifest.ProjectionRef(PROJECTION, projection.method(), d, indexDimension, projection.sha256());
+                projectionRef = new Manifest.ProjectionRef(PROJECTION, projection.method(), d, indexDimension, projection.sha256(),
+                        PHOTO_VECTORS);
             }
             long[] ids64 = new long[kept.size()];
             for (int i = 0; i < ids64.length; i++) {
@@ -290,7 +310,7 @@ public final class PoolBuilder {
             }
             List<Manifest.FileRef> files = new ArrayList<>();
             for (String name : projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTINGS)
-                    : List.of(PoolFiles.INDEX, PoolFiles.LISTINGS, PROJECTION)) {
+                    : List.of(PoolFiles.INDEX, PoolFiles.LISTINGS, PROJECTION, PHOTO_VECTORS)) {
                 files.add(PoolFiles.describeFile(tmp.resolve(name)));
             }
             ModelInfo model = embedder.info();
@@ -305,6 +325,20 @@ public final class PoolBuilder {
                             droppedFromCatalogs),
                     projectionRef);
             PoolFiles.writeManifest(tmp, manifest);
+            if (request.calibrator() != null) {
+                Calibration maps;
+                try {
+                    maps = request.calibrator().calibrate(tmp);
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new PoolException("cannot fit the confidence maps of pool " + request.output() + ": " + e.getMessage(), e);
+                }
+                if (maps != null && !maps.isNone()) {
+                    manifest = manifest.withCalibration(maps);
+                    PoolFiles.writeManifest(tmp, manifest);
+                }
+            }
             replace(tmp, request.output(), request.replace());
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Report(request.output(), manifest, rejectedLines, unreadable, seconds);
@@ -317,6 +351,8 @@ public final class PoolBuilder {
 
     /** File name of a pool's projection. */
     public static final String PROJECTION = "projection.bin";
+    /** File name of a projected pool's unprojected embeddings (fp16), for the near-duplicate test. */
+    public static final String PHOTO_VECTORS = "photo-vectors.f16";
 
     /** Learns the projection from the leaf categories of the listings that have one. */
     private Projection learn(ProjectionSpec spec, List<Listing> kept, float[] vectors, int d) {

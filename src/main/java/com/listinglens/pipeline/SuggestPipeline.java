@@ -137,7 +137,7 @@ public final class SuggestPipeline {
             List<List<Neighbour>> found = pool.search(query.vectors(), k, searchParams);
             long t3 = System.nanoTime();
             List<Neighbour> merged = Suggester.merge(found, k);
-            ListingSuggestion suggestion = suggester.suggest(merged);
+            ListingSuggestion suggestion = suggester.suggest(merged, pool.manifest().calibrationOrNone());
             long t4 = System.nanoTime();
             return new Result(suggestion, merged, query.colour(), embedder.info(), pool.manifest(),
                     pool.overlay().through(),

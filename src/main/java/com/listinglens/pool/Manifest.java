@@ -1,6 +1,7 @@
 package com.listinglens.pool;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.listinglens.calibration.Calibration;
 
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.List;
  * @param live           live changes folded into this build (null: none; every logged change applies on top)
  * @param projection     the learned linear map between the model's embeddings and the index (null: none; then
  *                       {@code dimension} is the model's)
+ * @param calibration    confidence maps fitted at build time on uploads the pool does not hold (null: raw vote shares)
  */
 public record Manifest(
         int formatVersion,
@@ -36,28 +38,55 @@ public record Manifest(
         List<SourceCatalog> sources,
         List<FileRef> files,
         @JsonInclude(JsonInclude.Include.NON_NULL) LiveFold live,
-        @JsonInclude(JsonInclude.Include.NON_NULL) ProjectionRef projection) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) ProjectionRef projection,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Calibration calibration) {
 
     public static final int FORMAT_VERSION = 1;
 
     /** A manifest of a build that folded no live change. */
     public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
                     String indexFactory, String metric, List<SourceCatalog> sources, List<FileRef> files) {
-        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, null, null);
+        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, null, null, null);
     }
 
     /** A manifest without a projection. */
     public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
                     String indexFactory, String metric, List<SourceCatalog> sources, List<FileRef> files, LiveFold live) {
-        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, live, null);
+        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, live, null, null);
+    }
+
+    /** A manifest without calibration maps. */
+    public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
+                    String indexFactory, String metric, List<SourceCatalog> sources, List<FileRef> files, LiveFold live,
+                    ProjectionRef projection) {
+        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, live,
+                projection, null);
+    }
+
+    /** This manifest with the confidence maps fitted for the pool. */
+    public Manifest withCalibration(Calibration maps) {
+        return new Manifest(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources,
+                files, live, projection, maps);
+    }
+
+    /** The pool's confidence maps (none: raw vote shares). */
+    public Calibration calibrationOrNone() {
+        return calibration == null ? Calibration.none() : calibration;
     }
 
     /**
      * A linear map learned at build time from the pool's own labels, applied to the model's embeddings (pool and
      * queries) before the index: {@code file} (one of {@link #files()}) maps {@code inputDimension} (the model's) to
-     * {@code outputDimension} (the index's).
+     * {@code outputDimension} (the index's). {@code photoVectors} (one of {@link #files()}, may be null) holds the
+     * listings' embeddings before the projection, for the near-duplicate test ({@link PhotoVectors}).
      */
-    public record ProjectionRef(String file, String method, int inputDimension, int outputDimension, String sha256) {
+    public record ProjectionRef(String file, String method, int inputDimension, int outputDimension, String sha256,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) String photoVectors) {
+
+        /** A projection without the listings' unprojected embeddings (no near-duplicate test for its pool). */
+        public ProjectionRef(String file, String method, int inputDimension, int outputDimension, String sha256) {
+            this(file, method, inputDimension, outputDimension, sha256, null);
+        }
     }
 
     /** The dimension of the embeddings this pool is queried with (the model's). */

@@ -47,8 +47,8 @@ public final class Overlay implements AutoCloseable {
     }
 
     /** What searches see. Arrays are never modified once published. */
-    public record Snapshot(long[] removedRows, int removedCount, Listing[] added, int addedRows, long[] alive,
-                           int aliveCount, ChangeId through, ChangeId lastAdd) {
+    public record Snapshot(long[] removedRows, int removedCount, Listing[] added, float[][] addedVectors, int addedRows,
+                           long[] alive, int aliveCount, ChangeId through, ChangeId lastAdd) {
 
         public boolean isEmpty() {
             return removedCount == 0 && aliveCount == 0;
@@ -69,6 +69,8 @@ public final class Overlay implements AutoCloseable {
     private long[] removed;
     private int removedCount;
     private Listing[] added = new Listing[16];
+    /** The added listings' embeddings as given (the model's, before any projection), by added row. */
+    private float[][] addedVectors = new float[16][];
     private int addedRows;
     private long[] alive = new long[1];
     private int aliveCount;
@@ -83,7 +85,7 @@ public final class Overlay implements AutoCloseable {
         this.metric = metric;
         this.space = space;
         this.removed = new long[(columns.rows() + 63) >>> 6];
-        this.snapshot = new Snapshot(removed, 0, added, 0, alive, 0, through == null ? ChangeId.ZERO : through, null);
+        this.snapshot = new Snapshot(removed, 0, added, addedVectors, 0, alive, 0, through == null ? ChangeId.ZERO : through, null);
     }
 
     public Snapshot snapshot() {
@@ -141,9 +143,11 @@ public final class Overlay implements AutoCloseable {
             if (e instanceof Add a) {
                 if (addedRows == added.length) {
                     added = Arrays.copyOf(added, added.length * 2);
+                    addedVectors = Arrays.copyOf(addedVectors, addedVectors.length * 2);
                 }
                 int row = addedRows++;
                 added[row] = a.listing();
+                addedVectors[row] = a.vector().clone();
                 liv[row >>> 6] |= 1L << (row & 63);
                 aliveCount++;
                 addedRowById.put(a.listing().id(), row);
@@ -173,7 +177,7 @@ public final class Overlay implements AutoCloseable {
         }
         removed = rem;
         alive = liv;
-        snapshot = new Snapshot(removed, removedCount, added, addedRows, alive, aliveCount, through, lastAdd);
+        snapshot = new Snapshot(removed, removedCount, added, addedVectors, addedRows, alive, aliveCount, through, lastAdd);
     }
 
     /** Takes a listing id out of the pool rows and the added rows (copies being built). */
@@ -188,6 +192,18 @@ public final class Overlay implements AutoCloseable {
             liv[old >>> 6] &= ~(1L << (old & 63));
             aliveCount--;
         }
+    }
+
+    /** Inner product of two vectors of one length (cosine for unit vectors). */
+    static float dot(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("vectors of dimension " + a.length + " and " + b.length);
+        }
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return (float) sum;
     }
 
     /** Whether the listing is served now (in the pool and not removed, or added and alive). */

@@ -45,14 +45,18 @@ public final class Pool {
     private final AtomicInteger refs = new AtomicInteger(1);
 
     private final Projection projection;
+    /** The listings' unprojected embeddings (projected pools that have them; null otherwise). */
+    private final PhotoVectors photoVectors;
 
-    private Pool(Path dir, Manifest manifest, List<Listing> listings, FaissIndex index, Projection projection) {
+    private Pool(Path dir, Manifest manifest, List<Listing> listings, FaissIndex index, Projection projection,
+                 PhotoVectors photoVectors) {
         this.dir = dir;
         this.manifest = manifest;
         this.listings = listings;
         this.index = index;
         this.metric = index.metric();
         this.projection = projection;
+        this.photoVectors = photoVectors;
         this.columns = new PoolColumns(listings);
         this.overlay = new Overlay(columns, manifest.queryDimension(), projection, metric,
                 manifest.model() == null ? null : manifest.model().space(),
@@ -87,6 +91,13 @@ public final class Pool {
                 throw new PoolException(PoolException.INVALID, "pool " + dir + ": bad projection file name '" + ref0.file() + "'");
             }
             checked.add(dir.resolve(ref0.file()));
+            if (ref0.photoVectors() != null) {
+                if (!ref0.photoVectors().matches("[A-Za-z0-9._-]{1,64}") || ref0.photoVectors().startsWith(".")) {
+                    throw new PoolException(PoolException.INVALID, "pool " + dir + ": bad photo vectors file name '"
+                            + ref0.photoVectors() + "'");
+                }
+                checked.add(dir.resolve(ref0.photoVectors()));
+            }
         }
         for (Path file : checked) {
             Manifest.FileRef ref = manifest.file(file.getFileName().toString());
@@ -111,15 +122,28 @@ public final class Pool {
         if (ref0 != null) {
             projection = readProjection(dir, manifest, ref0);
         }
-        FaissIndex index = FaissIndex.read(indexFile, options.memoryMap());
+        PhotoVectors photos = ref0 == null || ref0.photoVectors() == null ? null
+                : PhotoVectors.open(dir.resolve(ref0.photoVectors()), manifest.listingCount(), ref0.inputDimension());
+        FaissIndex index;
+        try {
+            index = FaissIndex.read(indexFile, options.memoryMap());
+        } catch (RuntimeException e) {
+            if (photos != null) {
+                photos.close();
+            }
+            throw e;
+        }
         try {
             if (index.count() != manifest.listingCount() || index.dimension() != manifest.dimension()) {
                 throw new PoolException("index of pool " + dir + " holds " + index.count() + " vectors of dimension "
                         + index.dimension() + "; the manifest says " + manifest.listingCount() + " of " + manifest.dimension());
             }
-            return new Pool(dir, manifest, listings, index, projection);
+            return new Pool(dir, manifest, listings, index, projection, photos);
         } catch (RuntimeException e) {
             index.close();
+            if (photos != null) {
+                photos.close();
+            }
             throw e;
         }
     }
@@ -196,6 +220,11 @@ public final class Pool {
         return listings.size();
     }
 
+    /** Whether the pool's own listings (live changes aside) include this id. */
+    public boolean holds(String listingId) {
+        return columns.row(listingId) >= 0;
+    }
+
     public Listing listing(int row) {
         return listings.get(row);
     }
@@ -258,7 +287,9 @@ public final class Pool {
                 for (int r = 0; r < kk; r++) {
                     long id = result.id(q, r);
                     if (id >= 0 && id < listings.size()) {
-                        row.add(new Neighbour(listings.get((int) id), similarity(result.score(q, r))));
+                        float sim = similarity(result.score(q, r));
+                        row.add(new Neighbour(listings.get((int) id), sim,
+                                projection == null ? sim : photoVectors == null ? Float.NaN : photoVectors.dot(id, queries[q])));
                     }
                 }
                 fromPool.add(row);
@@ -273,7 +304,9 @@ public final class Pool {
                 for (int r = 0; r < ka; r++) {
                     long id = result.id(q, r);
                     if (id >= 0 && id < live.addedRows()) {
-                        row.add(new Neighbour(live.added()[(int) id], similarity(result.score(q, r))));
+                        float sim = similarity(result.score(q, r));
+                        row.add(new Neighbour(live.added()[(int) id], sim,
+                                projection == null ? sim : Overlay.dot(live.addedVectors()[(int) id], queries[q])));
                     }
                 }
                 fromAdded.add(row);
@@ -354,6 +387,9 @@ public final class Pool {
         if (left == 0) {
             overlay.close();
             index.close();
+            if (photoVectors != null) {
+                photoVectors.close();
+            }
         } else if (left < 0) {
             throw new IllegalStateException("pool " + manifest.poolVersion() + " released more often than acquired");
         }

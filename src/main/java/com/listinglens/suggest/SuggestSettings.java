@@ -29,6 +29,15 @@ public record SuggestSettings(
                 priceHighQuantile, minPriceNeighbours, neighboursShown, currency, DEFAULT_MIN_BRAND_SUPPORT);
     }
 
+    /**
+     * These settings with no minimum confidence, so that every level and field with enough support is answered: how
+     * a pool's raw confidences are collected to fit its calibration maps.
+     */
+    public SuggestSettings withoutMinimumConfidence() {
+        return new SuggestSettings(temperature, categoryVote, 0, 0, minSupport, weightClasses, priceLowQuantile,
+                priceHighQuantile, minPriceNeighbours, neighboursShown, currency, minBrandSupport);
+    }
+
     public SuggestSettings {
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("temperature must be > 0, got " + temperature);

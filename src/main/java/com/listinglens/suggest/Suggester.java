@@ -1,5 +1,7 @@
 package com.listinglens.suggest;
 
+import com.listinglens.calibration.Calibration;
+import com.listinglens.calibration.PlattScaling;
 import com.listinglens.catalog.Listing;
 import com.listinglens.pool.Neighbour;
 import com.listinglens.suggest.ListingSuggestion.CategoryLevel;
@@ -20,7 +22,7 @@ import java.util.function.Function;
  * Turns the nearest listings into suggestions, with no I/O: each neighbour votes with weight
  * exp(similarity / temperature) (after Mercari's k-NN listing assistant). A field is suggested only when
  * enough of the vote carries it (support) and agrees on it (confidence); otherwise it is null with a
- * reason, never invented.
+ * reason, never invented. Confidences are the vote shares, mapped by the pool's {@link Calibration} when it has one.
  */
 public final class Suggester {
 
@@ -52,26 +54,37 @@ public final class Suggester {
                 .toList();
     }
 
+    /** Suggestions with the raw vote shares as confidences. */
     public ListingSuggestion suggest(List<Neighbour> neighbours) {
+        return suggest(neighbours, Calibration.none());
+    }
+
+    /**
+     * Suggestions whose confidences go through the pool's calibration maps; the minimum confidences apply to the
+     * calibrated values (they are probabilities of being right once calibrated).
+     */
+    public ListingSuggestion suggest(List<Neighbour> neighbours, Calibration calibration) {
         if (neighbours.isEmpty()) {
             String why = "the pool returned no similar listings";
             return new ListingSuggestion(Field.none(why), new CategorySuggestion(null, why), Field.none(why),
                     PriceBand.none(why), Field.none(why), List.of());
         }
         double[] weights = weights(neighbours);
-        CategorySuggestion category = category(neighbours, weights);
+        CategorySuggestion category = category(neighbours, weights, calibration);
         // title, weight class and price band come from the neighbours of the chosen category only (a 1 l milk carton
         // near a banana must not make the banana weigh a kilo); the brand from every neighbour with a brand
         double[] inCategory = inCategory(neighbours, weights, category);
         String scope = category.path() == null ? "" : " in " + String.join(" > ", category.names());
         return new ListingSuggestion(
-                vote(neighbours, inCategory, Listing::title, "a title", scope, settings.minSupport()),
+                vote(neighbours, inCategory, Listing::title, "a title", scope, settings.minSupport(),
+                        calibration.field(Calibration.TITLE)),
                 category,
-                vote(neighbours, weights, Listing::brand, "a brand", "", settings.minBrandSupport()),
+                vote(neighbours, weights, Listing::brand, "a brand", "", settings.minBrandSupport(),
+                        calibration.field(Calibration.BRAND)),
                 priceBand(neighbours, inCategory, scope),
                 vote(neighbours, inCategory,
                         l -> l.weightGrams() == null ? null : settings.weightClasses().classify(l.weightGrams()),
-                        "a weight", scope, settings.minSupport()),
+                        "a weight", scope, settings.minSupport(), calibration.field(Calibration.WEIGHT_CLASS)),
                 neighbours.stream().limit(settings.neighboursShown())
                         .map(n -> new NeighbourView(n.listing().id(), n.listing().title(), n.listing().category(),
                                 round(n.similarity(), 4), n.listing().image()))
@@ -122,7 +135,7 @@ public final class Suggester {
     }
 
     private <T> Field<T> vote(List<Neighbour> neighbours, double[] weights, Function<Listing, T> field, String what,
-                              String scope, double minSupport) {
+                              String scope, double minSupport, PlattScaling map) {
         Vote<T> vote = new Vote<>();
         for (int i = 0; i < neighbours.size(); i++) {
             T value = field.apply(neighbours.get(i).listing());
@@ -139,7 +152,7 @@ public final class Suggester {
                     scope, what, 100 * support, 100 * minSupport));
         }
         Map.Entry<T, Double> winner = vote.winner().orElseThrow();
-        double confidence = winner.getValue() / vote.total();
+        double confidence = map.apply(winner.getValue() / vote.total());
         if (confidence < settings.minConfidence()) {
             return Field.none(String.format(Locale.ROOT, "similar listings disagree on %s (best: %s with %.0f %%, %.0f %% needed)",
                     what, describe(winner.getKey()), 100 * confidence, 100 * settings.minConfidence()));
@@ -156,7 +169,7 @@ public final class Suggester {
      * level reports the share of the category vote whose path agrees up to it, and the path stops at the first
      * level whose share is under the minimum.
      */
-    private CategorySuggestion category(List<Neighbour> neighbours, double[] weights) {
+    private CategorySuggestion category(List<Neighbour> neighbours, double[] weights, Calibration calibration) {
         double all = total(weights);
         double withCategory = 0;
         for (int i = 0; i < neighbours.size(); i++) {
@@ -185,7 +198,7 @@ public final class Suggester {
                     backing += weights[i];
                 }
             }
-            double confidence = backing / withCategory;
+            double confidence = calibration.categoryLevel(level + 1).apply(backing / withCategory);
             if (confidence < settings.minCategoryConfidence()) {
                 stop = String.format(Locale.ROOT, "similar listings disagree below level %d (best: '%s' with %.0f %%)",
                         level, chosen.get(level), 100 * confidence);

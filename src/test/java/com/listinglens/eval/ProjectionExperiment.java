@@ -16,6 +16,7 @@ import com.listinglens.image.Preprocessor;
 import com.listinglens.pool.Neighbour;
 import com.listinglens.embedding.Vectors;
 import com.listinglens.projection.Projection;
+import com.listinglens.calibration.PlattScaling;
 import com.listinglens.suggest.CategoryVote;
 import com.listinglens.suggest.ListingSuggestion;
 import com.listinglens.suggest.SuggestSettings;
@@ -945,7 +946,7 @@ public final class ProjectionExperiment {
                 right[i] = scored.get(i)[1] > 0.5;
             }
             double[] crossFitted = crossFittedEce(conf, right, calibrationSplits);
-            com.listinglens.suggest.PlattScaling all = com.listinglens.suggest.PlattScaling.fit(conf, right);
+            PlattScaling all = PlattScaling.fit(conf, right);
             report.printf(Locale.ROOT, "| %-16s | %s | %s | %s | %s |    %.3f |          %.3f | %.3f | %.3f, %.3f | %17.1f |%n", names.get(c),
                     pct(card, "category leaf"), pct(card, "category level 2"), pct(card, "brand"), pct(card, "weight class"),
                     leaf.expectedCalibrationError(10), crossFitted[0], crossFitted[1], all.a(), all.b(), msPerUpload.get(c));
@@ -979,7 +980,7 @@ public final class ProjectionExperiment {
                         fr[m++] = right[perm[i]];
                     }
                 }
-                com.listinglens.suggest.PlattScaling p = com.listinglens.suggest.PlattScaling.fit(fc, fr);
+                PlattScaling p = PlattScaling.fit(fc, fr);
                 for (int i = from; i < to; i++) {
                     calibrated[perm[i]] = p.apply(conf[perm[i]]);
                 }

@@ -53,9 +53,12 @@ class MultiScaleTest {
     @Test
     void theViewsArePartOfTheEmbeddingSpace() {
         String base = ConfigLoader.load().model().space();
-        assertThat(Settings.resolveModel(ConfigLoader.load(), null, "int8").space()).isEqualTo(base);
-        assertThat(Settings.resolveModel(ConfigLoader.load(Map.of("lens.image.scales", "224,320")), null, "int8").space())
-                .isEqualTo(base + "@224+320");
+        // the default: crops 224 and 320
+        assertThat(Settings.resolveModel(ConfigLoader.load(), null, "int8").space()).isEqualTo(base + "@224+320");
+        assertThat(Settings.resolveModel(ConfigLoader.load(Map.of("lens.image.scales", "224")), null, "int8").space())
+                .isEqualTo(base);
+        assertThat(Settings.resolveModel(ConfigLoader.load(Map.of("lens.image.scales", "224,288")), null, "int8").space())
+                .isEqualTo(base + "@224+288");
         assertThat(Files.exists(TestImageFixtures.fixtureDir())).isTrue();
     }
 }

@@ -234,4 +234,47 @@ class SuggesterTest {
         assertThat(s.brand().value()).isEqualTo("Arla");
         assertThat(s.brand().confidence()).isEqualTo(1.0);
     }
+
+    @Test
+    void calibrationMapsConfidencesAndTheMinimumsApplyToTheMappedValues() {
+        List<Neighbour> ns = List.of(
+                n(0.90f, "Arla milk", List.of("Packages", "Milk", "Arla"), "Arla", 1000.0, null),
+                n(0.89f, "Arla milk", List.of("Packages", "Milk", "Arla"), "Arla", 1000.0, null),
+                n(0.88f, "Oat milk", List.of("Packages", "Milk", "Oatly"), "Oatly", 1000.0, null));
+        ListingSuggestion raw = suggester.suggest(ns);
+        com.listinglens.calibration.PlattScaling soften = new com.listinglens.calibration.PlattScaling(0.5, 0);
+        com.listinglens.calibration.PlattScaling harsh = new com.listinglens.calibration.PlattScaling(1, -10);
+        com.listinglens.calibration.Calibration maps = new com.listinglens.calibration.Calibration("val.jsonl", "x", 100, "int8",
+                java.util.Map.of("category level 1", soften, "category level 2", soften, "brand", soften, "title", harsh),
+                java.util.Map.of(), java.util.Map.of());
+        ListingSuggestion calibrated = suggester.suggest(ns, maps);
+        // every level below 2 takes the deepest map fitted (level 2's)
+        for (int level = 0; level < 3; level++) {
+            double r = raw.category().path().get(level).confidence();
+            assertThat(calibrated.category().path().get(level).confidence()).isCloseTo(soften.apply(r), within(1e-4));
+        }
+        assertThat(calibrated.brand().confidence()).isCloseTo(soften.apply(raw.brand().confidence()), within(1e-4));
+        // the weight class has no map: its raw share stays
+        assertThat(calibrated.weightClass().confidence()).isEqualTo(raw.weightClass().confidence());
+        // a harsh title map pushes the title under the minimum confidence (0.3): no title, with the mapped share in the reason
+        assertThat(raw.title().value()).isEqualTo("Arla milk");
+        assertThat(calibrated.title().value()).isNull();
+        assertThat(calibrated.title().reason()).contains("disagree on a title");
+        // no maps: the same as the raw suggestion
+        assertThat(suggester.suggest(ns, com.listinglens.calibration.Calibration.none())).isEqualTo(raw);
+    }
+
+    @Test
+    void withoutMinimumConfidenceEveryLevelIsAnswered() {
+        List<Neighbour> ns = List.of(
+                n(0.90f, "A", List.of("Fruit", "Apple", "Green"), null, null, null),
+                n(0.90f, "B", List.of("Fruit", "Apple", "Red"), null, null, null),
+                n(0.90f, "C", List.of("Fruit", "Apple", "Pink"), null, null, null),
+                n(0.90f, "D", List.of("Fruit", "Apple", "Yellow"), null, null, null));
+        Suggester strict = new Suggester(settings(0.3, 0.3, 0.3));
+        assertThat(strict.suggest(ns).category().names()).containsExactly("Fruit", "Apple");
+        Suggester open = new Suggester(settings(0.3, 0.3, 0.3).withoutMinimumConfidence());
+        assertThat(open.suggest(ns).category().names()).hasSize(3);
+        assertThat(open.suggest(ns).title().value()).isNotNull();
+    }
 }

@@ -1,13 +1,14 @@
 package com.listinglens.support;
 
 import com.listinglens.app.Settings;
+import com.listinglens.cli.BuildPoolCommand;
+import com.listinglens.cli.CalibrationStep;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageSettings;
-import com.listinglens.image.Preprocessor;
 import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.pool.PoolFiles;
 
@@ -32,9 +33,12 @@ public final class TestPools {
         return sharedDir().resolve("datasets/grocery");
     }
 
-    /** The demo pool: grocery train + iconic listings, embedded in fp32. */
+    /**
+     * The demo pool as bin/serve builds it: grocery train + iconic listings embedded in fp32 at the configured scales,
+     * with the configured projection and the confidence maps fitted on the calibration catalog (val).
+     */
     public static synchronized Path demo() {
-        return build("demo", List.of(grocery().resolve("train.jsonl"), grocery().resolve("iconic.jsonl")));
+        return build("demo", List.of(grocery().resolve("train.jsonl"), grocery().resolve("iconic.jsonl")), null, true);
     }
 
     /** A small pool of lines [from, to) of the iconic catalog. */
@@ -47,17 +51,14 @@ public final class TestPools {
             java.util.List<String> lines = java.nio.file.Files.readAllLines(grocery().resolve("iconic.jsonl")).subList(from, to);
             Path catalog = java.nio.file.Files.createTempFile("lens-iconic-", ".jsonl");
             java.nio.file.Files.write(catalog, lines);
-            return build(name, List.of(catalog), grocery());
+            return build(name, List.of(catalog), grocery(), false);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private static Path build(String name, List<Path> catalogs) {
-        return build(name, catalogs, null);
-    }
-
-    private static Path build(String name, List<Path> catalogs, Path imageRoot) {
+    /** A pool of {@code catalogs}; {@code asConfigured}: with the configured projection and calibration (else neither). */
+    private static Path build(String name, List<Path> catalogs, Path imageRoot, boolean asConfigured) {
         Path dir = Path.of("target/test-pools", name).toAbsolutePath();
         if (PoolFiles.exists(dir)) {
             return dir;
@@ -65,10 +66,14 @@ public final class TestPools {
         LensConfig config = ConfigLoader.load();
         ImageSettings image = Settings.image(config.image());
         try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), config.build().precision()))) {
-            new PoolBuilder(new ImageDecoder(image), new Preprocessor(image), embedder, config.model().batchSize(),
+            new PoolBuilder(new ImageDecoder(image), Settings.scales(config), embedder, config.model().batchSize(),
                     config.build().decodeThreads(), System.err)
                     .build(new PoolBuilder.Request(catalogs, imageRoot, dir, config.build().indexFactory(),
-                            Settings.metric(config.build().metric()), config.model().name(), config.model().space(), true));
+                            Settings.metric(config.build().metric()), config.model().name(),
+                            config.model().space() + Settings.scales(config).spaceSuffix(), true, null,
+                            asConfigured ? BuildPoolCommand.projectionSpec(config, null) : null,
+                            asConfigured ? CalibrationStep.configured(config, Settings.model(config.model(), config.model().precision()),
+                                    System.err).orElse(null) : null));
         } catch (Exception e) {
             throw new IllegalStateException("cannot build test pool " + name + ": " + e.getMessage(), e);
         }

@@ -1,4 +1,4 @@
-package com.listinglens.suggest;
+package com.listinglens.calibration;
 
 /**
  * Platt scaling of a confidence (no I/O): {@code p' = 1 / (1 + exp(-(a * logit(p) + b)))}, a monotone map, so the
@@ -25,8 +25,14 @@ public record PlattScaling(double a, double b) {
         return new PlattScaling(1, 0);
     }
 
+    /** a = 1, b = 0: confidences pass unchanged (no clipping either). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isIdentity() {
+        return a == 1 && b == 0;
+    }
+
     public double apply(double p) {
-        if (Double.isNaN(p)) {
+        if (Double.isNaN(p) || isIdentity()) {
             return p;
         }
         return sigmoid(a * logit(p) + b);

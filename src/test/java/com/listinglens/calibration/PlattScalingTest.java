@@ -1,4 +1,4 @@
-package com.listinglens.suggest;
+package com.listinglens.calibration;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,105 @@
+package com.listinglens.pool;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The model's own embeddings of a pool's listings (before the pool's projection), one row per listing in index order,
+ * as little-endian fp16: what tells "the same photo" apart from "the same product" once a projection has made photos
+ * of one product alike. Memory-mapped read-only; only the rows of the listings a query finds are read.
+ */
+public final class PhotoVectors implements AutoCloseable {
+
+    private static final ValueLayout.OfShort FP16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Arena arena;
+    private final MemorySegment rows;
+    private final long count;
+    private final int dimension;
+
+    private PhotoVectors(Arena arena, MemorySegment rows, long count, int dimension) {
+        this.arena = arena;
+        this.rows = rows;
+        this.count = count;
+        this.dimension = dimension;
+    }
+
+    /** Writes {@code n} rows of {@code d} floats as fp16. */
+    public static void write(Path file, float[] vectors, int n, int d) throws IOException {
+        if (n < 0 || d < 1 || (long) n * d > vectors.length) {
+            throw new IllegalArgumentException("photo vectors: " + n + " rows of " + d + " need " + (long) n * d
+                    + " floats, got " + vectors.length);
+        }
+        ByteBuffer row = ByteBuffer.allocate(d * 2).order(ByteOrder.LITTLE_ENDIAN);
+        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            for (int r = 0; r < n; r++) {
+                row.clear();
+                for (int i = 0; i < d; i++) {
+                    row.putShort(Float.floatToFloat16(vectors[r * d + i]));
+                }
+                out.write(row.array(), 0, d * 2);
+            }
+        }
+    }
+
+    /** Maps a file of {@code count} rows of {@code dimension}; its size must be exactly that. */
+    public static PhotoVectors open(Path file, long count, int dimension) {
+        if (count < 0 || dimension < 1) {
+            throw new IllegalArgumentException("photo vectors need count >= 0 and dimension >= 1");
+        }
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long expected = count * dimension * 2L;
+            if (ch.size() != expected) {
+                throw new PoolException(PoolException.SIZE, "photo vectors " + file + " hold " + ch.size() + " bytes; "
+                        + count + " rows of " + dimension + " fp16 need " + expected);
+            }
+            MemorySegment seg = expected == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, expected, arena);
+            return new PhotoVectors(arena, seg, count, dimension);
+        } catch (IOException e) {
+            arena.close();
+            throw new PoolException("cannot map photo vectors " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public int dimension() {
+        return dimension;
+    }
+
+    /** Inner product of row {@code row} with {@code query} (cosine for unit vectors). */
+    public float dot(long row, float[] query) {
+        if (row < 0 || row >= count) {
+            throw new IndexOutOfBoundsException("row " + row + " of " + count);
+        }
+        if (query.length != dimension) {
+            throw new IllegalArgumentException("query of dimension " + query.length + ", photo vectors have " + dimension);
+        }
+        long base = row * dimension * 2L;
+        double sum = 0;
+        for (int i = 0; i < dimension; i++) {
+            sum += Float.float16ToFloat(rows.get(FP16, base + 2L * i)) * query[i];
+        }
+        return (float) sum;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}
