@@ -24,10 +24,14 @@ public record SearchResponse(List<Hit> results, int offset, int limit, long matc
     /**
      * One listing found.
      *
-     * @param nearDuplicate its photo is (nearly) the same photo as the query's
+     * @param similarity      cosine to the query in the pool's index space (the learned projection's, when the pool
+     *                        has one): what results are ranked by
+     * @param photoSimilarity cosine of the two photos' own embeddings (before any projection; null when the pool does
+     *                        not keep them): what {@code nearDuplicate} is judged on
+     * @param nearDuplicate   its photo is (nearly) the same photo as the query's
      */
     public record Hit(String id, String title, List<String> category, String brand, Double price, double similarity,
-                      String imageUrl, boolean nearDuplicate) {
+                      Double photoSimilarity, String imageUrl, boolean nearDuplicate) {
     }
 
     /** The filters applied. */

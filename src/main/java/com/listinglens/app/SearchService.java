@@ -142,8 +142,9 @@ public class SearchService {
     private SearchResponse.Hit hit(Neighbour n) {
         Listing l = n.listing();
         double similarity = Math.round(n.similarity() * 10000) / 10000.0;
-        return new SearchResponse.Hit(l.id(), l.title(), l.category(), l.brand(), l.price(), similarity, ImageUrls.of(config.imageBaseUrl(), l.image()),
-                n.nearDuplicate(config.duplicateSimilarity()));
+        Double photo = Float.isNaN(n.photoSimilarity()) ? null : Math.round(n.photoSimilarity() * 10000) / 10000.0;
+        return new SearchResponse.Hit(l.id(), l.title(), l.category(), l.brand(), l.price(), similarity, photo,
+                ImageUrls.of(config.imageBaseUrl(), l.image()), n.nearDuplicate(config.duplicateSimilarity()));
     }
 
     /** Keeps the query for its cursor; answers why there is no cursor when it cannot (null: kept). */

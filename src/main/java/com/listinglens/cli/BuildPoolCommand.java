@@ -83,7 +83,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
         }
         String t = tenant != null ? tenant : PublishPoolCommand.defaultTenant(config);
         try (Artifacts artifacts = Settings.artifacts(config)) {
-            if (ifMissing && (publish ? artifacts.poolPointer(t).isPresent() : com.listinglens.pool.PoolFiles.exists(out))) {
+            if (ifMissing && (publish ? servable(config, artifacts, t) : com.listinglens.pool.PoolFiles.exists(out))) {
                 System.err.println(publish ? "tenant " + t + " already has a pool in " + artifacts.store().describe() + "; nothing to build"
                         : "pool " + out + " exists; nothing to build");
                 return 0;
@@ -111,6 +111,25 @@ public final class BuildPoolCommand implements Callable<Integer> {
             return null;
         }
         return new PoolBuilder.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
+    }
+
+    /**
+     * Whether the tenant has a published pool this configuration can serve: one in the embedding space the configured
+     * model and views embed in (a pool of older settings, say single-view, is reported and rebuilt by --if-missing).
+     */
+    private static boolean servable(LensConfig config, Artifacts artifacts, String tenant) {
+        java.util.Optional<com.listinglens.storage.Pointer> pointer = artifacts.poolPointer(tenant);
+        if (pointer.isEmpty()) {
+            return false;
+        }
+        com.listinglens.pool.Manifest manifest = artifacts.poolManifest(tenant, pointer.get());
+        String space = Settings.resolveModel(config, artifacts, config.build().precision()).space();
+        if (manifest.model() != null && !space.equals(manifest.model().space())) {
+            System.err.println("tenant " + tenant + "'s pool " + manifest.poolVersion() + " is in embedding space '"
+                    + manifest.model().space() + "', this configuration embeds in '" + space + "': building one it can serve");
+            return false;
+        }
+        return true;
     }
 
     /** The confidence-map step as configured or as --calibration-catalog says; null for none. */

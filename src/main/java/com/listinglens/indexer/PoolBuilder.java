@@ -36,6 +36,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -278,8 +279,8 @@ public final class PoolBuilder {
             Files.createDirectories(tmp);
             Manifest.ProjectionRef projectionRef = null;
             int indexDimension = d;
-            if (request.projection() != null) {
-                Projection projection = learn(request.projection(), kept, vectors, d);
+            Projection projection = request.projection() == null ? null : learn(request.projection(), kept, vectors, d);
+            if (projection != null) {
                 Path file = tmp.resolve(PROJECTION);
                 projection.write(file);
                 PhotoVectors.write(tmp.resolve(PHOTO_VECTORS), vectors, kept.size(), d);
@@ -354,7 +355,10 @@ public final class PoolBuilder {
     /** File name of a projected pool's unprojected embeddings (fp16), for the near-duplicate test. */
     public static final String PHOTO_VECTORS = "photo-vectors.f16";
 
-    /** Learns the projection from the leaf categories of the listings that have one. */
+    /**
+     * Learns the projection from the leaf categories of the listings that have one; null (with a warning) when the
+     * labels cannot support one: a catalog of one category, or of one listing per category.
+     */
     private Projection learn(ProjectionSpec spec, List<Listing> kept, float[] vectors, int d) {
         Map<String, Integer> classes = new LinkedHashMap<>();
         List<Integer> rows = new ArrayList<>();
@@ -366,9 +370,15 @@ public final class PoolBuilder {
                 labels.add(classes.computeIfAbsent(String.join("/", l.category()), c -> classes.size()));
             }
         }
-        if (classes.size() < 2) {
-            throw new PoolException("a projection is learned from listings' categories; the pool has " + classes.size()
-                    + " distinct categories");
+        // LDA needs two categories, and the variation inside a category from at least one with two listings or more
+        Map<Integer, Integer> perClass = new HashMap<>();
+        labels.forEach(c -> perClass.merge(c, 1, Integer::sum));
+        boolean anyRepeated = perClass.values().stream().anyMatch(count -> count >= 2);
+        if (classes.size() < 2 || !anyRepeated) {
+            log.printf(Locale.ROOT, "projection: NOT learned, the pool is built in the model's space: %s needs two categories and "
+                            + "one with two listings or more; the pool has %d labelled listings in %d categories%n",
+                    spec.method(), rows.size(), classes.size());
+            return null;
         }
         float[] train = new float[rows.size() * d];
         int[] y = new int[rows.size()];

@@ -30,7 +30,9 @@ class ModelDirectoryTest {
         Path folder = publish("v7");
         Settings.ResolvedModel r = Settings.resolveModel(config(folder, "v7"), null, "int8");
         assertThat(r.version()).isEqualTo("v7");
-        assertThat(r.space()).isEqualTo("space-x");
+        // the manifest's space, with the configured views' suffix (a pool embedded with other views is another space)
+        assertThat(r.space()).isEqualTo("space-x" + Settings.scales(config(folder, "v7")).spaceSuffix());
+        assertThat(Settings.scales(config(folder, "v7")).spaceSuffix()).isEqualTo("@224+320");
         assertThat(r.settings().path()).isEqualTo(folder.resolve("model_int8.pt"));
         assertThat(r.settings().dimension()).isEqualTo(16);
         // fp16 (GPU) loads the fp32 file

@@ -226,7 +226,8 @@ public final class DuplicateCalibration {
         LensConfig config = ConfigLoader.load();
         ImageSettings image = Settings.image(config.image());
         ImageDecoder decoder = new ImageDecoder(image);
-        Preprocessor preprocessor = new Preprocessor(image);
+        com.listinglens.image.MultiScale preprocessor = Settings.scales(config);
+        log.println("duplicates: views " + preprocessor.crops() + " (lens.image.scales), space suffix '" + preprocessor.spaceSuffix() + "'");
 
         photos = new ArrayList<>();
         uploadCount = read(uploadsFile, "upload");
@@ -317,7 +318,7 @@ public final class DuplicateCalibration {
 
     // ---------------------------------------------------------------------------------------------------- embedding
 
-    private void embedAll(ImageDecoder decoder, Preprocessor preprocessor, Map<String, Embedder> embedders)
+    private void embedAll(ImageDecoder decoder, com.listinglens.image.MultiScale preprocessor, Map<String, Embedder> embedders)
             throws Exception {
         int n = photos.size();
         Edit[] edits = Edit.values();
@@ -355,21 +356,25 @@ public final class DuplicateCalibration {
         }
     }
 
-    private void embedChunk(int from, int to, ImageDecoder decoder, Preprocessor preprocessor,
+    private void embedChunk(int from, int to, ImageDecoder decoder, com.listinglens.image.MultiScale preprocessor,
             Map<String, Embedder> embedders) throws Exception {
         Edit[] edits = Edit.values();
+        // every photo (and edit) contributes one tensor per view; embedViews gives one row per photo
         List<float[]> tensors = new ArrayList<>();
+        int items = 0;
         int[] firstTensor = new int[to - from];
         for (int i = from; i < to; i++) {
             byte[] bytes = Files.readAllBytes(photos.get(i).path());
             hashes[i] = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-            firstTensor[i - from] = tensors.size();
-            tensors.add(tensor(decoder, preprocessor, bytes));
+            firstTensor[i - from] = items;
+            tensors.addAll(tensor(decoder, preprocessor, bytes));
+            items++;
             if (positiveSource[i] >= 0) {
                 try (DecodedImage full = decoder.decode(bytes)) {
                     for (Edit e : edits) {
                         if (e != Edit.IDENTICAL) {
-                            tensors.add(tensor(decoder, preprocessor, edit(full.mat(), e)));
+                            tensors.addAll(tensor(decoder, preprocessor, edit(full.mat(), e)));
+                            items++;
                         }
                     }
                 }
@@ -377,7 +382,7 @@ public final class DuplicateCalibration {
         }
         Map<String, float[][]> embedded = new LinkedHashMap<>();
         for (int p = 0; p < precisions.size(); p++) {
-            float[][] rows = embedders.get(precisions.get(p)).embed(tensors);
+            float[][] rows = embedders.get(precisions.get(p)).embedViews(tensors, preprocessor.views());
             embedded.put(precisions.get(p), rows);
             for (int i = from; i < to; i++) {
                 originals[p][i] = rows[firstTensor[i - from]];
@@ -400,9 +405,9 @@ public final class DuplicateCalibration {
         }
     }
 
-    private static float[] tensor(ImageDecoder decoder, Preprocessor preprocessor, byte[] bytes) {
-        try (DecodedImage image = decoder.decode(bytes, decoder.settings().resizeShorter())) {
-            return preprocessor.toTensor(image);
+    private static List<float[]> tensor(ImageDecoder decoder, com.listinglens.image.MultiScale preprocessor, byte[] bytes) {
+        try (DecodedImage image = decoder.decode(bytes, preprocessor.decodeShorter())) {
+            return preprocessor.toTensors(image);
         }
     }
 

@@ -25,7 +25,9 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticPools {
 
-    public static final String SPACE = "imagenet-mobilenet_v2-gap1280";
+    /** The space the configured model and views embed in (the service refuses pools of any other). */
+    public static final String SPACE = com.listinglens.config.ConfigLoader.load().model().space()
+            + com.listinglens.app.Settings.scales(com.listinglens.config.ConfigLoader.load()).spaceSuffix();
     public static final int DIMENSION = 1280;
 
     private SyntheticPools() {
@@ -35,7 +37,11 @@ public final class SyntheticPools {
     public static synchronized Path build(String version, int listings, long seed) {
         Path dir = Path.of("target/test-pools", "synthetic-" + version + "-" + listings).toAbsolutePath();
         if (PoolFiles.exists(dir)) {
-            return dir;
+            if (SPACE.equals(PoolFiles.readManifest(dir).model().space())) {
+                return dir;
+            }
+            // made for another configured space (views changed since): made again
+            com.listinglens.indexer.PoolBuilder.deleteTree(dir);
         }
         try {
             Path tmp = Files.createDirectories(dir.resolveSibling(dir.getFileName() + ".tmp-" + System.nanoTime()));
