@@ -297,11 +297,12 @@ public interface LensConfig {
         java.time.Duration cursorTtl();
 
         /**
-         * Cosine similarity from which a listing's photo counts as (nearly) the same photo as the query's: re-encoded,
-         * resized or mildly cropped copies. bench/duplicates.sh: 0.915 keeps 99 % of such copies of the val photos
+         * Cosine similarity of the photos' own embeddings (the model's, at the configured views, before any projection)
+         * from which a listing's photo counts as (nearly) the same photo as the query's: re-encoded, resized or mildly
+         * cropped copies. bench/duplicates.sh with views 224+320: 0.93 keeps 99 % of such copies of the val photos
          * (int8 upload against fp32 pool) and flags none of the val uploads taken apart from the catalog's photos.
          */
-        @WithDefault("0.915")
+        @WithDefault("0.93")
         double duplicateSimilarity();
 
         /** Base of image URLs: prefix of the catalog's relative image paths (absolute http(s) paths are kept as they are). */

@@ -8,6 +8,7 @@ import com.listinglens.support.Ready;
 import com.listinglens.support.TestPools;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import com.listinglens.config.ConfigLoader;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -153,7 +154,7 @@ class LiveSearchTest {
         List<Float> ranked = before.jsonPath().getList("results.similarity", Float.class);
         List<Boolean> flags = before.jsonPath().getList("results.nearDuplicate", Boolean.class);
         for (int i = 0; i < sims.size(); i++) {
-            assertThat(flags.get(i)).as("result " + i + " at " + sims.get(i)).isEqualTo(sims.get(i) >= 0.915f);
+            assertThat(flags.get(i)).as("result " + i + " at " + sims.get(i)).isEqualTo(sims.get(i) >= (float) ConfigLoader.load().search().duplicateSimilarity());
         }
         // in the projected space photos of one product are far more alike than the photos themselves
         assertThat(ranked.get(1)).isGreaterThan(sims.get(1));

@@ -327,6 +327,8 @@ class ProjectionTest {
         Projection p = Projection.lda(d.x(), d.n(), d.dim(), d.y(), 5, 1e-2);
         Path file = dir.resolve("sub/projection.llpj");
         p.write(file);
+        // readable by the service's user, not only the builder's (the temporary file it was written to is private)
+        assertThat(Files.getPosixFilePermissions(file)).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
         byte[] bytes = Files.readAllBytes(file);
         assertThat(bytes).hasSize(20 + 3 + 4 * 64 + 4 * 64 * 5 + 4);
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes))).isEqualTo(p.sha256());
