@@ -48,6 +48,12 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
+    public Response overloaded(com.listinglens.embedding.MicroBatcher.OverloadedException e, HttpServerRequest request) {
+        Response r = problem("overloaded", "Overloaded", 503, e.getMessage(), request);
+        return Response.fromResponse(r).header("Retry-After", Long.toString(e.retryAfterSeconds())).build();
+    }
+
+    @ServerExceptionMapper
     public Response pool(PoolException e, HttpServerRequest request) {
         return problem("pool-unavailable", "Pool unavailable", 503, e.getMessage(), request);
     }

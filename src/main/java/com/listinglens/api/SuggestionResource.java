@@ -85,7 +85,7 @@ public class SuggestionResource {
     @APIResponse(responseCode = "415", description = "Not a JPEG, PNG or WebP photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "422", description = "Photo cannot be decoded", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "503", description = "Model or pool not loaded yet", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "Model or pool not loaded yet, or overloaded (more requests waiting for the model than the queue holds; Retry-After)", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public SuggestionResponse suggest(@HeaderParam(TENANT_HEADER) String tenantHeader, @RestForm("photo") List<FileUpload> photos) {
         return answer(service.resolveTenant(tenantHeader), photos);
     }

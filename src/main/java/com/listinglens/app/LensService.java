@@ -126,6 +126,17 @@ public class LensService {
         }
     }
 
+    /** The model behind the micro-batcher (lens.model.batching), one worker per predictor. */
+    static Embedder batched(Embedder model, LensConfig.Model m) {
+        LensConfig.Model.Batching b = m.batching();
+        if (!b.enabled()) {
+            return model;
+        }
+        return new com.listinglens.embedding.MicroBatcher(model, new com.listinglens.embedding.MicroBatcher.Settings(
+                b.maxBatch(), b.maxWaitMicros(), b.queueCapacity(), Math.max(1, m.predictors()),
+                Math.max(1, (b.retryAfter().toMillis() + 999) / 1000)));
+    }
+
     private void load() {
         Artifacts artifacts = null;
         try {
@@ -134,7 +145,7 @@ public class LensService {
             artifacts = Settings.artifacts(config);
             LensConfig.Model m = config.model();
             Settings.ResolvedModel resolved = Settings.resolveModel(config, artifacts, m.precision());
-            Embedder loaded = new DjlEmbedder(resolved.settings());
+            Embedder loaded = batched(new DjlEmbedder(resolved.settings()), m);
             embedder = loaded;
             modelSpace = resolved.space();
             modelVersion = resolved.version();

@@ -213,6 +213,50 @@ public interface LensConfig {
          */
         @WithDefault("auto")
         String quantizedEngine();
+
+        /**
+         * Micro-batching of the service's requests: concurrent requests' photos are embedded together, at most
+         * {@code max-batch} photos per model call, a worker waiting at most {@code max-wait-micros} for more after the
+         * first; at most {@code queue-capacity} requests wait (beyond: 503 with Retry-After); one worker per predictor.
+         */
+        Batching batching();
+
+        interface Batching {
+            @WithDefault("true")
+            boolean enabled();
+
+            @WithDefault("8")
+            int maxBatch();
+
+            @WithDefault("2000")
+            long maxWaitMicros();
+
+            @WithDefault("32")
+            int queueCapacity();
+
+            @WithDefault("1s")
+            java.time.Duration retryAfter();
+        }
+
+        /** What {@code lens check-model} requires of two variants before they may share one embedding space. */
+        Check check();
+
+        interface Check {
+            /** Photos the variants embed (a catalog's images). */
+            Path catalog();
+
+            /** Least mean cosine between a photo's two embeddings. */
+            @WithDefault("0.98")
+            double minMeanCosine();
+
+            /** Least mean share of each photo's k nearest other photos that both variants agree on. */
+            @WithDefault("0.7")
+            double minNeighbourOverlap();
+
+            /** Neighbours compared per photo. */
+            @WithDefault("10")
+            int k();
+        }
     }
 
     interface Image {

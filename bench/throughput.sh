@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Throughput side by side in one run: the raw model (int8 and fp32, the configured views, batches of
+# lens.model.batching.max-batch, one thread per predictor, photos preprocessed beforehand), decode + preprocess of a
+# 4000 x 3000 JPEG, then the service at concurrency 1 and CONCURRENCY with new 1024-px JPEGs (no cache hits), and the
+# ratio service / raw int8. Uses a service already on LENS_BENCH_URL, else starts one (bin/serve) on port 8089.
+#   bench/throughput.sh [CONCURRENCY=8] [SECONDS=60] [RAW_SECONDS=20]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. bin/setup >/dev/null
+conc="${1:-8}"; secs="${2:-60}"; raw="${3:-20}"
+photo="${LENS_SHARED_DIR:-../shared}/datasets/grocery/val/Fruit/Banana/Banana_001.jpg"
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
+"$JAVA_HOME/bin/java" -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/cp.txt)" \
+  com.listinglens.bench.ModelThroughput "$photo" "$raw" | tee target/throughput-raw.txt
+url="${LENS_BENCH_URL:-http://localhost:8089}"
+if ! curl -sf "$url/q/health/ready" >/dev/null 2>&1; then
+  port="${url##*:}"
+  echo "bench: starting the service on port $port" >&2
+  LENS_HTTP_PORT="$port" bin/serve > target/bench-service.log 2>&1 &
+  started=$!
+  trap 'kill $started 2>/dev/null; wait $started 2>/dev/null || true' EXIT
+  for _ in $(seq 1 600); do curl -sf "$url/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+  curl -sf "$url/q/health/ready" >/dev/null || { echo "bench: service did not become ready; see target/bench-service.log" >&2; exit 1; }
+fi
+"$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" 1 "$secs" 10 | tee target/throughput-c1.txt
+"$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" "$conc" "$secs" 10 | tee target/throughput-c$conc.txt
+rawint8=$(sed -n 's/^raw model int8: \([0-9.]*\) photos.*/\1/p' target/throughput-raw.txt)
+rawfp32=$(sed -n 's/^raw model fp32: \([0-9.]*\) photos.*/\1/p' target/throughput-raw.txt)
+svc=$(sed -n 's/.* \([0-9.]*\) answers\/s.*/\1/p' target/throughput-c$conc.txt)
+python3 -c "print(f'ratios: int8 / fp32 raw {float(\"$rawint8\")/float(\"$rawfp32\"):.2f}; service at concurrency $conc / raw int8 {float(\"$svc\")/float(\"$rawint8\"):.2f}')"

@@ -1,0 +1,168 @@
+package com.listinglens.embedding;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The micro-batcher on a fake model that records its calls: coalescing, order, the bound, failures. */
+class MicroBatcherTest {
+
+    /** A "model" whose embedding of a tensor is [tensor[0], 1]: rows are traceable to their input. */
+    static final class FakeModel implements Embedder {
+        final List<Integer> callSizes = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger concurrent = new AtomicInteger();
+        volatile CountDownLatch gate;
+        volatile RuntimeException failWith;
+        volatile boolean closed;
+
+        @Override
+        public ModelInfo info() {
+            return null;
+        }
+
+        @Override
+        public int dimension() {
+            return 2;
+        }
+
+        @Override
+        public float[][] embed(List<float[]> tensors) {
+            concurrent.incrementAndGet();
+            try {
+                CountDownLatch g = gate;
+                if (g != null) {
+                    g.await(10, TimeUnit.SECONDS);
+                }
+                if (failWith != null) {
+                    throw failWith;
+                }
+                callSizes.add(tensors.size());
+                float[][] out = new float[tensors.size()][];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = new float[]{tensors.get(i)[0], 1};
+                }
+                return out;
+            } catch (InterruptedException e) {
+                throw new EmbeddingException("interrupted", e);
+            } finally {
+                concurrent.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    static List<float[]> photos(int from, int n) {
+        List<float[]> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new float[]{from + i});
+        }
+        return out;
+    }
+
+    @Test
+    void concurrentRequestsShareModelCallsAndEachGetsItsOwnRows() throws Exception {
+        FakeModel model = new FakeModel();
+        model.gate = new CountDownLatch(1);
+        try (MicroBatcher b = new MicroBatcher(model, new MicroBatcher.Settings(8, 200_000, 64, 1, 1))) {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            List<Future<float[][]>> results = new ArrayList<>();
+            for (int r = 0; r < 16; r++) {
+                int base = r * 100;
+                results.add(pool.submit(() -> b.embed(photos(base, 1))));
+            }
+            Thread.sleep(300);
+            model.gate.countDown();
+            for (int r = 0; r < 16; r++) {
+                float[][] rows = results.get(r).get(10, TimeUnit.SECONDS);
+                assertThat(rows).hasNumberOfRows(1);
+                // normalised [base, 1]: the first component's sign and ratio identify the request
+                assertThat(rows[0][0] / rows[0][1]).isEqualTo(r * 100f);
+            }
+            pool.shutdownNow();
+            // the first call took one request (nothing else was queued yet), later ones up to 8 photos each
+            assertThat(model.callSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(16);
+            assertThat(model.callSizes.stream().mapToInt(Integer::intValue).max().orElse(0)).isEqualTo(8);
+            assertThat(model.callSizes).allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(8));
+            assertThat(b.batches()).isLessThan(16);
+            assertThat(b.batchedPhotos()).isEqualTo(16);
+        }
+        assertThat(model.closed).isTrue();
+    }
+
+    @Test
+    void multiViewPhotosStayWholeAndInOrder() {
+        FakeModel model = new FakeModel();
+        try (MicroBatcher b = new MicroBatcher(model, new MicroBatcher.Settings(4, 1000, 8, 1, 1))) {
+            // 3 photos of 2 views each: view tensors interleaved photo by photo
+            List<float[]> tensors = List.of(new float[]{1}, new float[]{1}, new float[]{2}, new float[]{2}, new float[]{3}, new float[]{3});
+            float[][] rows = b.embedViews(tensors, 2);
+            assertThat(rows).hasNumberOfRows(3);
+            assertThat(rows[2][0] / rows[2][1]).isEqualTo(3f);
+            assertThatThrownBy(() -> b.embedViews(tensors.subList(0, 3), 2)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(b.embed(List.of())).isEmpty();
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceAndTheServiceRecovers() throws Exception {
+        FakeModel model = new FakeModel();
+        model.gate = new CountDownLatch(1);
+        try (MicroBatcher b = new MicroBatcher(model, new MicroBatcher.Settings(1, 0, 2, 1, 3))) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            // one request in the model (held at the gate), two waiting: the queue is full
+            List<Future<float[][]>> held = new ArrayList<>();
+            held.add(pool.submit(() -> b.embed(photos(1, 1))));
+            while (model.concurrent.get() == 0) {
+                Thread.sleep(5);
+            }
+            held.add(pool.submit(() -> b.embed(photos(2, 1))));
+            held.add(pool.submit(() -> b.embed(photos(3, 1))));
+            while (b.queued() < 2) {
+                Thread.sleep(5);
+            }
+            assertThatThrownBy(() -> b.embed(photos(4, 1))).isInstanceOfSatisfying(MicroBatcher.OverloadedException.class,
+                    e -> assertThat(e.retryAfterSeconds()).isEqualTo(3));
+            assertThat(b.refused()).isEqualTo(1);
+            model.gate.countDown();
+            for (Future<float[][]> f : held) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
+            }
+            assertThat(b.embed(photos(5, 1))).hasNumberOfRows(1);
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aModelFailureReachesEveryRequestOfItsBatchAndTheNextBatchWorks() {
+        FakeModel model = new FakeModel();
+        try (MicroBatcher b = new MicroBatcher(model, new MicroBatcher.Settings(8, 1000, 8, 2, 1))) {
+            model.failWith = new EmbeddingException("model broke");
+            assertThatThrownBy(() -> b.embed(photos(1, 2))).isInstanceOf(EmbeddingException.class).hasMessage("model broke");
+            model.failWith = null;
+            assertThat(b.embed(photos(1, 2))).hasNumberOfRows(2);
+        }
+    }
+
+    @Test
+    void afterCloseRequestsAreRefused() {
+        FakeModel model = new FakeModel();
+        MicroBatcher b = new MicroBatcher(model, new MicroBatcher.Settings(8, 1000, 8, 1, 1));
+        b.close();
+        assertThatThrownBy(() -> b.embed(photos(1, 1))).isInstanceOf(EmbeddingException.class).hasMessageContaining("shut down");
+        assertThatThrownBy(() -> new MicroBatcher.Settings(0, 0, 1, 1, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
