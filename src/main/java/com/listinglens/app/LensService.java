@@ -142,6 +142,7 @@ public class LensService {
         try {
             long t0 = System.nanoTime();
             state.set(State.LOADING_MODEL);
+            com.listinglens.image.OpenCv.threads(config.image().opencvThreads());
             artifacts = Settings.artifacts(config);
             LensConfig.Model m = config.model();
             Settings.ResolvedModel resolved = Settings.resolveModel(config, artifacts, m.precision());

@@ -24,4 +24,18 @@ public final class OpenCv {
             loaded = true;
         }
     }
+
+    /** Sets OpenCV's process-wide worker threads ({@code threads < 0}: leave OpenCV's default, one per core). */
+    public static void threads(int threads) {
+        ensureLoaded();
+        if (threads >= 0) {
+            org.opencv.core.Core.setNumThreads(threads);
+        }
+    }
+
+    /** OpenCV's worker threads now. */
+    public static int threads() {
+        ensureLoaded();
+        return org.opencv.core.Core.getNumThreads();
+    }
 }
