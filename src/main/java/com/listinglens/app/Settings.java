@@ -35,7 +35,7 @@ public final class Settings {
 
     public static ImageSettings image(LensConfig.Image c) {
         return new ImageSettings(c.resizeShorter(), c.cropSize(), floats(c.mean()), floats(c.std()),
-                c.maxBytes(), c.maxPixels(), c.maxSide());
+                c.maxBytes(), c.maxPixels(), c.maxSide(), c.reducedDecodeMargin());
     }
 
     /** The views each photo is embedded in (lens.image.scales; the crop size alone when unset). */

@@ -14,7 +14,15 @@ import java.util.Arrays;
  * @param maxSide largest accepted width or height (12000)
  */
 public record ImageSettings(
-        int resizeShorter, int cropSize, float[] mean, float[] std, long maxBytes, long maxPixels, int maxSide) {
+        int resizeShorter, int cropSize, float[] mean, float[] std, long maxBytes, long maxPixels, int maxSide,
+        double reducedDecodeMargin) {
+
+    /** A large JPEG is decoded at reduced DCT scale only while its shorter side stays this many times the target. */
+    public static final double DEFAULT_REDUCED_DECODE_MARGIN = 1.0;
+
+    public ImageSettings(int resizeShorter, int cropSize, float[] mean, float[] std, long maxBytes, long maxPixels, int maxSide) {
+        this(resizeShorter, cropSize, mean, std, maxBytes, maxPixels, maxSide, DEFAULT_REDUCED_DECODE_MARGIN);
+    }
 
     public static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     public static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
@@ -34,6 +42,9 @@ public record ImageSettings(
         }
         if (maxBytes < 1 || maxPixels < 1 || maxSide < 1) {
             throw new IllegalArgumentException("maxBytes, maxPixels and maxSide must be positive");
+        }
+        if (!(reducedDecodeMargin >= 1)) {
+            throw new IllegalArgumentException("the reduced-decode margin must be >= 1, got " + reducedDecodeMargin);
         }
         mean = mean.clone();
         std = std.clone();
@@ -60,11 +71,15 @@ public record ImageSettings(
     }
 
     public ImageSettings withMaxBytes(long newMaxBytes) {
-        return new ImageSettings(resizeShorter, cropSize, mean, std, newMaxBytes, maxPixels, maxSide);
+        return new ImageSettings(resizeShorter, cropSize, mean, std, newMaxBytes, maxPixels, maxSide, reducedDecodeMargin);
     }
 
     public ImageSettings withMaxPixels(long newMaxPixels, int newMaxSide) {
-        return new ImageSettings(resizeShorter, cropSize, mean, std, maxBytes, newMaxPixels, newMaxSide);
+        return new ImageSettings(resizeShorter, cropSize, mean, std, maxBytes, newMaxPixels, newMaxSide, reducedDecodeMargin);
+    }
+
+    public ImageSettings withReducedDecodeMargin(double margin) {
+        return new ImageSettings(resizeShorter, cropSize, mean, std, maxBytes, maxPixels, maxSide, margin);
     }
 
     @Override
@@ -76,7 +91,8 @@ public record ImageSettings(
                 && Arrays.equals(std, s.std)
                 && maxBytes == s.maxBytes
                 && maxPixels == s.maxPixels
-                && maxSide == s.maxSide;
+                && maxSide == s.maxSide
+                && reducedDecodeMargin == s.reducedDecodeMargin;
     }
 
     @Override
@@ -87,13 +103,15 @@ public record ImageSettings(
         h = 31 * h + Arrays.hashCode(std);
         h = 31 * h + Long.hashCode(maxBytes);
         h = 31 * h + Long.hashCode(maxPixels);
-        return 31 * h + maxSide;
+        h = 31 * h + maxSide;
+        return 31 * h + Double.hashCode(reducedDecodeMargin);
     }
 
     @Override
     public String toString() {
         return "ImageSettings[resizeShorter=" + resizeShorter + ", cropSize=" + cropSize
                 + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std)
-                + ", maxBytes=" + maxBytes + ", maxPixels=" + maxPixels + ", maxSide=" + maxSide + "]";
+                + ", maxBytes=" + maxBytes + ", maxPixels=" + maxPixels + ", maxSide=" + maxSide
+                + ", reducedDecodeMargin=" + reducedDecodeMargin + "]";
     }
 }

@@ -58,7 +58,8 @@ public final class MultiScale {
     /** The settings of the view with crop size {@code crop}: resize in the base's ratio, everything else the base's. */
     public static ImageSettings at(ImageSettings base, int crop) {
         int resize = (int) Math.round(crop * (double) base.resizeShorter() / base.cropSize());
-        return new ImageSettings(resize, crop, base.mean(), base.std(), base.maxBytes(), base.maxPixels(), base.maxSide());
+        return new ImageSettings(resize, crop, base.mean(), base.std(), base.maxBytes(), base.maxPixels(), base.maxSide(),
+                base.reducedDecodeMargin());
     }
 
     public List<Integer> crops() {

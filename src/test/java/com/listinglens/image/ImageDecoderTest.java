@@ -143,13 +143,20 @@ class ImageDecoderTest {
         try (DecodedImage full = decoder.decode(jpeg);
                 DecodedImage reduced = decoder.decode(jpeg, 256)) {
             assertThat(full.width()).isEqualTo(2400);
-            assertThat(reduced.width()).isEqualTo(1200); // 1800 / 2 = 900 >= 2 * 256, 1800 / 4 = 450 is not
-            assertThat(reduced.height()).isEqualTo(900);
+            assertThat(reduced.width()).isEqualTo(600); // 1800 / 4 = 450 >= 256 (margin 1), 1800 / 8 = 225 is not
+            assertThat(reduced.height()).isEqualTo(450);
             assertThat(reduced.sourceWidth()).isEqualTo(2400);
             assertThat(reduced.sourceHeight()).isEqualTo(1800);
         }
-        assertThat(ImageDecoder.reduction(new ImageHeader(ImageFormat.JPEG, 4000, 3000, false), 256)).isEqualTo(4);
+        assertThat(ImageDecoder.reduction(new ImageHeader(ImageFormat.JPEG, 4000, 3000, false), 256)).isEqualTo(8);
+        assertThat(ImageDecoder.reduction(new ImageHeader(ImageFormat.JPEG, 4000, 3000, false), 256, 2.0)).isEqualTo(4);
         assertThat(ImageDecoder.reduction(new ImageHeader(ImageFormat.JPEG, 348, 348, false), 256)).isEqualTo(1);
+        // the margin: 1024 px for a 366-px target is not reduced at margin 2 (512 < 732), halved at margin 1 (512 >= 366)
+        ImageHeader k1 = new ImageHeader(ImageFormat.JPEG, 1024, 1024, false);
+        assertThat(ImageDecoder.reduction(k1, 366, 2.0)).isEqualTo(1);
+        assertThat(ImageDecoder.reduction(k1, 366, 1.0)).isEqualTo(2);
+        assertThat(ImageDecoder.reduction(new ImageHeader(ImageFormat.JPEG, 4000, 3000, false), 366, 1.0)).isEqualTo(8);
+        assertThatThrownBy(() -> ImageSettings.defaults().withReducedDecodeMargin(0.5)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
