@@ -14,15 +14,8 @@ photo="${LENS_SHARED_DIR:-../shared}/datasets/grocery/val/Fruit/Banana/Banana_00
   --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/cp.txt)" \
   com.listinglens.bench.ModelThroughput "$photo" "$raw" | tee target/throughput-raw.txt
 url="${LENS_BENCH_URL:-http://localhost:8089}"
-if ! curl -sf "$url/q/health/ready" >/dev/null 2>&1; then
-  port="${url##*:}"
-  echo "bench: starting the service on port $port" >&2
-  LENS_HTTP_PORT="$port" bin/serve > target/bench-service.log 2>&1 &
-  started=$!
-  trap 'kill $started 2>/dev/null; wait $started 2>/dev/null || true' EXIT
-  for _ in $(seq 1 600); do curl -sf "$url/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
-  curl -sf "$url/q/health/ready" >/dev/null || { echo "bench: service did not become ready; see target/bench-service.log" >&2; exit 1; }
-fi
+. bench/service.sh
+bench_service "$url"
 "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" 1 "$secs" 10 | tee target/throughput-c1.txt
 "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" "$conc" "$secs" 10 | tee target/throughput-c$conc.txt
 rawint8=$(sed -n 's/^raw model int8: \([0-9.]*\) photos.*/\1/p' target/throughput-raw.txt)

@@ -1,5 +1,7 @@
 package com.listinglens.eval;
 
+import com.listinglens.embedding.Vectors;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -63,7 +65,7 @@ public final class VariantCheck {
         }
         double[] cos = new double[n];
         for (int i = 0; i < n; i++) {
-            cos[i] = dot(reference[i], candidate[i]);
+            cos[i] = Vectors.dot(reference[i], candidate[i]);
         }
         double[] sorted = cos.clone();
         Arrays.sort(sorted);
@@ -98,7 +100,7 @@ public final class VariantCheck {
             if (j == i) {
                 continue;
             }
-            double s = dot(rows[i], rows[j]);
+            double s = Vectors.dot(rows[i], rows[j]);
             if (s <= score[k - 1]) {
                 continue;
             }
@@ -112,13 +114,5 @@ public final class VariantCheck {
             best[p] = j;
         }
         return best;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * b[i];
-        }
-        return s;
     }
 }

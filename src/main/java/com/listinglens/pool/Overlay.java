@@ -194,18 +194,6 @@ public final class Overlay implements AutoCloseable {
         }
     }
 
-    /** Inner product of two vectors of one length (cosine for unit vectors). */
-    static float dot(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new IllegalArgumentException("vectors of dimension " + a.length + " and " + b.length);
-        }
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += a[i] * b[i];
-        }
-        return (float) sum;
-    }
-
     /** Whether the listing is served now (in the pool and not removed, or added and alive). */
     public boolean contains(String listingId) {
         Snapshot s = snapshot;

@@ -2,6 +2,7 @@ package com.listinglens.pool;
 
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
+import com.listinglens.embedding.Vectors;
 import com.listinglens.projection.Projection;
 import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.IdFilter;
@@ -87,16 +88,9 @@ public final class Pool {
         List<Path> checked = new ArrayList<>(List.of(indexFile, listingsFile));
         Manifest.ProjectionRef ref0 = manifest.projection();
         if (ref0 != null) {
-            if (ref0.file() == null || !ref0.file().matches("[A-Za-z0-9._-]{1,64}") || ref0.file().startsWith(".")) {
-                throw new PoolException(PoolException.INVALID, "pool " + dir + ": bad projection file name '" + ref0.file() + "'");
-            }
-            checked.add(dir.resolve(ref0.file()));
+            checked.add(dir.resolve(plainFileName(dir, ref0.file(), "projection")));
             if (ref0.photoVectors() != null) {
-                if (!ref0.photoVectors().matches("[A-Za-z0-9._-]{1,64}") || ref0.photoVectors().startsWith(".")) {
-                    throw new PoolException(PoolException.INVALID, "pool " + dir + ": bad photo vectors file name '"
-                            + ref0.photoVectors() + "'");
-                }
-                checked.add(dir.resolve(ref0.photoVectors()));
+                checked.add(dir.resolve(plainFileName(dir, ref0.photoVectors(), "photo vectors")));
             }
         }
         for (Path file : checked) {
@@ -146,6 +140,14 @@ public final class Pool {
             }
             throw e;
         }
+    }
+
+    /** A file name the manifest gives, refused unless it is a plain name inside the pool directory. */
+    private static String plainFileName(Path dir, String name, String what) {
+        if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}") || name.startsWith(".")) {
+            throw new PoolException(PoolException.INVALID, "pool " + dir + ": bad " + what + " file name '" + name + "'");
+        }
+        return name;
     }
 
     /**
@@ -306,7 +308,7 @@ public final class Pool {
                     if (id >= 0 && id < live.addedRows()) {
                         float sim = similarity(result.score(q, r));
                         row.add(new Neighbour(live.added()[(int) id], sim,
-                                projection == null ? sim : Overlay.dot(live.addedVectors()[(int) id], queries[q])));
+                                projection == null ? sim : (float) Vectors.dot(live.addedVectors()[(int) id], queries[q])));
                     }
                 }
                 fromAdded.add(row);

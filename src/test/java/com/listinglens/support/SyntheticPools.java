@@ -26,11 +26,15 @@ import java.util.SplittableRandom;
 public final class SyntheticPools {
 
     /** The space the configured model and views embed in (the service refuses pools of any other). */
-    public static final String SPACE = com.listinglens.config.ConfigLoader.load().model().space()
-            + com.listinglens.app.Settings.scales(com.listinglens.config.ConfigLoader.load()).spaceSuffix();
+    public static final String SPACE = configuredSpace();
     public static final int DIMENSION = 1280;
 
     private SyntheticPools() {
+    }
+
+    private static String configuredSpace() {
+        com.listinglens.config.LensConfig config = com.listinglens.config.ConfigLoader.load();
+        return config.model().space() + com.listinglens.app.Settings.scales(config).spaceSuffix();
     }
 
     /** The pool {@code version} of {@code listings} listings (built once per checkout under target/test-pools). */
