@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param predictors size of the predictor pool, i.e. how many forward passes may run at once
  * @param threads intra-op threads for libtorch (process-wide); 0 leaves the engine's default
  * @param quantizedEngine libtorch's quantized engine for int8 models on the CPU ({@link QuantizedEngine}):
- *     "auto" ({@link QuantizedEngine#auto}: libtorch's default where FBGEMM has VNNI kernels, else QNNPACK),
+ *     "auto" ({@link QuantizedEngine#auto}: FBGEMM where it has VNNI kernels, else QNNPACK),
  *     "qnnpack" (the shared int8 model was trained for it), "fbgemm", "x86", "onednn", or "default" (libtorch's own
  *     choice, untouched)
  */

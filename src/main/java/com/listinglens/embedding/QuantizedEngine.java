@@ -54,15 +54,16 @@ public final class QuantizedEngine {
     private static final String LIBRARY = "libtorch_cpu.so";
 
     /**
-     * The engine "auto" picks for a CPU with these flags (/proc/cpuinfo): libtorch's own default where FBGEMM has
-     * VNNI kernels (avx512_vnni: 32-bit accumulation, seen correct: mean cosine 0.9907 to fp32 at about 160 img/s),
-     * QNNPACK elsewhere (correct, about 3 times slower on x86 than FBGEMM: 26 against 76-84 img/s at batch 8 on an
-     * AVX2 AMD EPYC, where FBGEMM gave mean cosine 0.971 and oneDNN 0.943).
-     *
-     * @return empty for "leave libtorch's default"
+     * The engine "auto" picks for a CPU with these flags (/proc/cpuinfo): FBGEMM alone where it has VNNI kernels
+     * (avx512_vnni: 32-bit accumulation, mean cosine 0.9913 to fp32 on val), QNNPACK elsewhere (correct, about 3 times
+     * slower on x86 than FBGEMM: 26 against 76-84 img/s at batch 8 on an AVX2 AMD EPYC, where FBGEMM gave mean cosine
+     * 0.971 and oneDNN 0.943). Not libtorch's own default "x86" on VNNI CPUs: it hands the 320-px view's convolutions
+     * to oneDNN, which costs about 20 ms more per model call at batch 1 and 2 (measured on an AMD EPYC with AVX-512
+     * VNNI: one 320 view 25-31 ms against 8.8 ms with FBGEMM; the service at concurrency 8 45-48 against 57-63
+     * answers/s).
      */
     public static Optional<Kind> auto(java.util.Set<String> cpuFlags) {
-        return cpuFlags.contains("avx512_vnni") ? Optional.empty() : Optional.of(Kind.QNNPACK);
+        return Optional.of(cpuFlags.contains("avx512_vnni") ? Kind.FBGEMM : Kind.QNNPACK);
     }
 
     /** This machine's CPU flags (the first processor's in /proc/cpuinfo; empty when unreadable). */

@@ -14,11 +14,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class QuantizedEngineTest {
 
     @Test
-    void autoTakesQnnpackUnlessFbgemmHasVnniKernels() {
+    void autoTakesFbgemmWithVnniKernelsElseQnnpack() {
         assertThat(QuantizedEngine.auto(Set.of("sse4_2", "avx2", "fma"))).contains(QuantizedEngine.Kind.QNNPACK);
         assertThat(QuantizedEngine.auto(Set.of("avx2", "avx512f", "avx512bw"))).contains(QuantizedEngine.Kind.QNNPACK);
         assertThat(QuantizedEngine.auto(Set.of())).contains(QuantizedEngine.Kind.QNNPACK);
-        assertThat(QuantizedEngine.auto(Set.of("avx2", "avx512f", "avx512_vnni"))).isEmpty();
+        assertThat(QuantizedEngine.auto(Set.of("avx2", "avx512f", "avx512_vnni"))).contains(QuantizedEngine.Kind.FBGEMM);
         assertThat(QuantizedEngine.cpuFlags()).as("this machine's /proc/cpuinfo").contains("sse2");
     }
 
