@@ -38,6 +38,11 @@ public final class Settings {
                 c.maxBytes(), c.maxPixels(), c.maxSide(), c.reducedDecodeMargin());
     }
 
+    /** The photo decoder as configured (limits, reduced decoding, lens.image.jpeg-decoder). */
+    public static ImageDecoder decoder(LensConfig.Image c) {
+        return new ImageDecoder(image(c), ImageDecoder.JpegDecoding.parse(c.jpegDecoder()));
+    }
+
     /** The views each photo is embedded in (lens.image.scales; the crop size alone when unset). */
     public static com.listinglens.image.MultiScale scales(LensConfig config) {
         return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(List.of()));
@@ -80,8 +85,7 @@ public final class Settings {
 
     /** The suggestion pipeline as configured, with other suggestion settings. */
     public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, SuggestSettings suggestSettings) {
-        ImageSettings image = image(config.image());
-        return new SuggestPipeline(new ImageDecoder(image), scales(config), new ColourNamer(), embedder,
+        return new SuggestPipeline(decoder(config.image()), scales(config), new ColourNamer(), embedder,
                 new Suggester(suggestSettings), config.search().k(), search(config.search()),
                 config.suggest().fusion());
     }

@@ -9,9 +9,6 @@ import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
-import com.listinglens.image.ImageDecoder;
-import com.listinglens.image.ImageSettings;
-import com.listinglens.image.Preprocessor;
 import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.storage.Artifacts;
 import com.listinglens.storage.Publisher;
@@ -177,10 +174,9 @@ public final class BuildPoolCommand implements Callable<Integer> {
         PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, liveTenant);
         List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
         String p = precision != null ? precision : config.build().precision();
-        ImageSettings image = Settings.image(config.image());
         Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
         try (Embedder embedder = new DjlEmbedder(model.settings())) {
-            PoolBuilder builder = new PoolBuilder(new ImageDecoder(image), Settings.scales(config), embedder,
+            PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err);
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,

@@ -90,7 +90,7 @@ public final class CheckModelCommand implements Callable<Integer> {
             return 2;
         }
         Path root = imageRoot != null ? imageRoot : file.toAbsolutePath().getParent();
-        ImageDecoder decoder = new ImageDecoder(Settings.image(config.image()));
+        ImageDecoder decoder = Settings.decoder(config.image());
         MultiScale views = Settings.scales(config);
         List<byte[]> bytes = new ArrayList<>(listings.size());
         for (Listing l : listings) {

@@ -25,11 +25,49 @@ import org.opencv.imgproc.Imgproc;
  */
 public final class ImageDecoder {
 
-    private final ImageSettings settings;
+    /** Which library decodes JPEGs (lens.image.jpeg-decoder); every other format goes through OpenCV. */
+    public enum JpegDecoding {
+        /** libjpeg-turbo's TurboJPEG (system library, SIMD) when it loads, else OpenCV. */
+        AUTO,
+        /** TurboJPEG, refusing to start without it. */
+        TURBOJPEG,
+        /** OpenCV's bundled libjpeg-turbo (built without SIMD). */
+        OPENCV;
 
+        public static JpegDecoding parse(String name) {
+            for (JpegDecoding d : values()) {
+                if (d.name().equalsIgnoreCase(name.strip())) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("lens.image.jpeg-decoder must be auto, turbojpeg or opencv, not '" + name + "'");
+        }
+    }
+
+    private final ImageSettings settings;
+    private final TurboJpeg turbo;
+
+    /** JPEGs through TurboJPEG when it loads, else OpenCV ({@link JpegDecoding#AUTO}). */
     public ImageDecoder(ImageSettings settings) {
+        this(settings, JpegDecoding.AUTO);
+    }
+
+    /** @throws IllegalStateException when {@link JpegDecoding#TURBOJPEG} is asked for and the library is missing */
+    public ImageDecoder(ImageSettings settings, JpegDecoding jpeg) {
         this.settings = settings;
         OpenCv.ensureLoaded();
+        this.turbo = switch (jpeg) {
+            case OPENCV -> null;
+            case AUTO -> TurboJpeg.instance().orElse(null);
+            case TURBOJPEG -> TurboJpeg.instance().orElseThrow(() -> new IllegalStateException(
+                    "lens.image.jpeg-decoder=turbojpeg but " + TurboJpeg.LIBRARY + " cannot be loaded ("
+                            + TurboJpeg.loadFailure() + "); install libturbojpeg0 or set it to auto or opencv"));
+        };
+    }
+
+    /** The library that decodes JPEGs here: "turbojpeg" or "opencv". */
+    public String jpegDecoder() {
+        return turbo != null ? "turbojpeg" : "opencv";
     }
 
     public ImageSettings settings() {
@@ -91,14 +129,21 @@ public final class ImageDecoder {
             };
         }
 
-        Mat decoded;
-        MatOfByte buffer = new MatOfByte(bytes);
-        try {
-            decoded = Imgcodecs.imdecode(buffer, flags);
-        } catch (CvException e) {
-            throw new ImageRejectedException(Reason.CORRUPT, "The " + header.format() + " file could not be decoded.", e);
-        } finally {
-            buffer.release();
+        Mat decoded = null;
+        if (turbo != null && header.format() == ImageFormat.JPEG) {
+            decoded = turbo.decode(bytes, header.width(), header.height(), reduction).rgb(); // RGB already; else OpenCV's turn
+        }
+        if (decoded == null) {
+            MatOfByte buffer = new MatOfByte(bytes);
+            try {
+                decoded = Imgcodecs.imdecode(buffer, flags);
+            } catch (CvException e) {
+                throw new ImageRejectedException(Reason.CORRUPT, "The " + header.format() + " file could not be decoded.", e);
+            } finally {
+                buffer.release();
+            }
+        } else {
+            return finish(decoded, header, orientation, reduction, false);
         }
         if (decoded == null || decoded.empty()) {
             if (decoded != null) {
@@ -106,6 +151,11 @@ public final class ImageDecoder {
             }
             throw new ImageRejectedException(Reason.CORRUPT, "The " + header.format() + " file could not be decoded.");
         }
+        return finish(decoded, header, orientation, reduction, true);
+    }
+
+    /** Checks the decoded size, converts to RGB where needed ({@code bgr}: OpenCV's output) and orients. */
+    private static DecodedImage finish(Mat decoded, ImageHeader header, int orientation, int reduction, boolean bgr) {
         try {
             int expectedW = ceilDiv(header.width(), reduction);
             int expectedH = ceilDiv(header.height(), reduction);
@@ -114,7 +164,7 @@ public final class ImageDecoder {
                         + decoded.cols() + " x " + decoded.rows() + " pixels although its header says "
                         + header.width() + " x " + header.height() + ".");
             }
-            Mat rgb = toRgb(decoded);
+            Mat rgb = bgr ? toRgb(decoded) : decoded;
             if (rgb != decoded) {
                 decoded.release();
                 decoded = rgb;
