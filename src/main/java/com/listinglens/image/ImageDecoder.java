@@ -129,21 +129,20 @@ public final class ImageDecoder {
             };
         }
 
-        Mat decoded = null;
         if (turbo != null && header.format() == ImageFormat.JPEG) {
-            decoded = turbo.decode(bytes, header.width(), header.height(), reduction).rgb(); // RGB already; else OpenCV's turn
-        }
-        if (decoded == null) {
-            MatOfByte buffer = new MatOfByte(bytes);
-            try {
-                decoded = Imgcodecs.imdecode(buffer, flags);
-            } catch (CvException e) {
-                throw new ImageRejectedException(Reason.CORRUPT, "The " + header.format() + " file could not be decoded.", e);
-            } finally {
-                buffer.release();
+            Mat rgb = turbo.decode(bytes, header.width(), header.height(), reduction).rgb();
+            if (rgb != null) {
+                return finish(rgb, header, orientation, reduction, false); // RGB already; else OpenCV's turn
             }
-        } else {
-            return finish(decoded, header, orientation, reduction, false);
+        }
+        Mat decoded;
+        MatOfByte buffer = new MatOfByte(bytes);
+        try {
+            decoded = Imgcodecs.imdecode(buffer, flags);
+        } catch (CvException e) {
+            throw new ImageRejectedException(Reason.CORRUPT, "The " + header.format() + " file could not be decoded.", e);
+        } finally {
+            buffer.release();
         }
         if (decoded == null || decoded.empty()) {
             if (decoded != null) {
