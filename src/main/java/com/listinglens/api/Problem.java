@@ -5,16 +5,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.core.Response;
 
-/** An RFC 7807 problem body ({@code application/problem+json}). */
+/**
+ * An RFC 7807 problem body ({@code application/problem+json}). {@code accepted} is an extension member: the media
+ * types a 415 would have accepted; absent otherwise.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String instance) {
+public record Problem(String type, String title, int status, String detail, String instance,
+        java.util.List<String> accepted) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A problem whose type is {@code urn:listing-lens:problem:<slug>}. */
     public static Problem of(String slug, String title, int status, String detail, String instance) {
-        return new Problem("urn:listing-lens:problem:" + slug, title, status, detail, instance);
+        return new Problem("urn:listing-lens:problem:" + slug, title, status, detail, instance, null);
+    }
+
+    /** This problem with the accepted media types listed. */
+    public Problem withAccepted(java.util.List<String> mediaTypes) {
+        return new Problem(type, title, status, detail, instance, java.util.List.copyOf(mediaTypes));
     }
 
     public Response toResponse() {

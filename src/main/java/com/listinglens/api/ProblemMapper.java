@@ -34,7 +34,9 @@ public class ProblemMapper {
             case CORRUPT -> 422;
         };
         String slug = "photo-" + r.reason().name().toLowerCase().replace('_', '-');
-        return problem(slug, titleOf(r.reason()), status, e.getMessage(), request);
+        Problem p = Problem.of(slug, titleOf(r.reason()), status, e.getMessage(), request == null ? null : request.path());
+        return counted(r.reason() == ImageRejectedException.Reason.UNSUPPORTED_FORMAT
+                ? p.withAccepted(com.listinglens.image.ImageFormat.mediaTypes()) : p);
     }
 
     @ServerExceptionMapper
@@ -126,8 +128,13 @@ public class ProblemMapper {
     }
 
     private Response problem(String slug, String title, int status, String detail, HttpServerRequest request) {
-        registry.counter("lens.problems", "type", slug, "status", Integer.toString(status)).increment();
-        return Problem.of(slug, title, status, detail, request == null ? null : request.path()).toResponse();
+        return counted(Problem.of(slug, title, status, detail, request == null ? null : request.path()));
+    }
+
+    private Response counted(Problem p) {
+        String slug = p.type().substring(p.type().lastIndexOf(':') + 1);
+        registry.counter("lens.problems", "type", slug, "status", Integer.toString(p.status())).increment();
+        return p.toResponse();
     }
 
     private static String titleOf(ImageRejectedException.Reason reason) {

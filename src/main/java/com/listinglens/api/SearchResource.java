@@ -47,7 +47,7 @@ public class SearchResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Find listings that look like one or more photos",
-            description = "Multipart form: 'photo' parts (JPEG, PNG or WebP) and optional fields 'category' (a path prefix, "
+            description = "Multipart form: 'photo' parts (JPEG, PNG, WebP, BMP or GIF) and optional fields 'category' (a path prefix, "
                     + "'Fruit/Apple'), 'brand' (repeatable), 'minPrice', 'maxPrice', 'exclude' (listing ids, repeatable or "
                     + "comma-separated), 'limit' (page size) and 'offset'. A selective filter still returns 'limit' results "
                     + "when that many listings pass it; 'matching' says how many do. 'nextCursor' fetches the next page.")

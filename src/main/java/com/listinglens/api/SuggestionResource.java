@@ -75,14 +75,14 @@ public class SuggestionResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Suggest a listing from one or more photos of one item",
-            description = "Multipart form with one or more 'photo' parts (JPEG, PNG or WebP). Answers title, category path, "
+            description = "Multipart form with one or more 'photo' parts (JPEG, PNG, WebP, BMP or GIF). Answers title, category path, "
                     + "brand, price band, weight class and colour, each null with a reason when the similar listings "
                     + "cannot support it.")
     @APIResponse(responseCode = "200", description = "Suggestions",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SuggestionResponse.class)))
     @APIResponse(responseCode = "400", description = "No photo, or an empty photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "413", description = "Photo too large", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "415", description = "Not a JPEG, PNG or WebP photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "415", description = "Not a JPEG, PNG, WebP, BMP or GIF photo (HEIC included); the problem lists the accepted media types", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "422", description = "Photo cannot be decoded", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "503", description = "Model or pool not loaded yet, or overloaded (more requests waiting for the model than the queue holds; Retry-After)", content = @Content(mediaType = Problem.MEDIA_TYPE))

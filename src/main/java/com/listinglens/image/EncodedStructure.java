@@ -23,6 +23,8 @@ final class EncodedStructure {
             case JPEG -> jpegHasEndOfImage(b);
             case PNG -> pngHasEnd(b);
             case WEBP -> webpHasAllChunks(b);
+            case BMP -> bmpHasAllPixels(b);
+            case GIF -> gifHasFirstFrame(b);
         };
         if (!complete) {
             throw new ImageRejectedException(Reason.CORRUPT,
@@ -132,6 +134,37 @@ final class EncodedStructure {
             i = (int) Math.min(next, end);
         }
         return sawImage;
+    }
+
+    /** Uncompressed BMP: the pixel rows must fit between the pixel offset and the end of the file. */
+    static boolean bmpHasAllPixels(byte[] b) {
+        long offset = u32le(b, 10);
+        if (offset < 26 || offset > b.length) {
+            return false;
+        }
+        long needed = ImageHeader.bmpPixelBytes(b);
+        return needed < 0 || offset + needed <= b.length; // run-length encoded: left to the decoder
+    }
+
+    /** The first frame's LZW data sub-blocks end (zero-length block) inside the file. */
+    static boolean gifHasFirstFrame(byte[] b) {
+        int[] frame = ImageHeader.gifFirstFrame(b);
+        if (frame == null) {
+            return false;
+        }
+        int i = frame[0] + 10;
+        int packed = b[frame[0] + 9] & 0xFF;
+        if ((packed & 0x80) != 0) {
+            i += 3 * (1 << ((packed & 0x07) + 1)); // local colour table
+        }
+        if (i + 1 >= b.length) {
+            return false; // no room for the LZW minimum code size and a block
+        }
+        int minCodeSize = b[i] & 0xFF;
+        if (minCodeSize < 2 || minCodeSize > 8) {
+            return false;
+        }
+        return ImageHeader.gifSkipSubBlocks(b, i + 1) > 0;
     }
 
     /**

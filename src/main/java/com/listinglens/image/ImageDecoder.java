@@ -19,7 +19,9 @@ import org.opencv.imgproc.Imgproc;
  * <p>Order of checks: empty, byte size, header sniff ({@link ImageHeader}), pixel count and side length from the header,
  * structural completeness (a truncated JPEG is refused rather than decoded half grey), then OpenCV decoding. EXIF
  * orientation of JPEGs is applied here (OpenCV's own handling is switched off with IMREAD_IGNORE_ORIENTATION so that
- * every path, reduced decoding included, behaves the same). Transparent PNG/WebP pixels are composited over white.
+ * every path, reduced decoding included, behaves the same). Transparent PNG/WebP/GIF pixels are composited over white.
+ * JPEG, PNG, WebP and BMP are decoded by OpenCV (JPEG by TurboJPEG first when it loads), GIF by the JDK
+ * ({@link GifDecoder}, first frame only).
  *
  * <p>Stateless apart from its settings, so one instance can be shared by any number of threads.
  */
@@ -129,6 +131,9 @@ public final class ImageDecoder {
             };
         }
 
+        if (header.format() == ImageFormat.GIF) {
+            return finish(GifDecoder.decodeFirstFrame(bytes, header), header, orientation, 1, false);
+        }
         if (turbo != null && header.format() == ImageFormat.JPEG) {
             Mat rgb = turbo.decode(bytes, header.width(), header.height(), reduction).rgb();
             if (rgb != null) {

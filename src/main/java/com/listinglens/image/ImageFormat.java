@@ -4,7 +4,15 @@ package com.listinglens.image;
 public enum ImageFormat {
     JPEG("image/jpeg"),
     PNG("image/png"),
-    WEBP("image/webp");
+    WEBP("image/webp"),
+    BMP("image/bmp"),
+    /** Only the first frame of an animated GIF is read. */
+    GIF("image/gif");
+
+    /** The media types accepted, in the order error messages list them. */
+    public static java.util.List<String> mediaTypes() {
+        return java.util.Arrays.stream(values()).map(ImageFormat::mediaType).toList();
+    }
 
     private final String mediaType;
 

@@ -6,7 +6,8 @@ import java.util.zip.CRC32;
 /**
  * Format and stored size of an encoded photo, read from its header without decoding any pixel data.
  *
- * <p>JPEG: the first SOFn segment; PNG: the IHDR chunk (CRC checked); WebP: the VP8, VP8L or VP8X chunk.
+ * <p>JPEG: the first SOFn segment; PNG: the IHDR chunk (CRC checked); WebP: the VP8, VP8L or VP8X chunk; BMP: the
+ * DIB header; GIF: the first image descriptor (the frame that is decoded), not the logical screen.
  * Width and height are as stored, before any EXIF orientation is applied.
  *
  * @param format the container format
@@ -25,8 +26,8 @@ public record ImageHeader(ImageFormat format, int width, int height, boolean has
     /**
      * Sniffs the header.
      *
-     * @throws ImageRejectedException EMPTY for no bytes, UNSUPPORTED_FORMAT when it is none of JPEG, PNG, WebP
-     *     (or an undecodable variant), CORRUPT when the header is damaged or cut short
+     * @throws ImageRejectedException EMPTY for no bytes, UNSUPPORTED_FORMAT when it is none of JPEG, PNG, WebP, BMP,
+     *     GIF (or an undecodable variant), CORRUPT when the header is damaged or cut short
      */
     public static ImageHeader read(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
@@ -41,8 +42,14 @@ public record ImageHeader(ImageFormat format, int width, int height, boolean has
         if (bytes.length >= 12 && startsWith(bytes, 0, ascii("RIFF")) && startsWith(bytes, 8, ascii("WEBP"))) {
             return readWebp(bytes);
         }
-        throw new ImageRejectedException(
-                Reason.UNSUPPORTED_FORMAT, "Unsupported file type" + describe(bytes) + ": send a JPEG, PNG or WebP photo.");
+        if (startsWith(bytes, 0, ascii("BM"))) {
+            return readBmp(bytes);
+        }
+        if (startsWith(bytes, 0, ascii("GIF87a")) || startsWith(bytes, 0, ascii("GIF89a"))) {
+            return readGif(bytes);
+        }
+        throw new ImageRejectedException(Reason.UNSUPPORTED_FORMAT,
+                "Unsupported file type" + describe(bytes) + ": send a JPEG, PNG, WebP, BMP or GIF photo.");
     }
 
     // ---------------------------------------------------------------- JPEG
@@ -197,23 +204,163 @@ public record ImageHeader(ImageFormat format, int width, int height, boolean has
         return new ImageHeader(ImageFormat.WEBP, width, height, alpha);
     }
 
+    // ---------------------------------------------------------------- BMP
+
+    /** BMP compression values OpenCV decodes: BI_RGB, BI_RLE8, BI_RLE4, BI_BITFIELDS. */
+    private static final int BI_RGB = 0;
+    private static final int BI_BITFIELDS = 3;
+
+    private static ImageHeader readBmp(byte[] b) {
+        // "BM" fileSize(4) reserved(4) pixelOffset(4), then the DIB header: its size(4) first
+        if (b.length < 26) {
+            throw new ImageRejectedException(Reason.CORRUPT, "The BMP is cut short before its header.");
+        }
+        long dibSize = u32le(b, 14);
+        long width;
+        long height;
+        int bitsPerPixel;
+        int compression;
+        if (dibSize == 12) { // BITMAPCOREHEADER (OS/2 1.x)
+            width = u16le(b, 18);
+            height = u16le(b, 20);
+            bitsPerPixel = u16le(b, 24);
+            compression = BI_RGB;
+        } else if (dibSize >= 40 && dibSize <= 124) { // BITMAPINFOHEADER .. BITMAPV5HEADER
+            if (b.length < 14 + 40) {
+                throw new ImageRejectedException(Reason.CORRUPT, "The BMP is cut short before its header.");
+            }
+            width = (int) u32le(b, 18);
+            height = Math.abs((long) (int) u32le(b, 22)); // negative: rows stored top-down
+            if (u16le(b, 26) != 1) {
+                throw new ImageRejectedException(Reason.CORRUPT, "The BMP header gives " + u16le(b, 26) + " planes (must be 1).");
+            }
+            bitsPerPixel = u16le(b, 28);
+            compression = (int) u32le(b, 30);
+        } else {
+            throw new ImageRejectedException(Reason.CORRUPT, "The BMP has an unknown header of " + dibSize + " bytes.");
+        }
+        if (width <= 0 || height <= 0 || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
+            throw new ImageRejectedException(Reason.CORRUPT, "The BMP header gives an invalid size " + width + " x " + height + ".");
+        }
+        if (bitsPerPixel != 1 && bitsPerPixel != 4 && bitsPerPixel != 8 && bitsPerPixel != 16 && bitsPerPixel != 24
+                && bitsPerPixel != 32) {
+            throw new ImageRejectedException(Reason.CORRUPT, "The BMP header gives " + bitsPerPixel + " bits per pixel.");
+        }
+        if (compression > BI_BITFIELDS) {
+            throw new ImageRejectedException(Reason.UNSUPPORTED_FORMAT,
+                    "BMP files holding JPEG or PNG data (compression " + compression + ") are not supported: send the JPEG or PNG itself.");
+        }
+        return new ImageHeader(ImageFormat.BMP, (int) width, (int) height, false);
+    }
+
+    /** Bytes of uncompressed pixel data a BMP needs, or -1 when it is run-length encoded (not computable). */
+    static long bmpPixelBytes(byte[] b) {
+        long dibSize = u32le(b, 14);
+        if (dibSize == 12) {
+            return ((u16le(b, 24) * (long) u16le(b, 18) + 31) / 32) * 4 * u16le(b, 20);
+        }
+        int compression = (int) u32le(b, 30);
+        if (compression != BI_RGB && compression != BI_BITFIELDS) {
+            return -1;
+        }
+        long width = (int) u32le(b, 18);
+        long height = Math.abs((long) (int) u32le(b, 22));
+        return ((u16le(b, 28) * width + 31) / 32) * 4 * height;
+    }
+
+    // ---------------------------------------------------------------- GIF
+
+    /**
+     * The first image descriptor, found by walking the blocks after the logical screen descriptor and its colour
+     * table; transparency from a graphic control extension before it.
+     */
+    private static ImageHeader readGif(byte[] b) {
+        int[] frame = gifFirstFrame(b);
+        if (frame == null) {
+            throw new ImageRejectedException(Reason.CORRUPT, "The GIF is cut short or damaged before its first image.");
+        }
+        int width = u16le(b, frame[0] + 5);
+        int height = u16le(b, frame[0] + 7);
+        if (width == 0 || height == 0) {
+            throw new ImageRejectedException(Reason.CORRUPT, "The GIF's first image has a zero width or height.");
+        }
+        return new ImageHeader(ImageFormat.GIF, width, height, frame[1] != 0);
+    }
+
+    /**
+     * Offset of the first image descriptor (its 0x2C byte) and whether a transparent colour is set for it, or
+     * null when the blocks end, run past the file or hold no image.
+     */
+    static int[] gifFirstFrame(byte[] b) {
+        if (b.length < 13) {
+            return null;
+        }
+        int i = 13;
+        int packed = b[10] & 0xFF;
+        if ((packed & 0x80) != 0) {
+            i += 3 * (1 << ((packed & 0x07) + 1));
+        }
+        int transparent = 0;
+        while (i < b.length) {
+            int block = b[i] & 0xFF;
+            if (block == 0x2C) {
+                return i + 10 <= b.length ? new int[] {i, transparent} : null;
+            }
+            if (block != 0x21 || i + 2 > b.length) {
+                return null; // trailer (0x3B) or garbage before any image
+            }
+            int label = b[i + 1] & 0xFF;
+            if (label == 0xF9 && i + 4 <= b.length) {
+                transparent = b[i + 3] & 0x01;
+            }
+            i = gifSkipSubBlocks(b, i + 2);
+            if (i < 0) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Index after a chain of data sub-blocks starting at {@code i} (ended by a zero length), or -1 if cut short. */
+    static int gifSkipSubBlocks(byte[] b, int i) {
+        while (i < b.length) {
+            int size = b[i] & 0xFF;
+            if (size == 0) {
+                return i + 1;
+            }
+            i += 1 + size;
+        }
+        return -1;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static String describe(byte[] b) {
         if (startsWith(b, 0, ascii("GIF8"))) {
-            return " (GIF)";
+            return " (GIF of an unknown version)";
         }
         if (startsWith(b, 0, ascii("%PDF"))) {
             return " (PDF)";
         }
         if (startsWith(b, 4, ascii("ftyp"))) {
-            return " (HEIC/AVIF or video)";
+            String brand = b.length >= 12 ? new String(b, 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+            return switch (brand) {
+                case "heic", "heix", "hevc", "heim", "heis", "mif1", "msf1" -> " (HEIC)";
+                case "avif", "avis" -> " (AVIF)";
+                default -> " (MP4/QuickTime video or HEIF)";
+            };
         }
-        if (startsWith(b, 0, ascii("BM"))) {
-            return " (BMP)";
-        }
-        if (startsWith(b, 0, ascii("II*")) || startsWith(b, 0, ascii("MM"))) {
+        if (startsWith(b, 0, ascii("II*")) || startsWith(b, 0, ascii("MM\0*"))) {
             return " (TIFF)";
+        }
+        if (startsWith(b, 0, ascii("RIFF"))) {
+            return " (RIFF, not WebP)";
+        }
+        if (startsWith(b, 0, ascii("PK\u0003\u0004"))) {
+            return " (ZIP)";
+        }
+        if (startsWith(b, 0, ascii("<svg")) || startsWith(b, 0, ascii("<?xml"))) {
+            return " (SVG/XML)";
         }
         if (startsWith(b, 0, (byte) 0xFF, (byte) 0xD8)) {
             return " (damaged JPEG)";

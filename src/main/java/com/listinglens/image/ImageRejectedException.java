@@ -12,7 +12,7 @@ public class ImageRejectedException extends RuntimeException {
     public enum Reason {
         /** No bytes at all. */
         EMPTY,
-        /** Not a JPEG, PNG or WebP (or a variant of one that cannot be decoded, e.g. animated WebP). */
+        /** Not a JPEG, PNG, WebP, BMP or GIF (or a variant of one that cannot be decoded, e.g. animated WebP). */
         UNSUPPORTED_FORMAT,
         /** The encoded file is larger than {@link ImageSettings#maxBytes()}. */
         TOO_LARGE_BYTES,

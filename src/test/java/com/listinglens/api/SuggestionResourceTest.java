@@ -86,6 +86,38 @@ class SuggestionResourceTest {
         assertThat(r.jsonPath().getString("detail")).isNotBlank();
     }
 
+    /**
+     * Every hostile upload in test-images/hostile (HostileUploads), to both photo endpoints: each answered with its
+     * 4xx and an RFC 7807 body, not one 5xx; every supported variant (CMYK, grey, 16-bit, BMP, GIF, ...) answered
+     * 200; and the service still answers a real photo afterwards.
+     */
+    @Test
+    void everyHostileUploadIsRefusedWithAProblemAndNoneIsA5xx() throws Exception {
+        int refused = 0;
+        for (com.listinglens.image.HostileUploads.Case c : com.listinglens.image.HostileUploads.all()) {
+            byte[] bytes = com.listinglens.image.TestImageFixtures.read("hostile/" + c.file());
+            for (String endpoint : List.of("/v1/suggestions", "/v1/search")) {
+                Response r = given().multiPart("photo", c.file(), bytes, "application/octet-stream").post(endpoint);
+                assertThat(r.statusCode()).as("%s %s (%s): %s", endpoint, c.file(), c.what(), r.asString())
+                        .isEqualTo(c.status());
+                assertProblem(r, c.status(), c.slug());
+                if (c.status() == 415) {
+                    assertThat(r.jsonPath().getList("accepted", String.class))
+                            .containsExactly("image/jpeg", "image/png", "image/webp", "image/bmp", "image/gif");
+                }
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThanOrEqualTo(60);
+        for (com.listinglens.image.TestImageFixtures.Variant v : com.listinglens.image.TestImageFixtures.VARIANTS) {
+            Response r = post(v.file(), com.listinglens.image.TestImageFixtures.read(v.file()), v.format().mediaType());
+            assertThat(r.statusCode()).as("%s: %s", v.file(), r.asString()).isEqualTo(200);
+        }
+        // another photo than the other tests' (a cached answer there would hide their timings)
+        Path kiwi = TestPools.grocery().resolve("val/Fruit/Kiwi/Kiwi_001.jpg");
+        assertThat(post("kiwi.jpg", Files.readAllBytes(kiwi), "image/jpeg").statusCode()).isEqualTo(200);
+    }
+
     @Test
     void badUploadsGetProblemsAndTheServiceKeepsServing() throws Exception {
         byte[] jpeg = Files.readAllBytes(BANANA);

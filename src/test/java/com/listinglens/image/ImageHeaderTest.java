@@ -46,11 +46,24 @@ class ImageHeaderTest {
     }
 
     @Test
+    void bmpAndGifSizesFromTheirHeaders() {
+        assertThat(ImageHeader.read(read("variants/quadrants-24bit.bmp")))
+                .isEqualTo(new ImageHeader(ImageFormat.BMP, 96, 64, false));
+        assertThat(ImageHeader.read(read("variants/quadrants-top-down.bmp")))
+                .isEqualTo(new ImageHeader(ImageFormat.BMP, 96, 64, false));
+        assertThat(ImageHeader.read(read("variants/quadrants.gif")))
+                .isEqualTo(new ImageHeader(ImageFormat.GIF, 96, 64, false));
+        assertThat(ImageHeader.read(read("transparent-red-disc.gif")))
+                .isEqualTo(new ImageHeader(ImageFormat.GIF, 96, 96, true));
+    }
+
+    @Test
     void refusesWhatIsNotAnImage() {
         assertReason(new byte[0], Reason.EMPTY);
         assertReason(read("empty.jpg"), Reason.EMPTY);
         assertReason(read("not-an-image.txt"), Reason.UNSUPPORTED_FORMAT);
-        assertReason("GIF89a........".getBytes(StandardCharsets.ISO_8859_1), Reason.UNSUPPORTED_FORMAT);
+        assertReason("GIF89a........".getBytes(StandardCharsets.ISO_8859_1), Reason.CORRUPT); // a GIF without an image
+        assertReason("GIF90a........".getBytes(StandardCharsets.ISO_8859_1), Reason.UNSUPPORTED_FORMAT);
         assertReason(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, Reason.CORRUPT); // SOI and nothing else
         byte[] png = read("quadrants-96x64.png");
         byte[] badCrc = png.clone();

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -60,7 +61,59 @@ public final class TestImageFixtures {
         m.put("red-square-on-white.png", () -> encode(squareOnBackground(128, 64, new int[] {210, 25, 35},
                 new int[] {255, 255, 255}), ".png"));
         m.put("transparent-red-disc.png", TestImageFixtures::transparentDisc);
+        m.put("transparent-red-disc.gif", TestImageFixtures::transparentGif);
+        // the other ways a phone, a scanner or an editor stores the quadrants: see VARIANTS
+        for (Variant v : VARIANTS) {
+            m.put(v.file(), v.bytes());
+        }
+        for (int o = 1; o <= 8; o++) {
+            int orientation = o;
+            m.put("exif/orientation-" + o + ".jpg", () -> insertExifOrientation(
+                    encode(quadrants(QUAD_W, QUAD_H), ".jpg", Imgcodecs.IMWRITE_JPEG_QUALITY, 95), orientation));
+        }
+        for (HostileUploads.Case c : HostileUploads.all()) {
+            m.put("hostile/" + c.file(), c.bytes());
+        }
         return m;
+    }
+
+    /**
+     * A supported but less common encoding of the 96 x 64 quadrants.
+     *
+     * @param tolerance how far from the quadrant colours decoded pixels may be (lossy encodings, CMYK round trips)
+     * @param grey whether only the luma survives (compare against the quadrants' grey values)
+     */
+    public record Variant(String file, ImageFormat format, int tolerance, boolean grey, Supplier<byte[]> bytes) {}
+
+    public static final List<Variant> VARIANTS = List.of(
+            new Variant("variants/quadrants-cmyk.jpg", ImageFormat.JPEG, 14, false, () -> cmykJpeg(quadrants(QUAD_W, QUAD_H))),
+            new Variant("variants/quadrants-grey.jpg", ImageFormat.JPEG, 6, true,
+                    () -> encode(grey(quadrants(QUAD_W, QUAD_H)), ".jpg", Imgcodecs.IMWRITE_JPEG_QUALITY, 95)),
+            new Variant("variants/quadrants-progressive.jpg", ImageFormat.JPEG, 12, false,
+                    () -> encode(quadrants(QUAD_W, QUAD_H), ".jpg", Imgcodecs.IMWRITE_JPEG_QUALITY, 95,
+                            Imgcodecs.IMWRITE_JPEG_PROGRESSIVE, 1)),
+            new Variant("variants/quadrants-grey.png", ImageFormat.PNG, 0, true,
+                    () -> encode(grey(quadrants(QUAD_W, QUAD_H)), ".png")),
+            new Variant("variants/quadrants-16bit.png", ImageFormat.PNG, 0, false,
+                    () -> encode(sixteenBit(quadrants(QUAD_W, QUAD_H)), ".png")),
+            new Variant("variants/quadrants-grey-16bit.png", ImageFormat.PNG, 0, true,
+                    () -> encode(sixteenBit(grey(quadrants(QUAD_W, QUAD_H))), ".png")),
+            new Variant("variants/quadrants-opaque-alpha.png", ImageFormat.PNG, 0, false,
+                    () -> encode(withOpaqueAlpha(quadrants(QUAD_W, QUAD_H)), ".png")),
+            new Variant("variants/quadrants-alpha-lossless.webp", ImageFormat.WEBP, 0, false,
+                    () -> encode(withOpaqueAlpha(quadrants(QUAD_W, QUAD_H)), ".webp", Imgcodecs.IMWRITE_WEBP_QUALITY, 101)),
+            new Variant("variants/quadrants-24bit.bmp", ImageFormat.BMP, 0, false, () -> encode(quadrants(QUAD_W, QUAD_H), ".bmp")),
+            new Variant("variants/quadrants-8bit-grey.bmp", ImageFormat.BMP, 0, true,
+                    () -> encode(grey(quadrants(QUAD_W, QUAD_H)), ".bmp")),
+            new Variant("variants/quadrants-top-down.bmp", ImageFormat.BMP, 0, false,
+                    () -> topDownBmp(encode(quadrants(QUAD_W, QUAD_H), ".bmp"))),
+            new Variant("variants/quadrants.gif", ImageFormat.GIF, 0, false, () -> gif(quadrantsImage(), null)),
+            new Variant("variants/quadrants-animated.gif", ImageFormat.GIF, 0, false,
+                    () -> gif(quadrantsImage(), solidImage(QUAD_W, QUAD_H, 0x000000))));
+
+    /** Grey value of an RGB colour as OpenCV's BGR2GRAY computes it. */
+    public static int greyOf(int[] rgb) {
+        return (int) Math.round(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]);
     }
 
     public static void main(String[] args) throws IOException {
@@ -68,7 +121,9 @@ public final class TestImageFixtures {
         Files.createDirectories(dir);
         for (Map.Entry<String, Supplier<byte[]>> e : all().entrySet()) {
             byte[] bytes = e.getValue().get();
-            Files.write(dir.resolve(e.getKey()), bytes);
+            Path file = dir.resolve(e.getKey());
+            Files.createDirectories(file.getParent());
+            Files.write(file, bytes);
             System.out.printf("%-32s %7d bytes%n", e.getKey(), bytes.length);
         }
     }
@@ -201,6 +256,136 @@ public final class TestImageFixtures {
         return encode(m, ".png");
     }
 
+    /** Pixels with their rows stored top-down: the BMP's height negated and its rows reversed. */
+    static byte[] topDownBmp(byte[] bmp) {
+        byte[] out = bmp.clone();
+        int offset = u32le(bmp, 10);
+        int w = u32le(bmp, 18);
+        int h = u32le(bmp, 22);
+        int bpp = ((bmp[29] & 0xFF) << 8) | (bmp[28] & 0xFF);
+        int stride = ((bpp * w + 31) / 32) * 4;
+        for (int y = 0; y < h; y++) {
+            System.arraycopy(bmp, offset + y * stride, out, offset + (h - 1 - y) * stride, stride);
+        }
+        putU32le(out, 22, -h);
+        return out;
+    }
+
+    /** A four-component (CMYK, as Adobe writes: not inverted) JPEG of an RGB Mat, by the JDK's encoder. */
+    public static byte[] cmykJpeg(Mat bgr) {
+        int w = bgr.cols();
+        int h = bgr.rows();
+        byte[] px = new byte[w * h * 3];
+        bgr.get(0, 0, px);
+        java.awt.image.WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, w, h, 4, null);
+        for (int y = 0, i = 0; y < h; y++) {
+            for (int x = 0; x < w; x++, i += 3) {
+                int b = px[i] & 0xFF;
+                int g = px[i + 1] & 0xFF;
+                int r = px[i + 2] & 0xFF;
+                int k = 255 - Math.max(r, Math.max(g, b));
+                int c = k == 255 ? 0 : (255 - r - k) * 255 / (255 - k);
+                int mg = k == 255 ? 0 : (255 - g - k) * 255 / (255 - k);
+                int yl = k == 255 ? 0 : (255 - b - k) * 255 / (255 - k);
+                // libjpeg reads 4-component JPEGs without an Adobe marker as inverted CMYK (Photoshop's habit)
+                raster.setPixel(x, y, new int[] {255 - c, 255 - mg, 255 - yl, 255 - k});
+            }
+        }
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream ios = javax.imageio.ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(0.95f);
+            writer.write(null, new javax.imageio.IIOImage(raster, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    /** The quadrants as a Java image (for the JDK's GIF writer). */
+    static java.awt.image.BufferedImage quadrantsImage() {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(QUAD_W, QUAD_H,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < QUAD_H; y++) {
+            for (int x = 0; x < QUAD_W; x++) {
+                int[] c = y < QUAD_H / 2 ? (x < QUAD_W / 2 ? TOP_LEFT : TOP_RIGHT) : (x < QUAD_W / 2 ? BOTTOM_LEFT : BOTTOM_RIGHT);
+                img.setRGB(x, y, (c[0] << 16) | (c[1] << 8) | c[2]);
+            }
+        }
+        return img;
+    }
+
+    static java.awt.image.BufferedImage solidImage(int w, int h, int rgb) {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, rgb);
+            }
+        }
+        return img;
+    }
+
+    /** A GIF of {@code first}, and of {@code second} as a second frame when not null (an animated GIF). */
+    static byte[] gif(java.awt.image.BufferedImage first, java.awt.image.BufferedImage second) {
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("gif").next();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream ios = javax.imageio.ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.prepareWriteSequence(null);
+            writer.writeToSequence(new javax.imageio.IIOImage(first, null, null), null);
+            if (second != null) {
+                writer.writeToSequence(new javax.imageio.IIOImage(second, null, null), null);
+            }
+            writer.endWriteSequence();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
+    /** A 96 x 96 GIF: a red disc (radius 30) on transparent pixels (palette index 0, flagged transparent). */
+    static byte[] transparentGif() {
+        byte[] r = {0, (byte) 220};
+        byte[] g = {0, 30};
+        byte[] b = {0, 30};
+        java.awt.image.IndexColorModel cm = new java.awt.image.IndexColorModel(1, 2, r, g, b, 0);
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(96, 96,
+                java.awt.image.BufferedImage.TYPE_BYTE_BINARY, cm);
+        for (int y = 0; y < 96; y++) {
+            for (int x = 0; x < 96; x++) {
+                boolean in = (x - 48) * (x - 48) + (y - 48) * (y - 48) <= 30 * 30;
+                img.getRaster().setSample(x, y, 0, in ? 1 : 0);
+            }
+        }
+        return gif(img, null);
+    }
+
+    static Mat grey(Mat bgr) {
+        Mat g = new Mat();
+        Imgproc.cvtColor(bgr, g, Imgproc.COLOR_BGR2GRAY);
+        return g;
+    }
+
+    static Mat sixteenBit(Mat m) {
+        Mat out = new Mat();
+        m.convertTo(out, m.channels() == 1 ? CvType.CV_16UC1 : CvType.CV_16UC3, 257.0);
+        return out;
+    }
+
+    static Mat withOpaqueAlpha(Mat bgr) {
+        Mat out = new Mat();
+        Imgproc.cvtColor(bgr, out, Imgproc.COLOR_BGR2BGRA);
+        return out;
+    }
+
     // ---------------------------------------------------------------- helpers
 
     public static byte[] encode(Mat bgr, String ext, int... params) {
@@ -230,7 +415,18 @@ public final class TestImageFixtures {
         return Math.max(0, Math.min(255, v));
     }
 
-    private static void putU32(byte[] b, int i, int v) {
+    static int u32le(byte[] b, int i) {
+        return (b[i] & 0xFF) | ((b[i + 1] & 0xFF) << 8) | ((b[i + 2] & 0xFF) << 16) | ((b[i + 3] & 0xFF) << 24);
+    }
+
+    static void putU32le(byte[] b, int i, int v) {
+        b[i] = (byte) v;
+        b[i + 1] = (byte) (v >>> 8);
+        b[i + 2] = (byte) (v >>> 16);
+        b[i + 3] = (byte) (v >>> 24);
+    }
+
+    static void putU32(byte[] b, int i, int v) {
         b[i] = (byte) (v >>> 24);
         b[i + 1] = (byte) (v >>> 16);
         b[i + 2] = (byte) (v >>> 8);
