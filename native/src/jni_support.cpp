@@ -1,6 +1,7 @@
 // Listing Lens: JNI helpers.
 #include "jni_support.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -120,6 +121,13 @@ std::vector<float> copyFloats(JNIEnv* env, jfloatArray array, int64_t expected, 
     std::vector<float> out(static_cast<size_t>(n));
     env->GetFloatArrayRegion(array, 0, n, out.data());
     checkJava(env);
+    for (jsize i = 0; i < n; i++) {
+        // !(a <= b) is also true for NaN
+        if (!(std::fabs(out[i]) <= kMaxComponent)) {
+            throw InvalidArgument(format("%s[%d] is %g: components must be finite and within +-%g", what, int(i),
+                    double(out[i]), double(kMaxComponent)));
+        }
+    }
     return out;
 }
 

@@ -23,6 +23,9 @@ constexpr uint64_t kMaxNlist = 1u << 20;    // inverted lists
 constexpr int kMaxHnswLevels = 64;
 constexpr int kMaxHnswNeighborsPerLevel = 4096;
 constexpr int kMaxTransforms = 8;
+// largest |component| of a vector: squared distances and dot products of kMaxDimension components stay finite in
+// float (FAISS's k-means asserts on an infinite distance and aborts the process); Java: FaissIndex.MAX_COMPONENT
+constexpr float kMaxComponent = 1e15f;
 constexpr int kMaxPqBits = 16;
 constexpr int kMaxThreads = 4096;
 

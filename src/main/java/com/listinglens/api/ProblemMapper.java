@@ -20,8 +20,11 @@ public class ProblemMapper {
 
     private final MeterRegistry registry;
 
-    public ProblemMapper(MeterRegistry registry) {
+    private final long retryAfterSeconds;
+
+    public ProblemMapper(MeterRegistry registry, com.listinglens.config.LensConfig config) {
         this.registry = registry;
+        this.retryAfterSeconds = config.request().retryAfterSeconds();
     }
 
     @ServerExceptionMapper
@@ -53,6 +56,12 @@ public class ProblemMapper {
     public Response overloaded(com.listinglens.embedding.MicroBatcher.OverloadedException e, HttpServerRequest request) {
         Response r = problem("overloaded", "Overloaded", 503, e.getMessage(), request);
         return Response.fromResponse(r).header("Retry-After", Long.toString(e.retryAfterSeconds())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response deadline(com.listinglens.budget.DeadlineExceededException e, HttpServerRequest request) {
+        Response r = problem("deadline-exceeded", "Deadline exceeded", 503, e.getMessage(), request);
+        return Response.fromResponse(r).header("Retry-After", Long.toString(retryAfterSeconds)).build();
     }
 
     @ServerExceptionMapper

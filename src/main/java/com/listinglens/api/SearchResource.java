@@ -58,7 +58,7 @@ public class SearchResource {
     @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "413", description = "Photo too large", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "415", description = "Not a photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "503", description = "Model or pool not loaded yet, or overloaded (more requests waiting for the model than the queue holds; Retry-After)", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "Model or pool not loaded yet (not-ready), overloaded (overloaded: more requests waiting for the model than the queue holds), or past the request deadline (deadline-exceeded, lens.request.deadline); the last two with Retry-After", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public SearchResponse search(@HeaderParam(SuggestionResource.TENANT_HEADER) String tenantHeader, @RestForm("photo") List<FileUpload> photos,
                                  @RestForm("category") String category, @RestForm("brand") List<String> brands,
                                  @RestForm("minPrice") String minPrice, @RestForm("maxPrice") String maxPrice,

@@ -85,7 +85,7 @@ public class SuggestionResource {
     @APIResponse(responseCode = "415", description = "Not a JPEG, PNG, WebP, BMP or GIF photo (HEIC included); the problem lists the accepted media types", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "422", description = "Photo cannot be decoded", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "503", description = "Model or pool not loaded yet, or overloaded (more requests waiting for the model than the queue holds; Retry-After)", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "Model or pool not loaded yet (not-ready), overloaded (overloaded: more requests waiting for the model than the queue holds), or past the request deadline (deadline-exceeded, lens.request.deadline); the last two with Retry-After", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public SuggestionResponse suggest(@HeaderParam(TENANT_HEADER) String tenantHeader, @RestForm("photo") List<FileUpload> photos) {
         return answer(service.resolveTenant(tenantHeader), photos);
     }

@@ -53,6 +53,7 @@ public class SearchService {
 
     private final LensService lens;
     private final LensConfig.Search config;
+    private final java.time.Duration deadline;
     private final ObjectMapper json;
     private final RedisStore redis;
     private final Timer searchTimer;
@@ -60,6 +61,7 @@ public class SearchService {
     public SearchService(LensService lens, LensConfig config, ObjectMapper json, CacheStore store, MeterRegistry registry) {
         this.lens = lens;
         this.config = config.search();
+        this.deadline = config.request().deadline();
         this.json = json;
         this.redis = store.redis().orElse(null);
         this.searchTimer = Timer.builder("lens.search.pool").description("time to rank one search page in the pool, filters included")
@@ -76,7 +78,9 @@ public class SearchService {
         SuggestPipeline pipeline = lens.pipeline();
         TenantPool pools = lens.tenant(tenant);
         long t0 = System.nanoTime();
-        SuggestPipeline.Query query = pipeline.embed(photos);
+        com.listinglens.budget.Deadline budget = com.listinglens.budget.Deadline.startingAt(t0, deadline);
+        SuggestPipeline.Query query = pipeline.embed(photos, budget);
+        budget.check("about to search");
         String searchId = HexFormat.of().formatHex(randomBytes());
         String cursorReason = remember(searchId, tenant, pipeline, query.vectors(), filter, paging.limit());
         return answer(pipeline, pools, tenant, query.vectors(), filter, paging, cursorReason == null ? searchId : null,

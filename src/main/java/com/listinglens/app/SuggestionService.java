@@ -102,7 +102,8 @@ public class SuggestionService {
                     .withTimings(new SuggestPipeline.Timings(0, 0, 0, 0, ms));
             return withSession(response, cached.evidence(), true, tenant);
         }
-        SuggestPipeline.Result result = pipeline.suggest(photos, pools.pools());
+        SuggestPipeline.Result result = pipeline.suggest(photos, pools.pools(),
+                com.listinglens.budget.Deadline.startingAt(t0, config.request().deadline()));
         List<ShippingCheck.Evidence> evidence = result.neighbours().stream()
                 .map(n -> new ShippingCheck.Evidence(n.listing().category(), n.listing().weightGrams(), n.similarity()))
                 .toList();

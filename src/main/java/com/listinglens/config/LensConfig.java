@@ -35,6 +35,22 @@ public interface LensConfig {
 
     Admin admin();
 
+    Request request();
+
+    /** Budgets of one photo request (suggestions, search by photo). */
+    interface Request {
+        /**
+         * Longest time from when the service starts on a photo request (its upload received) to its answer; past it
+         * the answer is 503 deadline-exceeded with Retry-After. 0 turns the deadline off.
+         */
+        @WithDefault("500ms")
+        java.time.Duration deadline();
+
+        /** Seconds a 503 deadline-exceeded tells the client to wait (Retry-After). */
+        @WithDefault("1")
+        long retryAfterSeconds();
+    }
+
     interface Admin {
         /** Bearer token of the admin endpoints; without one they answer 401 to everybody. */
         Optional<String> token();

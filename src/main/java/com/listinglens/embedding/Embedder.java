@@ -54,6 +54,17 @@ public interface Embedder extends AutoCloseable {
     }
 
     /** One tensor. */
+    /**
+     * {@link #embedViews(List, int)} within a request's deadline: refused if it has already passed. Implementations
+     * that queue (the micro-batcher) also stop waiting when it passes.
+     *
+     * @throws com.listinglens.budget.DeadlineExceededException when the deadline passes first
+     */
+    default float[][] embedViews(List<float[]> tensors, int views, com.listinglens.budget.Deadline deadline) {
+        deadline.check("waiting for the model");
+        return embedViews(tensors, views);
+    }
+
     default float[] embed(float[] chwTensor) {
         return embed(List.of(chwTensor))[0];
     }

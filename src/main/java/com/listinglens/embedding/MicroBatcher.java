@@ -41,7 +41,8 @@ public final class MicroBatcher implements Embedder {
         }
     }
 
-    private record Job(List<float[]> tensors, int views, int photos, CompletableFuture<float[][]> result) {
+    private record Job(List<float[]> tensors, int views, int photos, CompletableFuture<float[][]> result,
+                       com.listinglens.budget.Deadline deadline) {
     }
 
     private final Embedder delegate;
@@ -51,6 +52,7 @@ public final class MicroBatcher implements Embedder {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong batchedPhotos = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong expired = new AtomicLong();
     private volatile boolean closed;
 
     public MicroBatcher(Embedder delegate, Settings settings) {
@@ -82,6 +84,16 @@ public final class MicroBatcher implements Embedder {
 
     @Override
     public float[][] embedViews(List<float[]> tensors, int views) {
+        return embedViews(tensors, views, com.listinglens.budget.Deadline.NONE);
+    }
+
+    /**
+     * Queues the photos and waits for their batch, at most until {@code deadline}: then the job is withdrawn (a
+     * worker that has not started it skips it, so an abandoned request costs no model time) and
+     * {@link com.listinglens.budget.DeadlineExceededException} is thrown.
+     */
+    @Override
+    public float[][] embedViews(List<float[]> tensors, int views, com.listinglens.budget.Deadline deadline) {
         if (views < 1 || tensors.size() % views != 0) {
             throw new IllegalArgumentException(tensors.size() + " tensors are not " + views + " views of whole photos");
         }
@@ -91,14 +103,23 @@ public final class MicroBatcher implements Embedder {
         if (closed) {
             throw new EmbeddingException("the model is shut down");
         }
-        Job job = new Job(List.copyOf(tensors), views, tensors.size() / views, new CompletableFuture<>());
+        deadline.check("waiting for the model");
+        Job job = new Job(List.copyOf(tensors), views, tensors.size() / views, new CompletableFuture<>(), deadline);
         if (!queue.offer(job)) {
             refused.incrementAndGet();
             throw new OverloadedException("the model's queue is full (" + settings.queueCapacity() + " requests waiting); "
                     + "try again in " + settings.retryAfterSeconds() + " s", settings.retryAfterSeconds());
         }
         try {
-            return job.result().get();
+            return deadline.bounded()
+                    ? job.result().get(deadline.remainingNanos(), TimeUnit.NANOSECONDS)
+                    : job.result().get();
+        } catch (java.util.concurrent.TimeoutException e) {
+            job.result().cancel(false); // a worker that has not taken it yet skips it
+            expired.incrementAndGet();
+            throw deadline.exceeded("waiting for the model");
+        } catch (java.util.concurrent.CancellationException e) {
+            throw deadline.exceeded("waiting for the model");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EmbeddingException("interrupted while waiting for the model", e);
@@ -120,6 +141,9 @@ public final class MicroBatcher implements Embedder {
                 return;
             }
             carried = null;
+            if (abandoned(first)) {
+                continue;
+            }
             List<Job> batch = new ArrayList<>();
             batch.add(first);
             int photos = first.photos();
@@ -136,6 +160,9 @@ public final class MicroBatcher implements Embedder {
                 if (next == null) {
                     break;
                 }
+                if (abandoned(next)) {
+                    continue;
+                }
                 if (next.views() != first.views() || photos + next.photos() > settings.maxBatch()) {
                     carried = next;
                     break;
@@ -145,6 +172,19 @@ public final class MicroBatcher implements Embedder {
             }
             run(batch, photos);
         }
+    }
+
+    /** A job whose caller gave up (cancelled) or whose deadline passed while it queued: not worth the model's time. */
+    private boolean abandoned(Job job) {
+        if (job.result().isDone()) {
+            return true;
+        }
+        if (job.deadline().expired()) {
+            expired.incrementAndGet();
+            job.result().completeExceptionally(job.deadline().exceeded("waiting for the model"));
+            return true;
+        }
+        return false;
     }
 
     private void run(List<Job> batch, int photos) {
@@ -192,6 +232,11 @@ public final class MicroBatcher implements Embedder {
     /** Requests refused because the queue was full. */
     public long refused() {
         return refused.get();
+    }
+
+    /** Requests whose deadline passed while they waited for the model (each counted once). */
+    public long expired() {
+        return expired.get();
     }
 
     /** Requests waiting now. */

@@ -1,5 +1,7 @@
 package com.listinglens.pipeline;
 
+import com.listinglens.budget.Deadline;
+import com.listinglens.budget.DeadlineExceededException;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelInfo;
 import com.listinglens.image.ColourNamer;
@@ -99,8 +101,18 @@ public final class SuggestPipeline {
         }
     }
 
-    /** Decodes, checks and embeds the photos of one item. */
+    /** Decodes, checks and embeds the photos of one item, without a deadline. */
     public Query embed(List<byte[]> photos) {
+        return embed(photos, Deadline.NONE);
+    }
+
+    /**
+     * Decodes, checks and embeds the photos of one item within {@code deadline}: checked after each photo is decoded
+     * and while waiting for the model.
+     *
+     * @throws DeadlineExceededException when it passes first
+     */
+    public Query embed(List<byte[]> photos, Deadline deadline) {
         if (photos.isEmpty()) {
             throw new IllegalArgumentException("at least one photo is required");
         }
@@ -116,9 +128,10 @@ public final class SuggestPipeline {
             } catch (ImageRejectedException e) {
                 throw new PhotoRejectedException(i, e);
             }
+            deadline.check("decoding photo " + (i + 1) + " of " + photos.size());
         }
         long t1 = System.nanoTime();
-        float[][] embeddings = embedder.embedViews(tensors, scales.views());
+        float[][] embeddings = embedder.embedViews(tensors, scales.views(), deadline);
         long t2 = System.nanoTime();
         float[][] queries = fusion == Fusion.MEAN && embeddings.length > 1 ? new float[][]{mean(embeddings)} : embeddings;
         return new Query(queries, colour, ms(t1 - t0), ms(t2 - t1));
@@ -129,8 +142,17 @@ public final class SuggestPipeline {
      * listings of the pool {@code pools} serves (a tenant's), live changes included.
      */
     public Result suggest(List<byte[]> photos, PoolManager pools) {
+        return suggest(photos, pools, Deadline.NONE);
+    }
+
+    /**
+     * {@link #suggest(List, PoolManager)} within {@code deadline}: checked up to the search; once the neighbours are
+     * found the answer is completed (what remains takes well under a millisecond).
+     */
+    public Result suggest(List<byte[]> photos, PoolManager pools, Deadline deadline) {
         long t0 = System.nanoTime();
-        Query query = embed(photos);
+        Query query = embed(photos, deadline);
+        deadline.check("about to search");
         long t2 = System.nanoTime();
         Pool pool = pools.acquire();
         try {

@@ -61,6 +61,12 @@ public final class FaissIndex implements AutoCloseable {
     public static final int MAX_DIMENSION = 65_536;
     /** Largest k per search. */
     public static final int MAX_K = 10_000;
+    /**
+     * Largest absolute value of a vector component: squared distances and dot products of {@link #MAX_DIMENSION}
+     * such components stay finite in float. Beyond it FAISS's k-means meets an infinite distance, fails an
+     * assertion and aborts the JVM (found by {@code NativeIndexFuzz}).
+     */
+    public static final float MAX_COMPONENT = 1e15f;
     /** Largest {@code n * k} per search call (result memory); split larger batches. */
     public static final long MAX_RESULTS = 1L << 24;
     /** Largest number of vectors in one index. */
@@ -263,7 +269,7 @@ public final class FaissIndex implements AutoCloseable {
      * Trains the index (IVF coarse quantizer, PQ/SQ codebooks, PCA, ...) on {@code n} vectors;
      * a no-op for index types that need no training. Train before adding vectors.
      *
-     * @param vectors row-major {@code n x dimension} floats, all finite
+     * @param vectors row-major {@code n x dimension} floats, all finite and within +-{@value #MAX_COMPONENT}
      * @param n number of training vectors, >= 1 (IVF needs at least as many as it has lists)
      * @throws IllegalStateException if the index is closed, read-only or already holds vectors
      * @throws VectorIndexException if FAISS refuses (e.g. too few training vectors)
@@ -291,7 +297,7 @@ public final class FaissIndex implements AutoCloseable {
     /**
      * Adds {@code ids.length} vectors with the given ids.
      *
-     * @param vectors row-major {@code ids.length x dimension} floats, all finite
+     * @param vectors row-major {@code ids.length x dimension} floats, all finite and within +-{@value #MAX_COMPONENT}
      * @param ids non-negative ids, one per vector (uniqueness is not checked)
      * @throws IllegalStateException if the index is closed, read-only or not trained
      * @throws VectorIndexException if the index type cannot store ids (use an {@code "IDMap,"}
@@ -345,7 +351,7 @@ public final class FaissIndex implements AutoCloseable {
     /**
      * Finds the {@code k} nearest vectors of each of {@code n} queries. Safe to call concurrently.
      *
-     * @param queries row-major {@code n x dimension} floats, all finite
+     * @param queries row-major {@code n x dimension} floats, all finite and within +-{@value #MAX_COMPONENT}
      * @param n number of queries, >= 0
      * @param k results per query, 1..{@value #MAX_K}; {@code n * k <= MAX_RESULTS}. k may exceed
      *     the number of vectors: missing results have id -1
@@ -380,7 +386,7 @@ public final class FaissIndex implements AutoCloseable {
      * index)} results: the exact nearest members for Flat / HNSW, the best by the index's own
      * (quantised) distances for SQ / PQ / IVF.
      *
-     * @param queries row-major {@code n x dimension} floats, all finite
+     * @param queries row-major {@code n x dimension} floats, all finite and within +-{@value #MAX_COMPONENT}
      * @param n number of queries, >= 0
      * @param k results per query, 1..{@value #MAX_K}; {@code n * k <= MAX_RESULTS}
      * @param params per-call nprobe / efSearch / exhaustive
@@ -574,9 +580,10 @@ public final class FaissIndex implements AutoCloseable {
                     + " = " + expected + " elements, got " + vectors.length);
         }
         for (int i = 0; i < vectors.length; i++) {
-            if (!Float.isFinite(vectors[i])) {
+            if (!(Math.abs(vectors[i]) <= MAX_COMPONENT)) { // also true for NaN
                 throw new IllegalArgumentException(what + "[" + i + "] (vector " + i / dimension + ", component "
-                        + i % dimension + ") is " + vectors[i] + "; NaN and infinity are not allowed");
+                        + i % dimension + ") is " + vectors[i] + "; components must be finite and within +-"
+                        + MAX_COMPONENT + " (NaN, infinity and values whose squares overflow are not allowed)");
             }
         }
     }

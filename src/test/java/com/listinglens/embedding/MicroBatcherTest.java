@@ -146,6 +146,46 @@ class MicroBatcherTest {
         }
     }
 
+    /**
+     * A request whose deadline passes while the model is busy gives up with DeadlineExceededException at its
+     * deadline (not when the model gets to it), and the model never spends time on it; the others are answered.
+     */
+    @Test
+    void aRequestPastItsDeadlineGivesUpAndCostsTheModelNothing() throws Exception {
+        FakeModel model = new FakeModel();
+        model.gate = new CountDownLatch(1);
+        try (MicroBatcher b = new MicroBatcher(model, new MicroBatcher.Settings(1, 0, 8, 1, 1))) {
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            Future<float[][]> first = pool.submit(() -> b.embed(photos(1, 1)));
+            while (model.concurrent.get() == 0) {
+                Thread.sleep(5);
+            }
+            com.listinglens.budget.Deadline soon = com.listinglens.budget.Deadline.after(java.time.Duration.ofMillis(150));
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> b.embedViews(photos(2, 1), 1, soon))
+                    .isInstanceOfSatisfying(com.listinglens.budget.DeadlineExceededException.class, e -> {
+                        assertThat(e.stage()).isEqualTo("waiting for the model");
+                        assertThat(e.budgetMillis()).isEqualTo(150);
+                        assertThat(e.getMessage()).contains("150 ms");
+                    });
+            long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(waitedMs).isGreaterThanOrEqualTo(140).isLessThan(5_000); // gave up at its deadline, not at 10 s
+            assertThat(b.expired()).isEqualTo(1);
+            model.gate.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
+            assertThat(b.embed(photos(3, 1))).hasNumberOfRows(1);
+            // photos 1 and 3 reached the model, photo 2 (abandoned in the queue) did not
+            assertThat(model.callSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2);
+            // an already expired deadline is refused before queueing
+            com.listinglens.budget.Deadline past = com.listinglens.budget.Deadline.startingAt(System.nanoTime() - 1_000_000_000L,
+                    java.time.Duration.ofMillis(10));
+            assertThatThrownBy(() -> b.embedViews(photos(4, 1), 1, past))
+                    .isInstanceOf(com.listinglens.budget.DeadlineExceededException.class);
+            assertThat(model.callSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2);
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void aModelFailureReachesEveryRequestOfItsBatchAndTheNextBatchWorks() {
         FakeModel model = new FakeModel();

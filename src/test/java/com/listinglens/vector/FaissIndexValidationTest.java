@@ -112,11 +112,23 @@ class FaissIndexValidationTest {
             inf[0] = Float.NEGATIVE_INFINITY;
             assertThatThrownBy(() -> index.train(inf, 100)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("Infinity");
+            // squares that overflow float: FAISS's k-means met an infinite distance and aborted the JVM
+            // (NativeIndexFuzz, regression input in src/test/fuzz/NativeIndexFuzz/)
+            float[] huge = x.clone();
+            huge[5] = Float.MAX_VALUE;
+            assertThatThrownBy(() -> index.train(huge, 100)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("within");
+            huge[5] = -2e15f;
+            assertThatThrownBy(() -> index.train(huge, 100)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> index.search(huge, 100, 3)).isInstanceOf(IllegalArgumentException.class);
             // FAISS refuses: fewer points than lists
             assertThatThrownBy(() -> index.train(TestVectors.random(2, D, 4), 2))
                     .isInstanceOf(VectorIndexException.class);
             assertThat(index.isTrained()).isFalse();
-            index.train(x, 100);
+            float[] edge = x.clone();
+            edge[5] = FaissIndex.MAX_COMPONENT; // the largest allowed trains without trouble
+            edge[6] = -FaissIndex.MAX_COMPONENT;
+            index.train(edge, 100);
             index.addWithIds(x, TestVectors.sequentialIds(100, 0));
             assertThatThrownBy(() -> index.train(x, 100)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already contains");
