@@ -150,6 +150,13 @@ public class LensService {
             embedder = loaded;
             modelSpace = resolved.space();
             modelVersion = resolved.version();
+            io.micrometer.core.instrument.MultiGauge.builder("lens.model.version")
+                    .description("1 for the model being served (tags name, version, precision, device, space)")
+                    .register(registry)
+                    .register(List.of(io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of(
+                            "name", m.name(), "version", resolved.version() == null ? "unversioned" : resolved.version(),
+                            "precision", loaded.info().precision(), "device", loaded.info().device(),
+                            "space", String.valueOf(resolved.space())), 1)), true);
             LOG.infof("model %s%s (%s, %s, space %s) loaded in %.1f s", m.name(), resolved.version() == null ? "" : " " + resolved.version(),
                     loaded.info().precision(), loaded.info().device(), resolved.space(), (System.nanoTime() - t0) / 1e9);
             state.set(State.LOADING_POOL);

@@ -110,6 +110,8 @@ public final class PoolSync implements AutoCloseable {
         this.backoff = backoff;
         this.clock = clock;
         this.registry = registry;
+        this.versions = io.micrometer.core.instrument.MultiGauge.builder("lens.pool.version")
+                .description("1 for the pool version each tenant serves (tags tenant, version)").register(registry);
         for (TenantPool t : map.values()) {
             Gauge.builder("lens.pool.listings", t, p -> p.serving().map(Manifest::listingCount).orElse(0L))
                     .tag("tenant", t.tenant()).description("listings in the tenant's pool").register(registry);
@@ -120,6 +122,18 @@ public final class PoolSync implements AutoCloseable {
             Gauge.builder("lens.pool.stale", t, p -> p.stale(clock.instant(), staleAfter) ? 1 : 0)
                     .tag("tenant", t.tenant()).description("1 when the tenant's pool may be out of date").register(registry);
         }
+    }
+
+    private final io.micrometer.core.instrument.MultiGauge versions;
+
+    /** One row per tenant that serves a pool: lens_pool_version{tenant, version} 1 (the row of a replaced one goes). */
+    private void publishVersions() {
+        List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (TenantPool t : tenants()) {
+            t.serving().ifPresent(m -> rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+                    io.micrometer.core.instrument.Tags.of("tenant", t.tenant(), "version", m.poolVersion()), 1)));
+        }
+        versions.register(rows, true);
     }
 
     public Optional<TenantPool> tenant(String name) {
@@ -203,6 +217,7 @@ public final class PoolSync implements AutoCloseable {
                 }
                 t.accepted();
                 registry.counter("lens.pool.swaps", "tenant", t.tenant()).increment();
+                publishVersions();
                 LOG.infof("tenant %s: pool %s (%d listings) swapped in for %s, opened in %.1f s", t.tenant(),
                         manifest.poolVersion(), next.size(), from, (System.nanoTime() - t0) / 1e9);
                 evict(t, manifest.poolVersion());

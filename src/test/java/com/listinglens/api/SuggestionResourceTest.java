@@ -151,6 +151,24 @@ class SuggestionResourceTest {
         given().get("/q/health/ready").then().statusCode(200).body(containsString("model-and-pool"));
         given().get("/q/health/live").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/suggestions"));
-        given().get("/q/metrics").then().statusCode(200).body(containsString("lens_suggest_stage"));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("deadline-exceeded"))
+                .body(containsString("HEIC"));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("lens_suggest_stage").contains("jvm_memory_used_bytes").contains("lens_native_memory")
+                .containsPattern("lens_model_version\\{[^}]*precision=\"int8\"[^}]*\\} 1\\.0")
+                .containsPattern("lens_pool_version\\{[^}]*tenant=\"default\"[^}]*\\} 1\\.0")
+                .contains("lens_cache_requests_total");
+    }
+
+    /** Every answer carries a request id: the caller's when plausible, else a new one; errors included. */
+    @Test
+    void requestIdsAreEchoedOrMade() {
+        Response given = given().header("X-Request-Id", "abc-123.x").get("/q/health/live");
+        assertThat(given.header("X-Request-Id")).isEqualTo("abc-123.x");
+        Response made = given().header("X-Request-Id", "no spaces <allowed>").post("/v1/suggestions");
+        assertThat(made.statusCode()).isBetween(400, 499);
+        assertThat(made.header("X-Request-Id")).matches("[0-9a-f]{32}");
+        Response none = post("e.jpg", new byte[0], "image/jpeg");
+        assertThat(none.header("X-Request-Id")).matches("[0-9a-f]{32}").isNotEqualTo(made.header("X-Request-Id"));
     }
 }
