@@ -228,6 +228,12 @@ public final class PoolSync implements AutoCloseable {
                 registry.counter("lens.storage.failures", "tenant", t.tenant()).increment();
                 LOG.warnf("tenant %s: store unreachable, %s keeps serving: %s", t.tenant(), from, e.getMessage());
                 return new Outcome(t.tenant(), Action.UNAVAILABLE, from, null, "store-unavailable", e.getMessage());
+            } catch (com.listinglens.storage.LocalStorageException e) {
+                // a full or read-only cache disk: the version is fine, so it is not refused; the next sync retries
+                t.unreachable("local cache: " + e.getMessage(), clock.instant());
+                registry.counter("lens.storage.failures", "tenant", t.tenant()).increment();
+                LOG.warnf("tenant %s: cannot write the fetched pool locally, %s keeps serving: %s", t.tenant(), from, e.getMessage());
+                return new Outcome(t.tenant(), Action.UNAVAILABLE, from, null, "cache-disk", e.getMessage());
             } catch (com.listinglens.cache.StoreUnavailableException e) {
                 // the change log could not be read: swapping in a pool without its live changes could bring back
                 // removed listings, so the old pool (with its changes) keeps serving until the log answers

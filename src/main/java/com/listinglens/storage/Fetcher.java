@@ -89,7 +89,8 @@ public final class Fetcher {
             }
             return target;
         } catch (IOException e) {
-            throw new StorageException("cannot write the cache folder " + partial + ": " + e.getMessage(), e);
+            throw new LocalStorageException("cannot write the cache folder " + partial + " (is the cache disk full or read-only?): "
+                    + e.getMessage(), e);
         } finally {
             deleteTree(partial);
         }

@@ -25,7 +25,6 @@ import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +80,7 @@ public final class S3BlobStore implements BlobStore {
     public void download(String key, Path target) {
         call("download " + key, () -> {
             try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(settings.bucket()).key(key))) {
-                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                copy(in, key, target);
                 return null;
             } catch (NoSuchKeyException e) {
                 throw new BlobNotFoundException(key, describe());
@@ -89,6 +88,47 @@ public final class S3BlobStore implements BlobStore {
                 throw new StorageUnavailableException("download of " + key + " broke off: " + e.getMessage(), e);
             }
         });
+    }
+
+    /**
+     * Streams the object into {@code target}, telling a broken download (the store's fault: retried, the store is
+     * reported unavailable) from a failed local write (a full or read-only cache disk: this machine's fault, said so).
+     */
+    private void copy(java.io.InputStream in, String key, Path target) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        java.io.OutputStream out;
+        try {
+            out = Files.newOutputStream(target);
+        } catch (IOException e) {
+            throw local(target, e);
+        }
+        try (out) {
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException e) {
+                    throw new StorageUnavailableException("download of " + key + " broke off: " + e.getMessage(), e);
+                }
+                if (n < 0) {
+                    break;
+                }
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    throw local(target, e);
+                }
+            }
+        } catch (StorageException e) {
+            throw e;
+        } catch (IOException e) { // from closing (flushing) the local file
+            throw local(target, e);
+        }
+    }
+
+    private static StorageException local(Path target, IOException e) {
+        return new LocalStorageException("cannot write the local file " + target + " (is the cache disk full or read-only?): "
+                + e.getMessage(), e);
     }
 
     @Override
