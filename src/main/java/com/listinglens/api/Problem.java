@@ -27,8 +27,13 @@ public record Problem(String type, String title, int status, String detail, Stri
     }
 
     public Response toResponse() {
+        return Response.status(status).type(MEDIA_TYPE).entity(toJson()).build();
+    }
+
+    /** The problem as its JSON body. */
+    public String toJson() {
         try {
-            return Response.status(status).type(MEDIA_TYPE).entity(JSON.writeValueAsString(this)).build();
+            return JSON.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -46,9 +46,16 @@ public interface LensConfig {
         @WithDefault("500ms")
         java.time.Duration deadline();
 
-        /** Seconds a 503 deadline-exceeded tells the client to wait (Retry-After). */
+        /** Seconds a 503 deadline-exceeded or overloaded (admission) tells the client to wait (Retry-After). */
         @WithDefault("1")
         long retryAfterSeconds();
+
+        /**
+         * Most POST requests to /v1/ handled at once (being uploaded, waiting for a worker thread, decoding, queued
+         * for the model); one more is answered 503 overloaded before its body is read. 0 = no limit.
+         */
+        @WithDefault("64")
+        int maxInFlight();
     }
 
     interface Admin {
