@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import java.nio.charset.StandardCharsets;
@@ -51,9 +52,9 @@ public class AdminResource {
             description = "Needs 'Authorization: Bearer <lens.admin.token>'. Versions refused before are tried again. A pool "
                     + "failing its checks is refused (409) and the old one keeps serving; an unreachable store is a 503.")
     @APIResponse(responseCode = "200", description = "Swapped, or already serving")
-    @APIResponse(responseCode = "401", description = "No or wrong token", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "Pool refused", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "503", description = "Store unreachable", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "401", description = "No or wrong token", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Pool refused", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Store unreachable", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ReloadResponse reload(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         authorize(authorization);
         return answer(service.reload(null));
@@ -66,7 +67,7 @@ public class AdminResource {
     @Operation(summary = "Read one tenant's pointer now and swap in its new pool version",
             description = "As POST /admin/pools/reload, for one tenant (404 when unknown).")
     @APIResponse(responseCode = "200", description = "Swapped, or already serving")
-    @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ReloadResponse reloadTenant(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                        @PathParam("tenant") String tenant) {
         authorize(authorization);

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -50,10 +51,10 @@ public class ListingAdminResource {
             + "title, category, brand, weight_grams, price) and one or more 'photo' parts, embedded by the service. The listing "
             + "is searchable when the call returns.")
     @APIResponse(responseCode = "201", description = "Added")
-    @APIResponse(responseCode = "400", description = "Bad listing or no photo", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "401", description = "No or wrong admin token", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "409", description = "Live changes disabled", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "503", description = "Change log unavailable: nothing was changed", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "400", description = "Bad listing or no photo", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", description = "No or wrong admin token", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "Live changes disabled", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Change log unavailable: nothing was changed", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response add(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("tenant") String tenant,
                         @RestForm("listing") String listing, @RestForm("photo") List<FileUpload> photos) {
         AdminResource.authorize(config, authorization);
@@ -79,7 +80,7 @@ public class ListingAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Remove a listing (sold, deleted)", description = "Gone from every answer of this replica when the call returns.")
     @APIResponse(responseCode = "200", description = "Removed")
-    @APIResponse(responseCode = "404", description = "The tenant serves no such listing", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "404", description = "The tenant serves no such listing", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ListingService.Result remove(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("tenant") String tenant,
                                         @PathParam("id") String id) {
         AdminResource.authorize(config, authorization);
@@ -96,8 +97,8 @@ public class ListingAdminResource {
             + "{\"op\":\"add\",\"listing\":{...},\"photos\":[\"<base64>\"]} or {\"op\":\"remove\",\"id\":\"...\"}. All lines are "
             + "checked and embedded first; then all are applied, or none (bin/lens changes sends a file in such batches).")
     @APIResponse(responseCode = "200", description = "Applied")
-    @APIResponse(responseCode = "400", description = "Bad lines (all named); nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "422", description = "A photo cannot be used; nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "400", description = "Bad lines (all named); nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", description = "A photo cannot be used; nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ListingService.Result batch(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("tenant") String tenant,
                                        String body) {
         AdminResource.authorize(config, authorization);

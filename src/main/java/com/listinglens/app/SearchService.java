@@ -65,7 +65,7 @@ public class SearchService {
         this.json = json;
         this.redis = store.redis().orElse(null);
         this.searchTimer = Timer.builder("lens.search.pool").description("time to rank one search page in the pool, filters included")
-                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
+                .publishPercentiles(0.5, 0.95, 0.99).publishPercentileHistogram().register(registry);
     }
 
     /** Page bounds from request values, or a 400 naming the limits. */

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static io.restassured.RestAssured.given;
@@ -154,10 +155,22 @@ class SuggestionResourceTest {
         given().get("/q/openapi").then().statusCode(200).body(containsString("deadline-exceeded"))
                 .body(containsString("HEIC"));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("lens_suggest_stage").contains("jvm_memory_used_bytes").contains("lens_native_memory")
+        assertThat(metrics).contains("lens_suggest_stage_seconds_bucket{").contains("jvm_memory_used_bytes").contains("lens_native_memory")
                 .containsPattern("lens_model_version\\{[^}]*precision=\"int8\"[^}]*\\} 1\\.0")
                 .containsPattern("lens_pool_version\\{[^}]*tenant=\"default\"[^}]*\\} 1\\.0")
                 .contains("lens_cache_requests_total");
+    }
+
+    /** The OpenAPI document names every problem a photo endpoint can answer with, with the problem's schema. */
+    @Test
+    void theOpenApiDocumentListsEveryPhotoProblem() {
+        io.restassured.path.json.JsonPath doc = given().queryParam("format", "json").get("/q/openapi").jsonPath();
+        for (String path : List.of("/v1/suggestions", "/v1/tenants/{tenant}/suggestions", "/v1/search")) {
+            Map<String, Object> responses = doc.getMap("paths.'" + path + "'.post.responses");
+            assertThat(responses).as(path).containsKeys("200", "400", "404", "413", "415", "422", "503");
+            assertThat(doc.getString("paths.'" + path + "'.post.responses.'422'.content.'application/problem+json'.schema.'$ref'"))
+                    .as(path).endsWith("/Problem");
+        }
     }
 
     /** Every answer carries a request id: the caller's when plausible, else a new one; errors included. */
