@@ -31,7 +31,7 @@ public class LensService {
     private static final Logger LOG = Logger.getLogger(LensService.class);
 
     /** Where loading stands; readiness reports it. */
-    public enum State { STARTING, LOADING_MODEL, LOADING_POOL, READY, FAILED }
+    public enum State { STARTING, LOADING_MODEL, LOADING_POOL, WARMING_UP, READY, FAILED }
 
     private final LensConfig config;
     private final MeterRegistry registry;
@@ -185,6 +185,9 @@ public class LensService {
             pipeline = Settings.pipeline(config, loaded);
             s.loadAll();
             LOG.infof("pools of %s loaded from %s in %.1f s", config.tenants(), s.store(), (System.nanoTime() - t1) / 1e9);
+            state.set(State.WARMING_UP);
+            Warmup.run(pipeline, s.tenants().stream().map(TenantPool::pools).filter(com.listinglens.pool.PoolManager::isLoaded)
+                    .findFirst().orElse(null), m.warmupPhotos());
             state.set(State.READY);
             s.startWatching();
             if (live != null) {

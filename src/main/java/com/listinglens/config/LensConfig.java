@@ -189,6 +189,15 @@ public interface LensConfig {
         @WithDefault("int8")
         String precision();
 
+        /**
+         * Synthetic photos run through the whole pipeline (decode, both views, model at batch sizes 1 and 2, search)
+         * before the service reports ready, so that the first real requests do not pay for the JIT and libtorch's
+         * first calls (a cold service at concurrency 8 took 800 ms at p99 in its first seconds, past the 500 ms
+         * deadline). 0 = none.
+         */
+        @WithDefault("16")
+        int warmupPhotos();
+
         /** cpu or gpu (gpu runs the fp32 file in fp16). */
         @WithDefault("cpu")
         String device();
