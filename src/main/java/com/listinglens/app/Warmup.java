@@ -28,6 +28,7 @@ final class Warmup {
 
     private Warmup() {}
 
+    /** @param pools a loaded pool to search, or null to warm up decoding and the model only */
     static void run(SuggestPipeline pipeline, PoolManager pools, int photos) {
         if (photos <= 0) {
             return;
@@ -46,7 +47,7 @@ final class Warmup {
                 while ((i = next.getAndIncrement()) < photos) {
                     try {
                         byte[] photo = jpegs[i % jpegs.length];
-                        if (pools != null && pools.isLoaded()) {
+                        if (pools != null) {
                             pipeline.suggest(List.of(photo), pools, Deadline.NONE);
                         } else {
                             pipeline.embed(List.of(photo), Deadline.NONE);

@@ -11,16 +11,15 @@ import java.time.Duration;
 public final class Deadline {
 
     /** No deadline: batch jobs, the admin endpoints, tests. */
-    public static final Deadline NONE = new Deadline(0, 0, false);
+    public static final Deadline NONE = new Deadline(0, 0);
 
     private final long startNanos;
+    /** 0 for {@link #NONE}; positive otherwise. */
     private final long budgetNanos;
-    private final boolean bounded;
 
-    private Deadline(long startNanos, long budgetNanos, boolean bounded) {
+    private Deadline(long startNanos, long budgetNanos) {
         this.startNanos = startNanos;
         this.budgetNanos = budgetNanos;
-        this.bounded = bounded;
     }
 
     /** A deadline {@code budget} from now; {@link #NONE} when the budget is null, zero or negative. */
@@ -33,23 +32,23 @@ public final class Deadline {
         if (budget == null || budget.isZero() || budget.isNegative()) {
             return NONE;
         }
-        return new Deadline(startNanos, budget.toNanos(), true);
+        return new Deadline(startNanos, budget.toNanos());
     }
 
     public boolean bounded() {
-        return bounded;
+        return budgetNanos > 0;
     }
 
     /** Nanoseconds left (never negative); {@link Long#MAX_VALUE} without a deadline. */
     public long remainingNanos() {
-        if (!bounded) {
+        if (!bounded()) {
             return Long.MAX_VALUE;
         }
         return Math.max(0, budgetNanos - (System.nanoTime() - startNanos));
     }
 
     public boolean expired() {
-        return bounded && System.nanoTime() - startNanos >= budgetNanos;
+        return bounded() && System.nanoTime() - startNanos >= budgetNanos;
     }
 
     /** @throws DeadlineExceededException naming {@code stage} when the deadline has passed */
@@ -66,6 +65,6 @@ public final class Deadline {
 
     @Override
     public String toString() {
-        return bounded ? "Deadline[" + budgetNanos / 1_000_000 + " ms, " + remainingNanos() / 1_000_000 + " ms left]" : "Deadline[none]";
+        return bounded() ? "Deadline[" + budgetNanos / 1_000_000 + " ms, " + remainingNanos() / 1_000_000 + " ms left]" : "Deadline[none]";
     }
 }

@@ -119,8 +119,6 @@ public final class S3BlobStore implements BlobStore {
                     throw local(target, e);
                 }
             }
-        } catch (StorageException e) {
-            throw e;
         } catch (IOException e) { // from closing (flushing) the local file
             throw local(target, e);
         }

@@ -3,16 +3,16 @@ package com.listinglens.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.image.DataBufferByte;
-import java.awt.image.Raster;
-import java.awt.image.WritableRaster;
-import java.io.ByteArrayOutputStream;
+
+
+
+
 import java.util.List;
 import java.util.Random;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
+
+
+
+
 import org.junit.jupiter.api.Test;
 import org.opencv.core.Mat;
 import org.opencv.imgcodecs.Imgcodecs;
@@ -70,7 +70,7 @@ class TurboJpegTest {
 
     @Test
     void leavesCmykToOpenCv() throws Exception {
-        byte[] cmyk = cmykJpeg(80, 60);
+        byte[] cmyk = TestImageFixtures.cmykJpeg(TestImageFixtures.photoLike(80, 60, 5));
         ImageHeader header = ImageHeader.read(cmyk);
         TurboJpeg.Result r = TurboJpeg.instance().orElseThrow().decode(cmyk, header.width(), header.height(), 1);
         assertThat(r.rgb()).isNull();
@@ -125,24 +125,5 @@ class TurboJpegTest {
         }
         assertThat(decoded + refused).isEqualTo(300);
         assertThat(decoded).isPositive();
-    }
-
-    /** A four-component (CMYK) JPEG written by the JDK's encoder from a raw raster. */
-    private static byte[] cmykJpeg(int w, int h) throws Exception {
-        WritableRaster raster = Raster.createInterleavedRaster(DataBufferByte.TYPE_BYTE, w, h, 4, null);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                raster.setPixel(x, y, new int[] {x * 3, y * 4, 40, 10});
-            }
-        }
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(ios);
-            writer.write(null, new IIOImage(raster, null, null), writer.getDefaultWriteParam());
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
     }
 }
