@@ -64,6 +64,15 @@ public final class BuildPoolCommand implements Callable<Integer> {
             + "its confidence maps; none: raw vote shares; default: lens.build.calibration-catalog")
     String calibrationCatalog;
 
+    @Option(names = "--embeddings", description = "build from precomputed embeddings instead of photos: a folder of "
+            + "embeddings.json, embeddings.f32 and listings.jsonl (streamed, never all on the heap); no calibration, no "
+            + "live fold (the service applies the change log on top)")
+    Path embeddings;
+
+    @Option(names = "--projection-of", description = "with --embeddings: the pool whose projection the embeddings were "
+            + "made with; it is carried into the new pool")
+    Path projectionOf;
+
     @Option(names = "--replace", description = "replace an existing pool at --out")
     boolean replace;
 
@@ -171,13 +180,28 @@ public final class BuildPoolCommand implements Callable<Integer> {
     }
 
     private void build(LensConfig config, Artifacts artifacts, Path output, String liveTenant) throws Exception {
+        if (embeddings != null) {
+            try (com.listinglens.indexer.EmbeddingSet set = com.listinglens.indexer.EmbeddingSet.open(embeddings)) {
+                com.listinglens.vector.FaissIndex.setThreads(Runtime.getRuntime().availableProcessors());
+                new com.listinglens.indexer.EmbeddingPoolBuilder(System.err).build(new com.listinglens.indexer.EmbeddingPoolBuilder.Request(
+                        set, output, indexFactory != null ? indexFactory : config.build().indexFactory(),
+                        com.listinglens.indexer.IndexPolicy.of(config.build().auto()),
+                        Settings.metric(metric != null ? metric : config.build().metric()), projectionOf, replace,
+                        config.build().addBatch()));
+            }
+            return;
+        }
+        if (projectionOf != null) {
+            throw new IllegalArgumentException("--projection-of goes with --embeddings");
+        }
         PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, liveTenant);
         List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
         String p = precision != null ? precision : config.build().precision();
         Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
         try (Embedder embedder = new DjlEmbedder(model.settings())) {
             PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config), embedder,
-                    config.model().batchSize(), config.build().decodeThreads(), System.err);
+                    config.model().batchSize(), config.build().decodeThreads(), System.err)
+                    .policy(com.listinglens.indexer.IndexPolicy.of(config.build().auto()));
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),

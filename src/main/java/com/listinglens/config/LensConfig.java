@@ -488,8 +488,43 @@ public interface LensConfig {
     }
 
     interface Build {
-        /** FAISS index_factory string of new pools: the index type is configuration, not code. */
+        /**
+         * FAISS index_factory string of new pools: the index type is configuration, not code; {@code auto} picks one by
+         * the pool's size ({@code lens.build.auto.*}) and records the choice in the manifest.
+         */
         String indexFactory();
+
+        /** How {@code auto} picks an index by pool size. */
+        Auto auto();
+
+        /** Rows per batch when a pool is built from precomputed embeddings (bin/lens build-pool --embeddings). */
+        @WithDefault("65536")
+        int addBatch();
+
+        /** Index type by pool size, for {@code lens.build.index-factory=auto} ({@link com.listinglens.indexer.IndexPolicy}). */
+        interface Auto {
+            /** Pools below this many listings get exact search (IDMap,Flat). */
+            long exactBelow();
+
+            /** Listings per inverted list wanted above it (the list count is the nearest power of two). */
+            int listSize();
+
+            int minLists();
+
+            int maxLists();
+
+            /** Dimensions per one-byte PQ code. */
+            int dimsPerCode();
+
+            /** Lists visited per query, recorded in the manifest for the service. */
+            int nprobe();
+
+            /** Training rows per list (FAISS wants at least 39). */
+            int trainPerList();
+
+            /** Most training rows. */
+            int maxTrainRows();
+        }
 
         /** inner_product (cosine on L2-normalised embeddings) or l2. */
         String metric();

@@ -19,6 +19,7 @@ import com.listinglens.image.Preprocessor;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PhotoVectors;
 import com.listinglens.pool.PoolException;
+import com.listinglens.pool.ListingStoreWriter;
 import com.listinglens.pool.PoolFiles;
 import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.Metric;
@@ -112,6 +113,13 @@ public final class PoolBuilder {
     private final int batchSize;
     private final int decodeThreads;
     private final PrintStream log;
+    private IndexPolicy policy;
+
+    /** How an index factory of "auto" is resolved by the pool's size; returns this builder. */
+    public PoolBuilder policy(IndexPolicy policy) {
+        this.policy = policy;
+        return this;
+    }
 
     public PoolBuilder(ImageDecoder decoder, Preprocessor preprocessor, Embedder embedder, int batchSize,
                        int decodeThreads, PrintStream log) {
@@ -295,23 +303,27 @@ public final class PoolBuilder {
             for (int i = 0; i < ids64.length; i++) {
                 ids64[i] = i;
             }
-            log.printf(Locale.ROOT, "indexing %d vectors with '%s' (%s)%n", kept.size(), request.indexFactory(), request.metric());
-            try (FaissIndex index = FaissIndex.create(request.indexFactory(), indexDimension, request.metric())) {
+            IndexPolicy.Choice choice = null;
+            if (IndexPolicy.AUTO.equals(request.indexFactory())) {
+                if (policy == null) {
+                    throw new IllegalArgumentException("index factory 'auto' needs an index policy (lens.build.auto.*)");
+                }
+                choice = policy.choose(kept.size(), indexDimension);
+            }
+            String factory = choice == null ? request.indexFactory() : choice.factory();
+            log.printf(Locale.ROOT, "indexing %d vectors with '%s' (%s)%s%n", kept.size(), factory, request.metric(),
+                    choice == null ? "" : ": " + choice.reason());
+            try (FaissIndex index = FaissIndex.create(factory, indexDimension, request.metric())) {
                 if (!index.isTrained()) {
                     index.train(vectors, kept.size());
                 }
                 index.addWithIds(vectors, ids64);
                 index.write(tmp.resolve(PoolFiles.INDEX));
             }
-            try (BufferedWriter out = Files.newBufferedWriter(tmp.resolve(PoolFiles.LISTINGS), StandardCharsets.UTF_8)) {
-                for (Listing listing : kept) {
-                    out.write(ListingJson.toLine(listing));
-                    out.write('\n');
-                }
-            }
+            ListingStoreWriter.write(tmp.resolve(PoolFiles.LISTING_STORE), kept);
             List<Manifest.FileRef> files = new ArrayList<>();
-            for (String name : projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTINGS)
-                    : List.of(PoolFiles.INDEX, PoolFiles.LISTINGS, PROJECTION, PHOTO_VECTORS)) {
+            for (String name : projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE)
+                    : List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PROJECTION, PHOTO_VECTORS)) {
                 files.add(PoolFiles.describeFile(tmp.resolve(name)));
             }
             ModelInfo model = embedder.info();
@@ -320,11 +332,11 @@ public final class PoolBuilder {
                     DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now)
                             + "-" + kept.size(),
                     new Manifest.ModelRef(request.modelName(), request.modelSpace(), model.precision(), model.sha256()),
-                    indexDimension, kept.size(), now, request.indexFactory(), request.metric().name().toLowerCase(Locale.ROOT),
+                    indexDimension, kept.size(), now, factory, request.metric().name().toLowerCase(Locale.ROOT),
                     sources, files,
                     request.live() == null ? null : new Manifest.LiveFold(request.live().through().toString(), additions.size(),
                             droppedFromCatalogs),
-                    projectionRef);
+                    projectionRef, null, choice == null ? null : choice.manifestEntry());
             PoolFiles.writeManifest(tmp, manifest);
             if (request.calibrator() != null) {
                 Calibration maps;
@@ -401,7 +413,7 @@ public final class PoolBuilder {
         }
     }
 
-    private static void replace(Path tmp, Path output, boolean replace) throws IOException {
+    static void replace(Path tmp, Path output, boolean replace) throws IOException {
         Path parent = output.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -15,7 +15,7 @@ import java.util.List;
  * @param poolVersion    identifier of this build (reported with every answer)
  * @param model          the model that embedded the listings
  * @param dimension      embedding dimension
- * @param listingCount   vectors in the index = lines in listings.jsonl
+ * @param listingCount   vectors in the index = rows of the listing store (listings.bin; listings.jsonl in format 1)
  * @param builtAt        build time
  * @param indexFactory   FAISS index_factory string
  * @param metric         inner_product or l2
@@ -25,6 +25,8 @@ import java.util.List;
  * @param projection     the learned linear map between the model's embeddings and the index (null: none; then
  *                       {@code dimension} is the model's)
  * @param calibration    confidence maps fitted at build time on uploads the pool does not hold (null: raw vote shares)
+ * @param indexChoice    how the builder chose {@code indexFactory} and the search parameters it recommends (null: the
+ *                       factory string was given, the index's own parameters apply)
  */
 public record Manifest(
         int formatVersion,
@@ -39,9 +41,21 @@ public record Manifest(
         List<FileRef> files,
         @JsonInclude(JsonInclude.Include.NON_NULL) LiveFold live,
         @JsonInclude(JsonInclude.Include.NON_NULL) ProjectionRef projection,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Calibration calibration) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Calibration calibration,
+        @JsonInclude(JsonInclude.Include.NON_NULL) IndexChoice indexChoice) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** Format 2 keeps the listings in a memory-mapped store (listings.bin); format 1 kept them as listings.jsonl. */
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format this service still reads. */
+    public static final int MIN_FORMAT_VERSION = 1;
+
+    /** A manifest without a recorded index choice. */
+    public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
+                    String indexFactory, String metric, List<SourceCatalog> sources, List<FileRef> files, LiveFold live,
+                    ProjectionRef projection, Calibration calibration) {
+        this(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources, files, live,
+                projection, calibration, null);
+    }
 
     /** A manifest of a build that folded no live change. */
     public Manifest(int formatVersion, String poolVersion, ModelRef model, int dimension, long listingCount, Instant builtAt,
@@ -66,7 +80,19 @@ public record Manifest(
     /** This manifest with the confidence maps fitted for the pool. */
     public Manifest withCalibration(Calibration maps) {
         return new Manifest(formatVersion, poolVersion, model, dimension, listingCount, builtAt, indexFactory, metric, sources,
-                files, live, projection, maps);
+                files, live, projection, maps, indexChoice);
+    }
+
+    /**
+     * Why the builder picked this index ({@code reason}, e.g. "auto: 50000000 listings >= 1000000") and the search
+     * parameters to use with it where the service is not configured otherwise (0: the index's own).
+     */
+    public record IndexChoice(String reason, int nprobe, int efSearch) {
+    }
+
+    /** Whether the manifest lists a file of this name. */
+    public boolean hasFile(String name) {
+        return files.stream().anyMatch(f -> f.name().equals(name));
     }
 
     /** The pool's confidence maps (none: raw vote shares). */

@@ -24,13 +24,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reference-counted: whoever searches it holds a reference ({@link #tryIncRef()} / {@link #decRef()}),
  * and its native memory is freed only when the last reference is released, so a pool can be swapped
  * out under load without pulling memory from under a running search. The vector id of a listing is its
- * line number (from 0) in listings.jsonl.
+ * row (from 0) in the pool's listing store.
  */
 public final class Pool {
 
     private final Path dir;
     private final Manifest manifest;
-    private final List<Listing> listings;
+    private final ListingStore listings;
     private final FaissIndex index;
     private final Metric metric;
     private final PoolColumns columns;
@@ -49,7 +49,7 @@ public final class Pool {
     /** The listings' unprojected embeddings (projected pools that have them; null otherwise). */
     private final PhotoVectors photoVectors;
 
-    private Pool(Path dir, Manifest manifest, List<Listing> listings, FaissIndex index, Projection projection,
+    private Pool(Path dir, Manifest manifest, ListingStore listings, FaissIndex index, Projection projection,
                  PhotoVectors photoVectors) {
         this.dir = dir;
         this.manifest = manifest;
@@ -84,7 +84,8 @@ public final class Pool {
         Manifest manifest = PoolFiles.readManifest(dir);
         checkCompatible(manifest, options.expectedSpace(), options.expectedDimension());
         Path indexFile = dir.resolve(PoolFiles.INDEX);
-        Path listingsFile = dir.resolve(PoolFiles.LISTINGS);
+        boolean stored = manifest.hasFile(PoolFiles.LISTING_STORE);
+        Path listingsFile = dir.resolve(stored ? PoolFiles.LISTING_STORE : PoolFiles.LISTINGS);
         List<Path> checked = new ArrayList<>(List.of(indexFile, listingsFile));
         Manifest.ProjectionRef ref0 = manifest.projection();
         if (ref0 != null) {
@@ -107,37 +108,34 @@ public final class Pool {
                 throw new PoolException(PoolException.CHECKSUM, "pool file " + file + " does not match its sha-256 in the manifest");
             }
         }
-        List<Listing> listings = readListings(listingsFile);
-        if (listings.size() != manifest.listingCount()) {
-            throw new PoolException("pool " + dir + " lists " + listings.size() + " listings but its manifest says "
-                    + manifest.listingCount());
-        }
-        Projection projection = null;
-        if (ref0 != null) {
-            projection = readProjection(dir, manifest, ref0);
-        }
-        PhotoVectors photos = ref0 == null || ref0.photoVectors() == null ? null
-                : PhotoVectors.open(dir.resolve(ref0.photoVectors()), manifest.listingCount(), ref0.inputDimension());
-        FaissIndex index;
+        ListingStore listings = stored ? ListingStore.open(listingsFile) : readListings(listingsFile);
+        PhotoVectors photos = null;
+        FaissIndex index = null;
         try {
-            index = FaissIndex.read(indexFile, options.memoryMap());
-        } catch (RuntimeException e) {
-            if (photos != null) {
-                photos.close();
+            if (listings.rows() != manifest.listingCount()) {
+                throw new PoolException("pool " + dir + " lists " + listings.rows() + " listings but its manifest says "
+                        + manifest.listingCount());
             }
-            throw e;
-        }
-        try {
+            Projection projection = null;
+            if (ref0 != null) {
+                projection = readProjection(dir, manifest, ref0);
+            }
+            photos = ref0 == null || ref0.photoVectors() == null ? null
+                    : PhotoVectors.open(dir.resolve(ref0.photoVectors()), manifest.listingCount(), ref0.inputDimension());
+            index = FaissIndex.read(indexFile, options.memoryMap());
             if (index.count() != manifest.listingCount() || index.dimension() != manifest.dimension()) {
                 throw new PoolException("index of pool " + dir + " holds " + index.count() + " vectors of dimension "
                         + index.dimension() + "; the manifest says " + manifest.listingCount() + " of " + manifest.dimension());
             }
             return new Pool(dir, manifest, listings, index, projection, photos);
         } catch (RuntimeException e) {
-            index.close();
+            if (index != null) {
+                index.close();
+            }
             if (photos != null) {
                 photos.close();
             }
+            listings.close();
             throw e;
         }
     }
@@ -191,23 +189,27 @@ public final class Pool {
         return projection;
     }
 
-    private static List<Listing> readListings(Path file) {
-        List<Listing> listings = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            long lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                try {
-                    listings.add(CatalogReader.parse(line));
-                } catch (IllegalArgumentException e) {
-                    throw new PoolException(file + ":" + lineNo + ": " + e.getMessage());
+    /**
+     * The listings of a format-1 pool (catalog lines), turned into a listing store in a temporary file that is unlinked
+     * once mapped: the pool then reads them the same way as a format-2 pool's.
+     */
+    private static ListingStore readListings(Path file) {
+        return ListingStore.temporary(out -> {
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                String line;
+                long lineNo = 0;
+                while ((line = in.readLine()) != null) {
+                    lineNo++;
+                    try {
+                        out.add(CatalogReader.parse(line));
+                    } catch (IllegalArgumentException e) {
+                        throw new PoolException(file + ":" + lineNo + ": " + e.getMessage());
+                    }
                 }
+            } catch (IOException e) {
+                throw new PoolException("cannot read " + file + ": " + e.getMessage(), e);
             }
-        } catch (IOException e) {
-            throw new PoolException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        return List.copyOf(listings);
+        });
     }
 
     public Manifest manifest() {
@@ -219,7 +221,12 @@ public final class Pool {
     }
 
     public int size() {
-        return listings.size();
+        return (int) listings.rows();
+    }
+
+    /** The pool's listing store (memory-mapped). */
+    public ListingStore listings() {
+        return listings;
     }
 
     /** Whether the pool's own listings (live changes aside) include this id. */
@@ -228,7 +235,7 @@ public final class Pool {
     }
 
     public Listing listing(int row) {
-        return listings.get(row);
+        return listings.listing(row);
     }
 
     /** The live changes applied on top of this pool version. */
@@ -271,7 +278,7 @@ public final class Pool {
         Unfiltered unfiltered = filter.isNone() ? unfiltered(live) : null;
         IdFilter rows = unfiltered != null ? unfiltered.rows()
                 : columns.compile(filter, live.removedCount() > 0 ? live.removedRows() : null);
-        long inPool = rows == null ? listings.size() : rows.count();
+        long inPool = rows == null ? listings.rows() : rows.count();
         IdFilter addedRows = unfiltered != null ? unfiltered.added() : overlay.addedFilter(live, filter);
         long inAdded = addedRows == null ? 0 : addedRows.count();
 
@@ -288,9 +295,9 @@ public final class Pool {
                 List<Neighbour> row = new ArrayList<>(kk);
                 for (int r = 0; r < kk; r++) {
                     long id = result.id(q, r);
-                    if (id >= 0 && id < listings.size()) {
+                    if (id >= 0 && id < listings.rows()) {
                         float sim = similarity(result.score(q, r));
-                        row.add(new Neighbour(listings.get((int) id), sim,
+                        row.add(new Neighbour(listings.listing(id), sim,
                                 projection == null ? sim : photoVectors == null ? Float.NaN : photoVectors.dot(id, queries[q])));
                     }
                 }
@@ -392,6 +399,7 @@ public final class Pool {
             if (photoVectors != null) {
                 photoVectors.close();
             }
+            listings.close();
         } else if (left < 0) {
             throw new IllegalStateException("pool " + manifest.poolVersion() + " released more often than acquired");
         }

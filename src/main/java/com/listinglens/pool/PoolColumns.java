@@ -1,54 +1,22 @@
 package com.listinglens.pool;
 
-import com.listinglens.catalog.Listing;
 import com.listinglens.vector.IdFilter;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
- * A pool's listings as columns for filtering: category path and brand as small integer codes, price as a float
- * (NaN: unknown), and listing id to row. Built once when a pool is opened; a filter is then compiled into a bitmap
- * over the rows by comparing codes instead of strings, which costs about a millisecond per million rows.
+ * A pool's listings as columns for filtering, read straight from its {@link ListingStore}: category path and brand as
+ * dictionary codes, price as a double (NaN: unknown), and listing id to row through the store's id table. Nothing is
+ * built per listing; a filter is compiled into a bitmap over the rows by comparing codes instead of strings.
  */
 public final class PoolColumns {
 
+    private final ListingStore store;
     private final int rows;
-    private final List<List<String>> categories;
-    private final int[] categoryCode;
-    private final List<String> brands;
-    private final int[] brandCode;
-    private final float[] price;
-    private final Map<String, Integer> rowById;
 
-    public PoolColumns(List<Listing> listings) {
-        rows = listings.size();
-        categoryCode = new int[rows];
-        brandCode = new int[rows];
-        price = new float[rows];
-        Map<List<String>, Integer> cats = new HashMap<>();
-        Map<String, Integer> brandCodes = new HashMap<>();
-        categories = new ArrayList<>();
-        brands = new ArrayList<>();
-        rowById = HashMap.newHashMap(rows);
-        for (int r = 0; r < rows; r++) {
-            Listing l = listings.get(r);
-            categoryCode[r] = cats.computeIfAbsent(l.category(), c -> {
-                categories.add(c);
-                return categories.size() - 1;
-            });
-            String brand = l.brand() == null ? "" : l.brand().strip().toLowerCase(Locale.ROOT);
-            brandCode[r] = brandCodes.computeIfAbsent(brand, b -> {
-                brands.add(b);
-                return brands.size() - 1;
-            });
-            price[r] = l.price() == null ? Float.NaN : l.price().floatValue();
-            // a later duplicate id would shadow an earlier row; builds refuse duplicate ids, so keep the first
-            rowById.putIfAbsent(l.id(), r);
-        }
+    public PoolColumns(ListingStore store) {
+        this.store = store;
+        this.rows = Math.toIntExact(store.rows());
     }
 
     public int rows() {
@@ -57,8 +25,7 @@ public final class PoolColumns {
 
     /** The row of a listing id, or -1. */
     public int row(String listingId) {
-        Integer r = rowById.get(listingId);
-        return r == null ? -1 : r;
+        return (int) store.row(listingId);
     }
 
     /**
@@ -80,23 +47,25 @@ public final class PoolColumns {
         }
         int words = (rows + 63) >>> 6;
         long[] bits = new long[words];
+        List<List<String>> categories = store.categories();
         boolean[] catOk = new boolean[categories.size()];
         for (int c = 0; c < catOk.length; c++) {
             catOk[c] = filter.categoryMatches(categories.get(c));
         }
+        List<String> brands = store.brands();
         boolean[] brandOk = new boolean[brands.size()];
         for (int b = 0; b < brandOk.length; b++) {
-            brandOk[b] = filter.brandMatches(brands.get(b).isEmpty() ? null : brands.get(b));
+            brandOk[b] = filter.brandMatches(b == 0 ? null : brands.get(b));
         }
         boolean priced = filter.pricesBounded();
-        float lo = filter.minPrice() == null ? Float.NEGATIVE_INFINITY : filter.minPrice().floatValue();
-        float hi = filter.maxPrice() == null ? Float.POSITIVE_INFINITY : filter.maxPrice().floatValue();
+        double lo = filter.minPrice() == null ? Double.NEGATIVE_INFINITY : filter.minPrice();
+        double hi = filter.maxPrice() == null ? Double.POSITIVE_INFINITY : filter.maxPrice();
         for (int r = 0; r < rows; r++) {
-            if (!catOk[categoryCode[r]] || !brandOk[brandCode[r]]) {
+            if (!catOk[store.categoryCode(r)] || !brandOk[store.brandCode(r)]) {
                 continue;
             }
             if (priced) {
-                float p = price[r];
+                double p = store.price(r);
                 // NaN (unknown price) fails both comparisons
                 if (!(p >= lo && p <= hi)) {
                     continue;

@@ -18,7 +18,10 @@ public final class PoolFiles {
 
     public static final String MANIFEST = "manifest.json";
     public static final String INDEX = "index.faiss";
+    /** Listings as catalog lines (pool format 1, and pools written by hand). */
     public static final String LISTINGS = "listings.jsonl";
+    /** Listings as a memory-mapped store ({@link ListingStore}, pool format 2). */
+    public static final String LISTING_STORE = "listings.bin";
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -55,9 +58,10 @@ public final class PoolFiles {
                 throw new PoolException("pool manifest of " + where + " is not a JSON object");
             }
             int format = tree.path("formatVersion").asInt(-1);
-            if (format != Manifest.FORMAT_VERSION) {
+            if (format < Manifest.MIN_FORMAT_VERSION || format > Manifest.FORMAT_VERSION) {
                 throw new PoolException(PoolException.UNKNOWN_FORMAT, "pool " + where + " has format version "
-                        + tree.path("formatVersion") + "; this service reads version " + Manifest.FORMAT_VERSION);
+                        + tree.path("formatVersion") + "; this service reads versions " + Manifest.MIN_FORMAT_VERSION + " to "
+                        + Manifest.FORMAT_VERSION);
             }
             Manifest manifest = JSON.treeToValue(tree, Manifest.class);
             if (manifest.poolVersion() == null || manifest.model() == null || manifest.dimension() <= 0) {

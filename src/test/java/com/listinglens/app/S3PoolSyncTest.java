@@ -49,7 +49,9 @@ class S3PoolSyncTest {
     }
 
     private static Set<String> ids(Path pool) {
-        return CatalogReader.read(pool.resolve(PoolFiles.LISTINGS)).listings().stream().map(Listing::id).collect(Collectors.toSet());
+        try (var store = com.listinglens.pool.ListingStore.open(pool.resolve(PoolFiles.LISTING_STORE))) {
+            return java.util.stream.LongStream.range(0, store.rows()).mapToObj(r -> store.listing(r).id()).collect(Collectors.toSet());
+        }
     }
 
     private static String version(Path pool) {

@@ -52,7 +52,8 @@ class ListingFilterTest {
     void columnsCompileTheSameSetAsThePredicate() {
         List<Listing> ls = List.of(listing("a", List.of("Fruit", "Apple"), "X", 1.0), listing("b", List.of("Fruit", "Pear"), null, null),
                 listing("c", List.of("Veg"), "x", 3.0), listing("d", List.of("Fruit", "Apple", "Red"), "Y", 2.0));
-        PoolColumns columns = new PoolColumns(ls);
+        ListingStore store = ListingStore.of(ls);
+        PoolColumns columns = new PoolColumns(store);
         assertThat(columns.compile(ListingFilter.NONE, null)).isNull();
         assertThat(columns.row("c")).isEqualTo(2);
         assertThat(columns.row("zz")).isEqualTo(-1);

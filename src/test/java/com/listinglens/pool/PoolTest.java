@@ -150,9 +150,9 @@ class PoolTest {
                 .isInstanceOf(PoolException.class).hasMessageContaining("manifest.json is missing");
 
         // a listing edited after the build: same size, other bytes -> checksum refuses it
-        Path listings = out.resolve(PoolFiles.LISTINGS);
+        Path listings = out.resolve(PoolFiles.LISTING_STORE);
         byte[] bytes = Files.readAllBytes(listings);
-        int at = new String(bytes, StandardCharsets.UTF_8).indexOf("\"id\":\"") + 6;
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("iconic-") + 7;
         bytes[at] = (byte) (bytes[at] == 'x' ? 'y' : 'x');
         Files.write(listings, bytes);
         assertThatThrownBy(() -> Pool.open(out, new Pool.OpenOptions(false, true, null, 0)))
