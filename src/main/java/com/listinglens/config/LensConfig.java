@@ -524,6 +524,9 @@ public interface LensConfig {
 
             /** Most training rows. */
             int maxTrainRows();
+
+            /** Candidates per result re-ranked by the pool's fp32 rows (index-vectors.f32); 0: none. */
+            int refine();
         }
 
         /** inner_product (cosine on L2-normalised embeddings) or l2. */

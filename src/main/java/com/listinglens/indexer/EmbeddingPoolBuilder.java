@@ -8,7 +8,9 @@ import com.listinglens.pool.PoolFiles;
 import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.Metric;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
+import java.io.OutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -65,7 +67,7 @@ public final class EmbeddingPoolBuilder {
         }
         Manifest.ProjectionRef projection = projection(request, set);
         IndexPolicy.Choice choice = IndexPolicy.AUTO.equals(request.indexFactory()) ? request.policy().choose(n, d)
-                : new IndexPolicy.Choice(request.indexFactory(), null, 0, Math.min(n, request.policy().maxTrainRows()));
+                : new IndexPolicy.Choice(request.indexFactory(), null, 0, Math.min(n, request.policy().maxTrainRows()), 0);
         log.printf(Locale.ROOT, "embedding set %s: %d rows of %d (space %s)%n", set.dir(), n, d, set.info().space());
         log.printf(Locale.ROOT, "index '%s' (%s)%s%n", choice.factory(), request.metric(),
                 choice.reason() == null ? "" : ": " + choice.reason());
@@ -76,6 +78,8 @@ public final class EmbeddingPoolBuilder {
             Files.createDirectories(tmp);
             try (FaissIndex index = FaissIndex.create(choice.factory(), d, request.metric());
                  ListingStoreWriter listings = ListingStoreWriter.create(tmp.resolve(PoolFiles.LISTING_STORE));
+                 OutputStream refine = choice.refine() > 0
+                         ? new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 20) : null;
                  BufferedReader lines = Files.newBufferedReader(set.listings(), StandardCharsets.UTF_8)) {
                 if (!index.isTrained()) {
                     long t = System.nanoTime();
@@ -83,13 +87,16 @@ public final class EmbeddingPoolBuilder {
                     trainSeconds = (System.nanoTime() - t) / 1e9;
                 }
                 long t = System.nanoTime();
-                add(index, set, listings, lines, request.batchRows());
+                add(index, set, listings, lines, request.batchRows(), refine);
                 addSeconds = (System.nanoTime() - t) / 1e9;
                 log.println("writing the index and the listing store");
                 index.write(tmp.resolve(PoolFiles.INDEX));
                 listings.finish();
             }
             List<String> names = new ArrayList<>(List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE));
+            if (choice.refine() > 0) {
+                names.add(PoolFiles.INDEX_VECTORS);
+            }
             if (projection != null) {
                 Files.copy(request.projectionFrom().resolve(projection.file()), tmp.resolve(projection.file()));
                 names.add(projection.file());
@@ -154,6 +161,13 @@ public final class EmbeddingPoolBuilder {
         return new Manifest.ProjectionRef(ref.file(), ref.method(), ref.inputDimension(), ref.outputDimension(), ref.sha256());
     }
 
+    /** {@code n} floats of {@code v} as little-endian fp32. */
+    static void writeFp32(OutputStream out, float[] v, int n) throws IOException {
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(n * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(v, 0, n);
+        out.write(bytes.array());
+    }
+
     /** Trains on {@code rows} rows spread evenly over the set. */
     private void train(FaissIndex index, EmbeddingSet set, int rows) {
         int d = set.dimension();
@@ -175,8 +189,8 @@ public final class EmbeddingPoolBuilder {
     }
 
     /** Adds every row in batches, the listings in step with them. */
-    private void add(FaissIndex index, EmbeddingSet set, ListingStoreWriter listings, BufferedReader lines, int batchRows)
-            throws IOException {
+    private void add(FaissIndex index, EmbeddingSet set, ListingStoreWriter listings, BufferedReader lines, int batchRows,
+                     OutputStream refine) throws IOException {
         long n = set.count();
         int d = set.dimension();
         int batch = (int) Math.min(batchRows, n);
@@ -195,6 +209,9 @@ public final class EmbeddingPoolBuilder {
                 ids[i] = from + i;
             }
             index.addWithIds(vectors, ids);
+            if (refine != null) {
+                writeFp32(refine, vectors, b * d);
+            }
             for (int i = 0; i < b; i++) {
                 String line = lines.readLine();
                 lineNo++;

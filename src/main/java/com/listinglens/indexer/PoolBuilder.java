@@ -321,9 +321,16 @@ public final class PoolBuilder {
                 index.write(tmp.resolve(PoolFiles.INDEX));
             }
             ListingStoreWriter.write(tmp.resolve(PoolFiles.LISTING_STORE), kept);
+            List<String> names = new ArrayList<>(projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE)
+                    : List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PROJECTION, PHOTO_VECTORS));
+            if (choice != null && choice.refine() > 0) {
+                try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 16)) {
+                    EmbeddingPoolBuilder.writeFp32(out, vectors, kept.size() * indexDimension);
+                }
+                names.add(PoolFiles.INDEX_VECTORS);
+            }
             List<Manifest.FileRef> files = new ArrayList<>();
-            for (String name : projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE)
-                    : List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PROJECTION, PHOTO_VECTORS)) {
+            for (String name : names) {
                 files.add(PoolFiles.describeFile(tmp.resolve(name)));
             }
             ModelInfo model = embedder.info();

@@ -85,9 +85,10 @@ public record Manifest(
 
     /**
      * Why the builder picked this index ({@code reason}, e.g. "auto: 50000000 listings >= 1000000") and the search
-     * parameters to use with it where the service is not configured otherwise (0: the index's own).
+     * parameters to use with it where the service is not configured otherwise (0: the index's own); {@code refine}:
+     * the index proposes refine x k candidates, re-ranked by the full vectors of {@code index-vectors.f32} (0: none).
      */
-    public record IndexChoice(String reason, int nprobe, int efSearch) {
+    public record IndexChoice(String reason, int nprobe, int efSearch, int refine) {
     }
 
     /** Whether the manifest lists a file of this name. */

@@ -20,17 +20,21 @@ import java.nio.file.StandardOpenOption;
 public final class PhotoVectors implements AutoCloseable {
 
     private static final ValueLayout.OfShort FP16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FP32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Arena arena;
     private final MemorySegment rows;
     private final long count;
     private final int dimension;
+    /** 2: fp16 rows, 4: fp32 rows. */
+    private final int bytes;
 
-    private PhotoVectors(Arena arena, MemorySegment rows, long count, int dimension) {
+    private PhotoVectors(Arena arena, MemorySegment rows, long count, int dimension, int bytes) {
         this.arena = arena;
         this.rows = rows;
         this.count = count;
         this.dimension = dimension;
+        this.bytes = bytes;
     }
 
     /** Writes {@code n} rows of {@code d} floats as fp16. */
@@ -51,20 +55,28 @@ public final class PhotoVectors implements AutoCloseable {
         }
     }
 
-    /** Maps a file of {@code count} rows of {@code dimension}; its size must be exactly that. */
+    /** Maps a file of {@code count} fp16 rows of {@code dimension}; its size must be exactly that. */
     public static PhotoVectors open(Path file, long count, int dimension) {
+        return open(file, count, dimension, 2);
+    }
+
+    /** Maps a file of {@code count} rows of {@code dimension} fp16 ({@code bytes} 2) or fp32 (4) components. */
+    public static PhotoVectors open(Path file, long count, int dimension, int bytes) {
+        if (bytes != 2 && bytes != 4) {
+            throw new IllegalArgumentException("rows are fp16 (2 bytes) or fp32 (4), not " + bytes + " bytes a component");
+        }
         if (count < 0 || dimension < 1) {
             throw new IllegalArgumentException("photo vectors need count >= 0 and dimension >= 1");
         }
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long expected = count * dimension * 2L;
+            long expected = count * dimension * (long) bytes;
             if (ch.size() != expected) {
-                throw new PoolException(PoolException.SIZE, "photo vectors " + file + " hold " + ch.size() + " bytes; "
-                        + count + " rows of " + dimension + " fp16 need " + expected);
+                throw new PoolException(PoolException.SIZE, "vectors " + file + " hold " + ch.size() + " bytes; "
+                        + count + " rows of " + dimension + (bytes == 2 ? " fp16" : " fp32") + " need " + expected);
             }
             MemorySegment seg = expected == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, expected, arena);
-            return new PhotoVectors(arena, seg, count, dimension);
+            return new PhotoVectors(arena, seg, count, dimension, bytes);
         } catch (IOException e) {
             arena.close();
             throw new PoolException("cannot map photo vectors " + file + ": " + e.getMessage(), e);
@@ -82,6 +94,24 @@ public final class PhotoVectors implements AutoCloseable {
         return dimension;
     }
 
+    /** Row {@code row} as floats, into {@code out}. */
+    public void row(long row, float[] out) {
+        if (row < 0 || row >= count) {
+            throw new IndexOutOfBoundsException("row " + row + " of " + count);
+        }
+        if (out.length != dimension) {
+            throw new IllegalArgumentException("a row has " + dimension + " components, got room for " + out.length);
+        }
+        long base = row * dimension * (long) bytes;
+        if (bytes == 4) {
+            MemorySegment.copy(rows, FP32, base, out, 0, dimension);
+            return;
+        }
+        for (int i = 0; i < dimension; i++) {
+            out[i] = Float.float16ToFloat(rows.get(FP16, base + 2L * i));
+        }
+    }
+
     /** Inner product of row {@code row} with {@code query} (cosine for unit vectors). */
     public float dot(long row, float[] query) {
         if (row < 0 || row >= count) {
@@ -90,8 +120,14 @@ public final class PhotoVectors implements AutoCloseable {
         if (query.length != dimension) {
             throw new IllegalArgumentException("query of dimension " + query.length + ", photo vectors have " + dimension);
         }
-        long base = row * dimension * 2L;
+        long base = row * dimension * (long) bytes;
         double sum = 0;
+        if (bytes == 4) {
+            for (int i = 0; i < dimension; i++) {
+                sum += rows.get(FP32, base + 4L * i) * query[i];
+            }
+            return (float) sum;
+        }
         for (int i = 0; i < dimension; i++) {
             sum += Float.float16ToFloat(rows.get(FP16, base + 2L * i)) * query[i];
         }

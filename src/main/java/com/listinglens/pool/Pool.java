@@ -48,9 +48,12 @@ public final class Pool {
     private final Projection projection;
     /** The listings' unprojected embeddings (projected pools that have them; null otherwise). */
     private final PhotoVectors photoVectors;
+    /** The index's own rows at full precision (fp32) for re-ranking its candidates (null: the index's order stands). */
+    private final PhotoVectors refineVectors;
+    private final int refineFactor;
 
     private Pool(Path dir, Manifest manifest, ListingStore listings, FaissIndex index, Projection projection,
-                 PhotoVectors photoVectors) {
+                 PhotoVectors photoVectors, PhotoVectors refineVectors) {
         this.dir = dir;
         this.manifest = manifest;
         this.listings = listings;
@@ -58,6 +61,8 @@ public final class Pool {
         this.metric = index.metric();
         this.projection = projection;
         this.photoVectors = photoVectors;
+        this.refineVectors = refineVectors;
+        this.refineFactor = refineVectors == null || manifest.indexChoice() == null ? 1 : Math.max(1, manifest.indexChoice().refine());
         this.columns = new PoolColumns(listings);
         this.overlay = new Overlay(columns, manifest.queryDimension(), projection, metric,
                 manifest.model() == null ? null : manifest.model().space(),
@@ -87,6 +92,9 @@ public final class Pool {
         boolean stored = manifest.hasFile(PoolFiles.LISTING_STORE);
         Path listingsFile = dir.resolve(stored ? PoolFiles.LISTING_STORE : PoolFiles.LISTINGS);
         List<Path> checked = new ArrayList<>(List.of(indexFile, listingsFile));
+        if (manifest.hasFile(PoolFiles.INDEX_VECTORS)) {
+            checked.add(dir.resolve(PoolFiles.INDEX_VECTORS));
+        }
         Manifest.ProjectionRef ref0 = manifest.projection();
         if (ref0 != null) {
             checked.add(dir.resolve(plainFileName(dir, ref0.file(), "projection")));
@@ -110,6 +118,7 @@ public final class Pool {
         }
         ListingStore listings = stored ? ListingStore.open(listingsFile) : readListings(listingsFile);
         PhotoVectors photos = null;
+        PhotoVectors refine = null;
         FaissIndex index = null;
         try {
             if (listings.rows() != manifest.listingCount()) {
@@ -127,13 +136,19 @@ public final class Pool {
                 throw new PoolException("index of pool " + dir + " holds " + index.count() + " vectors of dimension "
                         + index.dimension() + "; the manifest says " + manifest.listingCount() + " of " + manifest.dimension());
             }
-            return new Pool(dir, manifest, listings, index, projection, photos);
+            if (manifest.hasFile(PoolFiles.INDEX_VECTORS)) {
+                refine = PhotoVectors.open(dir.resolve(PoolFiles.INDEX_VECTORS), manifest.listingCount(), manifest.dimension(), 4);
+            }
+            return new Pool(dir, manifest, listings, index, projection, photos, refine);
         } catch (RuntimeException e) {
             if (index != null) {
                 index.close();
             }
             if (photos != null) {
                 photos.close();
+            }
+            if (refine != null) {
+                refine.close();
             }
             listings.close();
             throw e;
@@ -264,6 +279,7 @@ public final class Pool {
         if (queries.length == 0) {
             return new Found(List.of(), 0, false);
         }
+        params = withPoolDefaults(params);
         int d = manifest.dimension();
         float[] flat = new float[queries.length * d];
         for (int q = 0; q < queries.length; q++) {
@@ -274,6 +290,34 @@ public final class Pool {
             float[] row = projection == null ? queries[q] : projection.apply(queries[q]);
             System.arraycopy(row, 0, flat, q * d, d);
         }
+        return searchFlat(flat, queries.length, queries, k, params, filter);
+    }
+
+    /**
+     * As {@link #search(float[][], int, SearchParams)} for queries already in the index's space (projected, unit
+     * length): what a caller holding projected embeddings (a benchmark, a batch job) searches with. Without the
+     * model's own embeddings the near-duplicate similarity of each neighbour is unknown (NaN) in a projected pool.
+     */
+    public List<List<Neighbour>> searchProjected(float[][] projected, int k, SearchParams params) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        if (projected.length == 0) {
+            return List.of();
+        }
+        int d = manifest.dimension();
+        float[] flat = new float[projected.length * d];
+        for (int q = 0; q < projected.length; q++) {
+            if (projected[q].length != d) {
+                throw new IllegalArgumentException("query " + q + " has dimension " + projected[q].length + ", the index has " + d);
+            }
+            System.arraycopy(projected[q], 0, flat, q * d, d);
+        }
+        return searchFlat(flat, projected.length, null, k, withPoolDefaults(params), ListingFilter.NONE).rows();
+    }
+
+    /** The search over index-space rows; {@code photoQueries}: the model's embeddings of the queries (null: unknown). */
+    private Found searchFlat(float[] flat, int n, float[][] photoQueries, int k, SearchParams params, ListingFilter filter) {
         Overlay.Snapshot live = overlay.snapshot();
         Unfiltered unfiltered = filter.isNone() ? unfiltered(live) : null;
         IdFilter rows = unfiltered != null ? unfiltered.rows()
@@ -286,20 +330,23 @@ public final class Pool {
         boolean widened = false;
         if (inPool > 0) {
             int kk = (int) Math.min(k, inPool);
-            SearchResult result = index.search(flat, queries.length, kk, params, rows);
-            if (rows != null && !params.exhaustive() && shortOf(result, queries.length, kk)) {
-                result = index.search(flat, queries.length, kk, params.withExhaustive(true), rows);
+            // with re-ranking, the index proposes refine x k candidates and their full vectors decide
+            int kc = refineVectors == null ? kk : (int) Math.min(Math.min(inPool, (long) kk * refineFactor), FaissIndex.MAX_K);
+            SearchResult result = index.search(flat, n, kc, params, rows);
+            if (rows != null && !params.exhaustive() && shortOf(result, n, kk)) {
+                result = index.search(flat, n, kc, params.withExhaustive(true), rows);
                 widened = true;
             }
-            for (int q = 0; q < queries.length; q++) {
+            for (int q = 0; q < n; q++) {
                 List<Neighbour> row = new ArrayList<>(kk);
-                for (int r = 0; r < kk; r++) {
-                    long id = result.id(q, r);
-                    if (id >= 0 && id < listings.rows()) {
-                        float sim = similarity(result.score(q, r));
-                        row.add(new Neighbour(listings.listing(id), sim,
-                                projection == null ? sim : photoVectors == null ? Float.NaN : photoVectors.dot(id, queries[q])));
-                    }
+                long[] ids = new long[kk];
+                float[] sims = new float[kk];
+                int found = refineVectors == null ? indexOrder(result, q, kk, ids, sims) : reranked(result, q, kc, flat, ids, sims);
+                for (int r = 0; r < found; r++) {
+                    long id = ids[r];
+                    float sim = sims[r];
+                    row.add(new Neighbour(listings.listing(id), sim,
+                            projection == null ? sim : photoVectors == null || photoQueries == null ? Float.NaN : photoVectors.dot(id, photoQueries[q])));
                 }
                 fromPool.add(row);
             }
@@ -307,25 +354,78 @@ public final class Pool {
         List<List<Neighbour>> fromAdded = new ArrayList<>();
         if (inAdded > 0) {
             int ka = (int) Math.min(k, inAdded);
-            SearchResult result = overlay.searchAdded(flat, queries.length, ka, addedRows);
-            for (int q = 0; q < queries.length; q++) {
+            SearchResult result = overlay.searchAdded(flat, n, ka, addedRows);
+            for (int q = 0; q < n; q++) {
                 List<Neighbour> row = new ArrayList<>(ka);
                 for (int r = 0; r < ka; r++) {
                     long id = result.id(q, r);
                     if (id >= 0 && id < live.addedRows()) {
                         float sim = similarity(result.score(q, r));
                         row.add(new Neighbour(live.added()[(int) id], sim,
-                                projection == null ? sim : (float) Vectors.dot(live.addedVectors()[(int) id], queries[q])));
+                                projection == null ? sim : photoQueries == null ? Float.NaN : (float) Vectors.dot(live.addedVectors()[(int) id], photoQueries[q])));
                     }
                 }
                 fromAdded.add(row);
             }
         }
-        List<List<Neighbour>> all = new ArrayList<>(queries.length);
-        for (int q = 0; q < queries.length; q++) {
+        List<List<Neighbour>> all = new ArrayList<>(n);
+        for (int q = 0; q < n; q++) {
             all.add(merge(inPool > 0 ? fromPool.get(q) : List.of(), inAdded > 0 ? fromAdded.get(q) : List.of(), k));
         }
         return new Found(List.copyOf(all), inPool + inAdded, widened);
+    }
+
+    /** The first {@code kk} results of query {@code q} in the index's order; returns how many there are. */
+    private int indexOrder(SearchResult result, int q, int kk, long[] ids, float[] sims) {
+        int found = 0;
+        for (int r = 0; r < kk; r++) {
+            long id = result.id(q, r);
+            if (id >= 0 && id < listings.rows()) {
+                ids[found] = id;
+                sims[found++] = similarity(result.score(q, r));
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The best {@code ids.length} of query {@code q}'s {@code kc} candidates by their full vectors' inner product with
+     * the query (the cosine: pool rows and queries are unit vectors), best first; returns how many there are.
+     */
+    private int reranked(SearchResult result, int q, int kc, float[] flat, long[] ids, float[] sims) {
+        int d = manifest.dimension();
+        float[] query = java.util.Arrays.copyOfRange(flat, q * d, (q + 1) * d);
+        int found = 0;
+        for (int r = 0; r < kc; r++) {
+            long id = result.id(q, r);
+            if (id < 0 || id >= listings.rows()) {
+                continue;
+            }
+            float sim = refineVectors.dot(id, query);
+            if (found == ids.length && sim <= sims[found - 1]) {
+                continue;
+            }
+            int at = found == ids.length ? found - 1 : found++;
+            while (at > 0 && sims[at - 1] < sim) {
+                sims[at] = sims[at - 1];
+                ids[at] = ids[at - 1];
+                at--;
+            }
+            sims[at] = sim;
+            ids[at] = id;
+        }
+        return found;
+    }
+
+    /** The search parameters the pool's builder recommends (manifest) where the caller leaves them to the index (0). */
+    SearchParams withPoolDefaults(SearchParams params) {
+        Manifest.IndexChoice choice = manifest.indexChoice();
+        if (choice == null || params.exhaustive() || (params.nprobe() != 0 || choice.nprobe() == 0)
+                && (params.efSearch() != 0 || choice.efSearch() == 0)) {
+            return params;
+        }
+        return new SearchParams(params.nprobe() != 0 ? params.nprobe() : choice.nprobe(),
+                params.efSearch() != 0 ? params.efSearch() : choice.efSearch(), false);
     }
 
     /** The unfiltered search's filters for a snapshot, made once per snapshot. */
@@ -398,6 +498,9 @@ public final class Pool {
             index.close();
             if (photoVectors != null) {
                 photoVectors.close();
+            }
+            if (refineVectors != null) {
+                refineVectors.close();
             }
             listings.close();
         } else if (left < 0) {

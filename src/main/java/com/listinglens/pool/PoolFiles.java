@@ -22,6 +22,11 @@ public final class PoolFiles {
     public static final String LISTINGS = "listings.jsonl";
     /** Listings as a memory-mapped store ({@link ListingStore}, pool format 2). */
     public static final String LISTING_STORE = "listings.bin";
+    /**
+     * The index's rows at full precision (little-endian fp32, memory-mapped) for re-ranking a compressed index's
+     * candidates; fp16 rows moved similarities by about 1e-4, enough to flip near-tied votes (bench/pool-scale.sh).
+     */
+    public static final String INDEX_VECTORS = "index-vectors.f32";
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
