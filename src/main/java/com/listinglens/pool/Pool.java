@@ -53,7 +53,7 @@ public final class Pool {
     private final int refineFactor;
 
     private Pool(Path dir, Manifest manifest, ListingStore listings, FaissIndex index, Projection projection,
-                 PhotoVectors photoVectors, PhotoVectors refineVectors) {
+                 PhotoVectors photoVectors, PhotoVectors refineVectors, int refineOverride) {
         this.dir = dir;
         this.manifest = manifest;
         this.listings = listings;
@@ -62,7 +62,8 @@ public final class Pool {
         this.projection = projection;
         this.photoVectors = photoVectors;
         this.refineVectors = refineVectors;
-        this.refineFactor = refineVectors == null || manifest.indexChoice() == null ? 1 : Math.max(1, manifest.indexChoice().refine());
+        this.refineFactor = refineVectors == null ? 1 : refineOverride > 0 ? refineOverride
+                : manifest.indexChoice() == null ? 1 : Math.max(1, manifest.indexChoice().refine());
         this.columns = new PoolColumns(listings);
         this.overlay = new Overlay(columns, manifest.queryDimension(), projection, metric,
                 manifest.model() == null ? null : manifest.model().space(),
@@ -77,7 +78,19 @@ public final class Pool {
     }
 
     /** Options for opening a pool. */
-    public record OpenOptions(boolean memoryMap, boolean verifyChecksums, String expectedSpace, int expectedDimension) {
+    public record OpenOptions(boolean memoryMap, boolean verifyChecksums, String expectedSpace, int expectedDimension, int refine) {
+
+        /** {@code refine}: candidates per result re-ranked by the pool's fp32 rows; 0 as its manifest says. */
+        public OpenOptions {
+            if (refine < 0 || refine > FaissIndex.MAX_K) {
+                throw new IllegalArgumentException("refine must be in 0.." + FaissIndex.MAX_K + ", got " + refine);
+            }
+        }
+
+        /** Re-ranking as the pool's manifest says. */
+        public OpenOptions(boolean memoryMap, boolean verifyChecksums, String expectedSpace, int expectedDimension) {
+            this(memoryMap, verifyChecksums, expectedSpace, expectedDimension, 0);
+        }
     }
 
     /**
@@ -139,7 +152,7 @@ public final class Pool {
             if (manifest.hasFile(PoolFiles.INDEX_VECTORS)) {
                 refine = PhotoVectors.open(dir.resolve(PoolFiles.INDEX_VECTORS), manifest.listingCount(), manifest.dimension(), 4);
             }
-            return new Pool(dir, manifest, listings, index, projection, photos, refine);
+            return new Pool(dir, manifest, listings, index, projection, photos, refine, options.refine());
         } catch (RuntimeException e) {
             if (index != null) {
                 index.close();
@@ -237,6 +250,11 @@ public final class Pool {
 
     public int size() {
         return (int) listings.rows();
+    }
+
+    /** Candidates per result re-ranked by the pool's fp32 rows (1: none, the index's order stands). */
+    public int refineFactor() {
+        return refineFactor;
     }
 
     /** The pool's listing store (memory-mapped). */

@@ -61,6 +61,8 @@ public final class PoolScaleBench {
     static final int PER_PRODUCT = 8;
     static final int BRANDS = 20_000;
     static final int BLOCK = 1 << 20;
+    /** Re-ranking factors swept for pools that re-rank (0: the manifest's). */
+    static final int[] REFINES = {0, 8, 16, 32};
     static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -254,8 +256,7 @@ public final class PoolScaleBench {
             r.put("generate_s", round((System.nanoTime() - t) / 1e9));
         }
         String factory = config.build().indexFactory();
-        String tag = n + "-" + factory.replaceAll("[^A-Za-z0-9]", "_") + "-r" + config.build().auto().refine() + "-"
-                + config.build().metric();
+        String tag = n + "-" + factory.replaceAll("[^A-Za-z0-9]", "_") + "-" + config.build().metric();
         Path poolDir = work.resolve("pool-" + tag);
         Path buildInfo = work.resolve("build-" + tag + ".json");
         if (!PoolFiles.exists(poolDir)) {
@@ -277,7 +278,7 @@ public final class PoolScaleBench {
         r.putAll(built);
         Manifest manifest = PoolFiles.readManifest(poolDir);
         r.put("factory", manifest.indexFactory());
-        r.put("refine", manifest.indexChoice() == null ? 0 : manifest.indexChoice().refine());
+        r.put("refine_in_manifest", manifest.indexChoice() == null ? 0 : manifest.indexChoice().refine());
         r.put("index_bytes", Files.size(poolDir.resolve(PoolFiles.INDEX)));
         r.put("listings_bytes", Files.size(poolDir.resolve(PoolFiles.LISTING_STORE)));
         r.put("refine_vectors_bytes", Files.exists(poolDir.resolve(PoolFiles.INDEX_VECTORS))
@@ -303,7 +304,9 @@ public final class PoolScaleBench {
         long rss0 = rssBytes();
         long heap0 = heapUsed();
         t = System.nanoTime();
-        Pool pool = Pool.open(poolDir, new Pool.OpenOptions(false, true, base.space, manifest.queryDimension()));
+        // re-ranking is a search parameter: the configured factor (lens.build.auto.refine), whatever the pool was built with
+        int refineFactor = config.build().auto().refine();
+        Pool pool = Pool.open(poolDir, new Pool.OpenOptions(false, true, base.space, manifest.queryDimension(), refineFactor));
         double loadS = (System.nanoTime() - t) / 1e9;
         System.gc();
         long rss1 = rssBytes();
@@ -322,13 +325,25 @@ public final class PoolScaleBench {
                 qrows[q] = Arrays.copyOfRange(queries, q * d, (q + 1) * d);
             }
             List<Map<String, Object>> sweep = new ArrayList<>();
-            for (int nprobe : manifest.indexFactory().startsWith("IVF") ? nprobes : new int[]{0}) {
-                Map<String, Object> row = measureSearch(pool, qrows, exact, nprobe, 1);
-                sweep.add(row);
+            boolean ivf = manifest.indexFactory().startsWith("IVF");
+            int[] refines = ivf && manifest.indexChoice() != null && manifest.indexChoice().refine() > 0 ? REFINES : new int[]{0};
+            for (int refine : refines) {
+                Pool p = refine == 0 ? pool : Pool.open(poolDir, new Pool.OpenOptions(false, false, base.space, manifest.queryDimension(), refine));
+                try {
+                    for (int nprobe : ivf ? nprobes : new int[]{0}) {
+                        Map<String, Object> row = measureSearch(p, qrows, exact, nprobe, 1);
+                        sweep.add(row);
+                    }
+                } finally {
+                    if (p != pool) {
+                        p.discard();
+                    }
+                }
             }
             r.put("sweep_1_thread", sweep);
             int chosen = manifest.indexChoice() == null ? 0 : manifest.indexChoice().nprobe();
             r.put("nprobe", chosen);
+            r.put("refine", pool.refineFactor());
             r.put("at_nprobe_1_thread", measureSearch(pool, qrows, exact, chosen, 1));
             r.put("at_nprobe_2_threads", measureSearch(pool, qrows, exact, chosen, 2));
             r.put("rss_after_queries_mib", mib(rssBytes()));
@@ -447,12 +462,13 @@ public final class PoolScaleBench {
         Arrays.sort(sorted);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("nprobe", nprobe);
+        row.put("refine", pool.refineFactor());
         row.put("threads", threads);
         row.put("recall_at_10", round4(Arrays.stream(recall).average().orElse(0)));
         row.put("p50_ms", round(sorted[nq / 2] / 1e6));
         row.put("p99_ms", round(sorted[(int) Math.min(nq - 1, Math.ceil(nq * 0.99) - 1)] / 1e6));
         row.put("queries_per_s", Math.round(nq / wall));
-        System.out.printf(Locale.ROOT, "  nprobe %3d, %d thread(s): recall@10 %.4f, p50 %.2f ms, p99 %.2f ms, %.0f queries/s%n", nprobe,
+        System.out.printf(Locale.ROOT, "  refine %s, nprobe %3d, %d thread(s): recall@10 %.4f, p50 %.2f ms, p99 %.2f ms, %.0f queries/s%n", pool.refineFactor(), nprobe,
                 threads, (double) row.get("recall_at_10"), (double) row.get("p50_ms"), (double) row.get("p99_ms"), nq / wall);
         return row;
     }
@@ -555,9 +571,14 @@ public final class PoolScaleBench {
         double cppMean = Double.MAX_VALUE;
         try (FaissIndex index = FaissIndex.read(poolDir.resolve(PoolFiles.INDEX), false)) {
             SearchParams params = nprobe == 0 ? SearchParams.DEFAULT : SearchParams.ofNprobe(nprobe);
+            float[] one = new float[d];
+            for (int q = 0; q < nq; q++) {
+                // warm-up pass, as the C++ loop makes one before it times
+                System.arraycopy(queries, q * d, one, 0, d);
+                index.search(one, 1, K, params);
+            }
             for (int round = 0; round < rounds; round++) {
                 // alternate the two sides so that drift of the machine hits both
-                float[] one = new float[d];
                 long t = System.nanoTime();
                 for (int q = 0; q < nq; q++) {
                     System.arraycopy(queries, q * d, one, 0, d);
