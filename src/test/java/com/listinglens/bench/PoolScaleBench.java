@@ -311,12 +311,14 @@ public final class PoolScaleBench {
         System.gc();
         long rss1 = rssBytes();
         r.put("load_s", round(loadS));
+        r.put("rss_before_load_mib", mib(rss0));
         r.put("rss_after_load_mib", mib(rss1));
-        r.put("rss_added_by_load_mib", mib(rss1 - rss0));
+        r.put("rss_anon_after_load_mib", mib(status("RssAnon:")));
+        r.put("rss_file_after_load_mib", mib(status("RssFile:")));
         r.put("heap_added_by_load_mib", mib(heapUsed() - heap0));
         r.put("native_malloc_mib", mib(FaissIndex.nativeMemoryInUse()));
-        System.out.printf(Locale.ROOT, "loaded in %.1f s: RSS %.0f MiB (+%.0f), heap +%.1f MiB, native malloc %.0f MiB%n", loadS,
-                mib(rss1), mib(rss1 - rss0), mib(heapUsed() - heap0), mib(FaissIndex.nativeMemoryInUse()));
+        System.out.printf(Locale.ROOT, "loaded in %.1f s: RSS %.0f MiB (before %.0f), heap +%.1f MiB, native malloc %.0f MiB%n", loadS,
+                mib(rss1), mib(rss0), mib(heapUsed() - heap0), mib(FaissIndex.nativeMemoryInUse()));
         FaissIndex.setThreads(1);
         try {
             float[][] qrows = new float[nq][];
@@ -341,12 +343,16 @@ public final class PoolScaleBench {
                 }
             }
             r.put("sweep_1_thread", sweep);
-            int chosen = manifest.indexChoice() == null ? 0 : manifest.indexChoice().nprobe();
+            // as the service: lens.search.nprobe when set, else the pool's recommendation
+            int chosen = config.search().nprobe() > 0 ? config.search().nprobe()
+                    : manifest.indexChoice() == null ? 0 : manifest.indexChoice().nprobe();
             r.put("nprobe", chosen);
             r.put("refine", pool.refineFactor());
             r.put("at_nprobe_1_thread", measureSearch(pool, qrows, exact, chosen, 1));
             r.put("at_nprobe_2_threads", measureSearch(pool, qrows, exact, chosen, 2));
             r.put("rss_after_queries_mib", mib(rssBytes()));
+            r.put("rss_anon_after_queries_mib", mib(status("RssAnon:")));
+            r.put("rss_file_after_queries_mib", mib(status("RssFile:")));
             r.put("listings_resident_mib", mib(mappedRss(poolDir.resolve(PoolFiles.LISTING_STORE))));
             r.put("refine_vectors_resident_mib", mib(mappedRss(poolDir.resolve(PoolFiles.INDEX_VECTORS))));
             r.put("agreement", agreement(config, pool, base, nv, exact, chosen));
@@ -609,8 +615,16 @@ public final class PoolScaleBench {
     }
 
     static long rssBytes() throws IOException {
+        return status("VmRSS:");
+    }
+
+    /**
+     * A size line of /proc/self/status in bytes: VmRSS (all resident), RssAnon (heap, native allocations: what the
+     * process holds), RssFile (pages of mapped files the kernel may drop and read again under memory pressure).
+     */
+    static long status(String key) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(key)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
