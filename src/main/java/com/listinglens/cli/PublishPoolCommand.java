@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
                 + "pools/<tenant>/current to it once every file is in place.")
 public final class PublishPoolCommand implements Callable<Integer> {
 
-    @Option(names = {"-p", "--pool"}, required = true, description = "pool directory (manifest.json, index.faiss, listings.jsonl)")
+    @Option(names = {"-p", "--pool"}, required = true, description = "pool directory (manifest.json, index.faiss, listings.bin, ...)")
     Path pool;
 
     @Option(names = {"-t", "--tenant"}, description = "tenant to publish for; default: lens.default-tenant")

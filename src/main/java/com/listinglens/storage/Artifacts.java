@@ -76,9 +76,9 @@ public final class Artifacts implements AutoCloseable {
             throw new ArtifactRefusedException("invalid-manifest", key + " describes pool " + manifest.poolVersion()
                     + ", not " + pointer.version());
         }
-        if (manifest.files().stream().noneMatch(f -> f.name().equals(PoolFiles.INDEX))
-                || manifest.files().stream().noneMatch(f -> f.name().equals(PoolFiles.LISTINGS))) {
-            throw new ArtifactRefusedException("invalid-manifest", key + " does not list both " + PoolFiles.INDEX + " and " + PoolFiles.LISTINGS);
+        if (!manifest.hasFile(PoolFiles.INDEX) || !(manifest.hasFile(PoolFiles.LISTING_STORE) || manifest.hasFile(PoolFiles.LISTINGS))) {
+            throw new ArtifactRefusedException("invalid-manifest", key + " does not list both " + PoolFiles.INDEX + " and its listings ("
+                    + PoolFiles.LISTING_STORE + ", or " + PoolFiles.LISTINGS + " in format 1)");
         }
         return manifest;
     }

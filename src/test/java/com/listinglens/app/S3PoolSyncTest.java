@@ -170,7 +170,8 @@ class S3PoolSyncTest {
                 new Case("beta-truncated", "truncated", UnaryOperator.identity(), PoolFiles.INDEX, b -> Arrays.copyOf(b, b.length - 4096)),
                 new Case("beta-space", "other-embedding-space",
                         j -> j.replace("\"imagenet-mobilenet_v2-gap1280", "\"clip-vit-b32"), null, UnaryOperator.identity()),
-                new Case("beta-format", "unknown-format", j -> j.replaceFirst("\"formatVersion\" : 1", "\"formatVersion\" : 2"), null,
+                new Case("beta-format", "unknown-format", j -> j.replaceFirst("\"formatVersion\" : " + Manifest.FORMAT_VERSION,
+                        "\"formatVersion\" : " + (Manifest.FORMAT_VERSION + 1)), null,
                         UnaryOperator.identity()));
         for (Case c : cases) {
             publishBeta(c.version(), c.manifest(), c.file(), c.bytes());
