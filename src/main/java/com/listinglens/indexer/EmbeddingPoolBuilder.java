@@ -161,13 +161,6 @@ public final class EmbeddingPoolBuilder {
         return new Manifest.ProjectionRef(ref.file(), ref.method(), ref.inputDimension(), ref.outputDimension(), ref.sha256());
     }
 
-    /** {@code n} floats of {@code v} as little-endian fp32. */
-    static void writeFp32(OutputStream out, float[] v, int n) throws IOException {
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(n * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(v, 0, n);
-        out.write(bytes.array());
-    }
-
     /** Trains on {@code rows} rows spread evenly over the set. */
     private void train(FaissIndex index, EmbeddingSet set, int rows) {
         int d = set.dimension();
@@ -210,7 +203,7 @@ public final class EmbeddingPoolBuilder {
             }
             index.addWithIds(vectors, ids);
             if (refine != null) {
-                writeFp32(refine, vectors, b * d);
+                EmbeddingSet.writeFloats(refine, vectors, 0, b * d);
             }
             for (int i = 0; i < b; i++) {
                 String line = lines.readLine();

@@ -146,6 +146,13 @@ public final class EmbeddingSet implements AutoCloseable {
         arena.close();
     }
 
+    /** {@code n} floats of {@code v} from {@code offset} as little-endian fp32, the layout of {@link #VECTORS}. */
+    static void writeFloats(OutputStream out, float[] v, int offset, int n) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(v, offset, n);
+        out.write(bytes.array());
+    }
+
     /** Streams a set to a directory; {@link #finish()} writes its description, making it complete. */
     public static final class Writer implements AutoCloseable {
         private final Path dir;
@@ -155,7 +162,6 @@ public final class EmbeddingSet implements AutoCloseable {
         private final String projectionSha256;
         private final OutputStream vectors;
         private final BufferedWriter listings;
-        private final ByteBuffer row;
         private long count;
         private boolean finished;
 
@@ -165,7 +171,6 @@ public final class EmbeddingSet implements AutoCloseable {
             this.model = model;
             this.dimension = dimension;
             this.projectionSha256 = projectionSha256;
-            this.row = ByteBuffer.allocate(dimension * 4).order(ByteOrder.LITTLE_ENDIAN);
             try {
                 Files.createDirectories(dir);
                 Files.deleteIfExists(dir.resolve(INFO));
@@ -178,12 +183,8 @@ public final class EmbeddingSet implements AutoCloseable {
 
         /** Appends a listing and its embedding ({@code dimension} floats from {@code offset}). */
         public void add(Listing listing, float[] embedding, int offset) {
-            row.clear();
-            for (int i = 0; i < dimension; i++) {
-                row.putFloat(embedding[offset + i]);
-            }
             try {
-                vectors.write(row.array(), 0, dimension * 4);
+                writeFloats(vectors, embedding, offset, dimension);
                 listings.write(ListingJson.toLine(listing));
                 listings.write('\n');
             } catch (IOException e) {

@@ -325,7 +325,7 @@ public final class PoolBuilder {
                     : List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PROJECTION, PHOTO_VECTORS));
             if (choice != null && choice.refine() > 0) {
                 try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 16)) {
-                    EmbeddingPoolBuilder.writeFp32(out, vectors, kept.size() * indexDimension);
+                    EmbeddingSet.writeFloats(out, vectors, 0, kept.size() * indexDimension);
                 }
                 names.add(PoolFiles.INDEX_VECTORS);
             }

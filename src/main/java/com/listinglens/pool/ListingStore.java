@@ -272,13 +272,6 @@ public final class ListingStore implements AutoCloseable {
         return -1;
     }
 
-    /** The id of a row, as UTF-8 bytes. */
-    byte[] idBytes(long row) {
-        long[] pos = {rowTable.get(LONG, checked(row) * ROW_BYTES)};
-        int n = (int) varint(pos);
-        return heap.asSlice(pos[0], n).toArray(ValueLayout.JAVA_BYTE);
-    }
-
     private boolean idEquals(long row, byte[] key) {
         long[] pos = {rowTable.get(LONG, row * ROW_BYTES)};
         long n = varint(pos);
@@ -305,6 +298,11 @@ public final class ListingStore implements AutoCloseable {
     }
 
     private long varint(long[] pos) {
+        return varint(heap, pos);
+    }
+
+    /** The varint at {@code pos[0]} of {@code heap}, moving {@code pos[0]} past it. */
+    static long varint(MemorySegment heap, long[] pos) {
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             byte b = heap.get(ValueLayout.JAVA_BYTE, pos[0]++);

@@ -209,7 +209,7 @@ public final class ListingStoreWriter implements AutoCloseable {
         for (long r = 0; r < rows; r++) {
             long at = rowTable.get(ListingStore.LONG, r * ListingStore.ROW_BYTES);
             long[] pos = {at};
-            long n = varint(heap, pos);
+            long n = ListingStore.varint(heap, pos);
             byte[] id = heap.asSlice(pos[0], n).toArray(ValueLayout.JAVA_BYTE);
             long h = ListingStore.hash(id);
             int tag = (int) (h >>> 32);
@@ -223,24 +223,13 @@ public final class ListingStoreWriter implements AutoCloseable {
                 if ((int) (entry >>> 32) == tag) {
                     long other = (entry & 0xFFFF_FFFFL) - 1;
                     long[] p2 = {rowTable.get(ListingStore.LONG, other * ListingStore.ROW_BYTES)};
-                    long n2 = varint(heap, p2);
+                    long n2 = ListingStore.varint(heap, p2);
                     if (n2 == n && MemorySegment.mismatch(heap, p2[0], p2[0] + n2, heap, pos[0], pos[0] + n) == -1) {
                         throw new PoolException("duplicate listing id '" + new String(id, StandardCharsets.UTF_8)
                                 + "' (listings " + other + " and " + r + ")");
                     }
                 }
                 slot = (slot + 1) & mask;
-            }
-        }
-    }
-
-    private static long varint(MemorySegment heap, long[] pos) {
-        long value = 0;
-        for (int shift = 0; ; shift += 7) {
-            byte b = heap.get(ValueLayout.JAVA_BYTE, pos[0]++);
-            value |= (long) (b & 0x7F) << shift;
-            if (b >= 0) {
-                return value;
             }
         }
     }
