@@ -168,7 +168,8 @@ public class LensService {
             java.util.Optional<com.listinglens.live.ChangeLog> changeLog = Settings.changeLog(config);
             AtomicReference<LiveSync> liveRef = new AtomicReference<>();
             PoolSync s = new PoolSync(artifacts, config.tenants(), Settings.pinnedPools(config.pool().versions().orElse(List.of())),
-                    new PoolSync.Expectations(resolved.space(), loaded.dimension(), config.pool().memoryMap(), config.pool().verifyChecksums()),
+                    new PoolSync.Expectations(resolved.space(), loaded.dimension(), config.pool().memoryMap(), config.pool().verifyChecksums(),
+                            config.pool().exactRerank()),
                     st.watchInterval(), new Backoff(st.backoffInitial(), st.backoffMax()), st.staleAfter(), Clock.systemUTC(), registry,
                     changeLog.isEmpty() ? null : (tenant, pools, next) -> liveRef.get().swap(tenant, pools, next));
             artifacts = null;

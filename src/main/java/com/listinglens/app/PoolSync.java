@@ -50,14 +50,21 @@ public final class PoolSync implements AutoCloseable {
     public record Outcome(String tenant, Action action, String from, String to, String reason, String message) {
     }
 
-    /** What the pools must match to be served: the model's space and dimension, and how to open them. */
     /** Puts an opened pool into service (the live changes hook in here). */
     @FunctionalInterface
     public interface Swapper {
         void swap(String tenant, PoolManager pools, Pool next);
     }
 
-    public record Expectations(String space, int dimension, boolean memoryMap, boolean verifyChecksums) {
+    /**
+     * What the pools must match to be served: the model's space and dimension, and how to open them
+     * ({@code exactRerank}: {@link Pool.OpenOptions#exact()}).
+     */
+    public record Expectations(String space, int dimension, boolean memoryMap, boolean verifyChecksums, int exactRerank) {
+
+        public Expectations(String space, int dimension, boolean memoryMap, boolean verifyChecksums) {
+            this(space, dimension, memoryMap, verifyChecksums, Pool.OpenOptions.DEFAULT_EXACT);
+        }
     }
 
     private final Artifacts artifacts;
@@ -208,7 +215,7 @@ public final class PoolSync implements AutoCloseable {
                 Path local = artifacts.fetchPool(t.tenant(), manifest, expect.verifyChecksums());
                 long t0 = System.nanoTime();
                 // the fetch verified every file: opening checks counts and the index, not the checksums again
-                Pool next = Pool.open(local, new Pool.OpenOptions(expect.memoryMap(), false, expect.space(), expect.dimension()));
+                Pool next = Pool.open(local, new Pool.OpenOptions(expect.memoryMap(), false, expect.space(), expect.dimension(), 0, expect.exactRerank()));
                 try {
                     swapper.swap(t.tenant(), t.pools(), next);
                 } catch (RuntimeException e) {

@@ -215,7 +215,7 @@ public final class Settings {
     /** Opens a pool folder, checked against the model that will query it. */
     public static Pool openPool(LensConfig config, Path dir, Embedder embedder) {
         return Pool.open(dir, new Pool.OpenOptions(config.pool().memoryMap(), config.pool().verifyChecksums(),
-                config.model().space() + scales(config).spaceSuffix(), embedder.dimension()));
+                config.model().space() + scales(config).spaceSuffix(), embedder.dimension(), 0, config.pool().exactRerank()));
     }
 
     private static float[] floats(List<Float> values) {

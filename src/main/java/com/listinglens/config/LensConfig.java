@@ -356,6 +356,14 @@ public interface LensConfig {
         boolean verifyChecksums();
 
         /**
+         * Re-ranking of a compressed index's candidates in two stages where the pool has 8-bit rows: those rank all
+         * refine x k candidates, then the fp32 rows re-score the best exact-rerank x k of them (0: the fp32 rows score
+         * every candidate). Fewer random reads of fp32 rows is what keeps a 50M pool's p99 low (bench/pool-scale.sh).
+         */
+        @WithDefault("4")
+        int exactRerank();
+
+        /**
          * Tenants pinned to one pool version, as "tenant=version" entries (comma-separated in one environment
          * variable: LENS_POOL_VERSIONS=default=20261123T140317Z-2721,shop-de=...). A pinned tenant serves exactly that
          * version of pools/&lt;tenant&gt;/ and does not follow its current pointer (a blue-green colour's pools);

@@ -48,7 +48,7 @@ public final class EmbeddingPoolBuilder {
     }
 
     /** What a build did, with its stages' seconds. */
-    public record Report(Path pool, Manifest manifest, double trainSeconds, double addSeconds, double seconds) {
+    public record Report(Path pool, Manifest manifest, double trainSeconds, double addSeconds, double sq8Seconds, double seconds) {
     }
 
     private final PrintStream log;
@@ -74,6 +74,7 @@ public final class EmbeddingPoolBuilder {
         Path tmp = request.output().resolveSibling(request.output().getFileName() + ".building-" + System.nanoTime());
         double trainSeconds = 0;
         double addSeconds;
+        double sq8Seconds = 0;
         try {
             Files.createDirectories(tmp);
             try (FaissIndex index = FaissIndex.create(choice.factory(), d, request.metric());
@@ -96,6 +97,10 @@ public final class EmbeddingPoolBuilder {
             List<String> names = new ArrayList<>(List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE));
             if (choice.refine() > 0) {
                 names.add(PoolFiles.INDEX_VECTORS);
+                names.add(PoolFiles.INDEX_VECTORS_SQ8);
+                long t = System.nanoTime();
+                PoolBuilder.writeSq8Rows(tmp, n, d, log);
+                sq8Seconds = (System.nanoTime() - t) / 1e9;
             }
             if (projection != null) {
                 Files.copy(request.projectionFrom().resolve(projection.file()), tmp.resolve(projection.file()));
@@ -118,7 +123,7 @@ public final class EmbeddingPoolBuilder {
             double seconds = (System.nanoTime() - start) / 1e9;
             log.printf(Locale.ROOT, "pool %s written to %s: %d listings, '%s', train %.1f s, add %.1f s (%.0f rows/s), total %.1f s%n",
                     manifest.poolVersion(), request.output(), n, choice.factory(), trainSeconds, addSeconds, n / addSeconds, seconds);
-            return new Report(request.output(), manifest, trainSeconds, addSeconds, seconds);
+            return new Report(request.output(), manifest, trainSeconds, addSeconds, sq8Seconds, seconds);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write pool " + request.output() + ": " + e.getMessage(), e);
         } finally {

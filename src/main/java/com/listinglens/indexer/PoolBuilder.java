@@ -328,6 +328,8 @@ public final class PoolBuilder {
                     EmbeddingSet.writeFloats(out, vectors, 0, kept.size() * indexDimension);
                 }
                 names.add(PoolFiles.INDEX_VECTORS);
+                writeSq8Rows(tmp, kept.size(), indexDimension, log);
+                names.add(PoolFiles.INDEX_VECTORS_SQ8);
             }
             List<Manifest.FileRef> files = new ArrayList<>();
             for (String name : names) {
@@ -373,6 +375,17 @@ public final class PoolBuilder {
     public static final String PROJECTION = "projection.bin";
     /** File name of a projected pool's unprojected embeddings (fp16), for the near-duplicate test. */
     public static final String PHOTO_VECTORS = "photo-vectors.f16";
+
+    /**
+     * Encodes a pool folder's fp32 index rows ({@link PoolFiles#INDEX_VECTORS}, {@code n} of dimension {@code d}) into
+     * its 8-bit rows ({@link PoolFiles#INDEX_VECTORS_SQ8}), with progress.
+     */
+    static void writeSq8Rows(Path dir, long n, int d, PrintStream log) throws IOException {
+        Progress progress = new Progress(log, "8-bit rows", 2 * n);
+        com.listinglens.pool.Sq8Rows.encode(dir.resolve(PoolFiles.INDEX_VECTORS), n, d, dir.resolve(PoolFiles.INDEX_VECTORS_SQ8),
+                progress::advance);
+        progress.finish();
+    }
 
     /**
      * Learns the projection from the leaf categories of the listings that have one; null (with a warning) when the

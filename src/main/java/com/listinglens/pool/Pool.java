@@ -50,10 +50,14 @@ public final class Pool {
     private final PhotoVectors photoVectors;
     /** The index's own rows at full precision (fp32) for re-ranking its candidates (null: the index's order stands). */
     private final PhotoVectors refineVectors;
+    /** The same rows in 8 bits: the first re-ranking stage, over all candidates (null: the fp32 rows score them all). */
+    private final Sq8Rows sq8Vectors;
     private final int refineFactor;
+    /** Candidates per result the fp32 rows re-score after the 8-bit stage (0: no 8-bit stage). */
+    private final int exactFactor;
 
     private Pool(Path dir, Manifest manifest, ListingStore listings, FaissIndex index, Projection projection,
-                 PhotoVectors photoVectors, PhotoVectors refineVectors, int refineOverride) {
+                 PhotoVectors photoVectors, PhotoVectors refineVectors, Sq8Rows sq8Vectors, int refineOverride, int exactFactor) {
         this.dir = dir;
         this.manifest = manifest;
         this.listings = listings;
@@ -62,6 +66,8 @@ public final class Pool {
         this.projection = projection;
         this.photoVectors = photoVectors;
         this.refineVectors = refineVectors;
+        this.sq8Vectors = refineVectors == null ? null : sq8Vectors;
+        this.exactFactor = this.sq8Vectors == null ? 0 : exactFactor;
         this.refineFactor = refineVectors == null ? 1 : refineOverride > 0 ? refineOverride
                 : manifest.indexChoice() == null ? 1 : Math.max(1, manifest.indexChoice().refine());
         this.columns = new PoolColumns(listings);
@@ -78,13 +84,28 @@ public final class Pool {
     }
 
     /** Options for opening a pool. */
-    public record OpenOptions(boolean memoryMap, boolean verifyChecksums, String expectedSpace, int expectedDimension, int refine) {
+    public record OpenOptions(boolean memoryMap, boolean verifyChecksums, String expectedSpace, int expectedDimension, int refine,
+                              int exact) {
 
-        /** {@code refine}: candidates per result re-ranked by the pool's fp32 rows; 0 as its manifest says. */
+        /** What {@code lens.pool.exact-rerank} defaults to, for callers without the configuration. */
+        public static final int DEFAULT_EXACT = 4;
+
+        /**
+         * {@code refine}: candidates per result re-ranked, 0 as the pool's manifest says; {@code exact}: of those, how
+         * many per result the fp32 rows re-score after the pool's 8-bit rows have ranked them all (0: the fp32 rows
+         * score every candidate; pools without 8-bit rows always do).
+         */
         public OpenOptions {
             if (refine < 0 || refine > FaissIndex.MAX_K) {
                 throw new IllegalArgumentException("refine must be in 0.." + FaissIndex.MAX_K + ", got " + refine);
             }
+            if (exact < 0 || exact > FaissIndex.MAX_K) {
+                throw new IllegalArgumentException("exact re-ranking must be in 0.." + FaissIndex.MAX_K + ", got " + exact);
+            }
+        }
+
+        public OpenOptions(boolean memoryMap, boolean verifyChecksums, String expectedSpace, int expectedDimension, int refine) {
+            this(memoryMap, verifyChecksums, expectedSpace, expectedDimension, refine, DEFAULT_EXACT);
         }
 
         /** Re-ranking as the pool's manifest says. */
@@ -105,8 +126,10 @@ public final class Pool {
         boolean stored = manifest.hasFile(PoolFiles.LISTING_STORE);
         Path listingsFile = dir.resolve(stored ? PoolFiles.LISTING_STORE : PoolFiles.LISTINGS);
         List<Path> checked = new ArrayList<>(List.of(indexFile, listingsFile));
-        if (manifest.hasFile(PoolFiles.INDEX_VECTORS)) {
-            checked.add(dir.resolve(PoolFiles.INDEX_VECTORS));
+        for (String rows : List.of(PoolFiles.INDEX_VECTORS, PoolFiles.INDEX_VECTORS_SQ8)) {
+            if (manifest.hasFile(rows)) {
+                checked.add(dir.resolve(rows));
+            }
         }
         Manifest.ProjectionRef ref0 = manifest.projection();
         if (ref0 != null) {
@@ -132,6 +155,7 @@ public final class Pool {
         ListingStore listings = stored ? ListingStore.open(listingsFile) : readListings(listingsFile);
         PhotoVectors photos = null;
         PhotoVectors refine = null;
+        Sq8Rows sq8 = null;
         FaissIndex index = null;
         try {
             if (listings.rows() != manifest.listingCount()) {
@@ -151,8 +175,12 @@ public final class Pool {
             }
             if (manifest.hasFile(PoolFiles.INDEX_VECTORS)) {
                 refine = PhotoVectors.open(dir.resolve(PoolFiles.INDEX_VECTORS), manifest.listingCount(), manifest.dimension(), 4);
+                if (manifest.hasFile(PoolFiles.INDEX_VECTORS_SQ8) && options.exact() > 0) {
+                    // read in whole at open: every query ranks its candidates with these rows, so they should stay resident
+                    sq8 = Sq8Rows.open(dir.resolve(PoolFiles.INDEX_VECTORS_SQ8), manifest.listingCount(), manifest.dimension(), true);
+                }
             }
-            return new Pool(dir, manifest, listings, index, projection, photos, refine, options.refine());
+            return new Pool(dir, manifest, listings, index, projection, photos, refine, sq8, options.refine(), options.exact());
         } catch (RuntimeException e) {
             if (index != null) {
                 index.close();
@@ -162,6 +190,9 @@ public final class Pool {
             }
             if (refine != null) {
                 refine.close();
+            }
+            if (sq8 != null) {
+                sq8.close();
             }
             listings.close();
             throw e;
@@ -255,6 +286,11 @@ public final class Pool {
     /** Candidates per result re-ranked by the pool's fp32 rows (1: none, the index's order stands). */
     public int refineFactor() {
         return refineFactor;
+    }
+
+    /** Candidates per result the fp32 rows re-score after the 8-bit rows ranked them all (0: no 8-bit stage). */
+    public int exactFactor() {
+        return exactFactor;
     }
 
     /** The pool's listing store (memory-mapped). */
@@ -413,25 +449,50 @@ public final class Pool {
     private int reranked(SearchResult result, int q, int kc, float[] flat, long[] ids, float[] sims) {
         int d = manifest.dimension();
         float[] query = java.util.Arrays.copyOfRange(flat, q * d, (q + 1) * d);
-        int found = 0;
+        long[] candidates = new long[kc];
+        int n = 0;
         for (int r = 0; r < kc; r++) {
             long id = result.id(q, r);
-            if (id < 0 || id >= listings.rows()) {
-                continue;
+            if (id >= 0 && id < listings.rows()) {
+                candidates[n++] = id;
             }
-            float sim = refineVectors.dot(id, query);
-            if (found == ids.length && sim <= sims[found - 1]) {
-                continue;
-            }
-            int at = found == ids.length ? found - 1 : found++;
-            while (at > 0 && sims[at - 1] < sim) {
-                sims[at] = sims[at - 1];
-                ids[at] = ids[at - 1];
-                at--;
-            }
-            sims[at] = sim;
-            ids[at] = id;
         }
+        int keep = exactFactor == 0 ? n : (int) Math.min(n, (long) exactFactor * ids.length);
+        if (keep < n) {
+            // the 8-bit rows rank every candidate; the fp32 rows then decide among the best few
+            float[] prepared = sq8Vectors.prepare(query);
+            long[] best = new long[keep];
+            float[] bestSims = new float[keep];
+            int kept = 0;
+            for (int c = 0; c < n; c++) {
+                kept = insert(best, bestSims, kept, candidates[c], sq8Vectors.dot(candidates[c], prepared));
+            }
+            candidates = best;
+            n = kept;
+        }
+        int found = 0;
+        for (int c = 0; c < n; c++) {
+            found = insert(ids, sims, found, candidates[c], refineVectors.dot(candidates[c], query));
+        }
+        return found;
+    }
+
+    /**
+     * Inserts {@code id} with {@code sim} into the best-first list {@code ids}/{@code sims} holding {@code found}
+     * entries (at most {@code ids.length}: the worst drops out); returns how many it holds then.
+     */
+    private static int insert(long[] ids, float[] sims, int found, long id, float sim) {
+        if (found == ids.length && sim <= sims[found - 1]) {
+            return found;
+        }
+        int at = found == ids.length ? found - 1 : found++;
+        while (at > 0 && sims[at - 1] < sim) {
+            sims[at] = sims[at - 1];
+            ids[at] = ids[at - 1];
+            at--;
+        }
+        sims[at] = sim;
+        ids[at] = id;
         return found;
     }
 
@@ -519,6 +580,9 @@ public final class Pool {
             }
             if (refineVectors != null) {
                 refineVectors.close();
+            }
+            if (sq8Vectors != null) {
+                sq8Vectors.close();
             }
             listings.close();
         } else if (left < 0) {

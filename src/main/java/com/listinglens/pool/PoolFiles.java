@@ -27,6 +27,11 @@ public final class PoolFiles {
      * candidates; fp16 rows moved similarities by about 1e-4, enough to flip near-tied votes (bench/pool-scale.sh).
      */
     public static final String INDEX_VECTORS = "index-vectors.f32";
+    /**
+     * The same rows in 8 bits a component (per-dimension ranges, {@link Sq8Rows}): a quarter of the fp32 rows, small
+     * enough to stay resident, so that many candidates can be re-ranked cheaply before the fp32 rows decide the best few.
+     */
+    public static final String INDEX_VECTORS_SQ8 = "index-vectors.sq8";
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())

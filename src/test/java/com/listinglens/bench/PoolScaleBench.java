@@ -62,7 +62,12 @@ public final class PoolScaleBench {
     static final int BRANDS = 20_000;
     static final int BLOCK = 1 << 20;
     /** Re-ranking factors swept for pools that re-rank (0: the manifest's). */
-    static final int[] REFINES = {0, 8, 16, 32};
+    /**
+     * Re-ranking settings swept: {refine, exact}; refine 0 is the pool as the service opens it (the configured
+     * lens.build.auto.refine and lens.pool.exact-rerank); exact 0: the fp32 rows score every candidate (no 8-bit stage),
+     * -1: the configured lens.pool.exact-rerank.
+     */
+    static final int[][] RERANKS = {{0, -1}, {16, 0}, {32, 0}, {16, -1}, {32, -1}, {64, -1}};
     static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -269,6 +274,7 @@ public final class PoolScaleBench {
                 b.put("build_s", round(report.seconds()));
                 b.put("train_s", round(report.trainSeconds()));
                 b.put("add_s", round(report.addSeconds()));
+                b.put("sq8_s", round(report.sq8Seconds()));
                 b.put("build_rows_per_s", Math.round(n / report.seconds()));
                 Files.writeString(buildInfo, JSON.writeValueAsString(b));
             }
@@ -283,6 +289,8 @@ public final class PoolScaleBench {
         r.put("listings_bytes", Files.size(poolDir.resolve(PoolFiles.LISTING_STORE)));
         r.put("refine_vectors_bytes", Files.exists(poolDir.resolve(PoolFiles.INDEX_VECTORS))
                 ? Files.size(poolDir.resolve(PoolFiles.INDEX_VECTORS)) : 0);
+        r.put("sq8_vectors_bytes", Files.exists(poolDir.resolve(PoolFiles.INDEX_VECTORS_SQ8))
+                ? Files.size(poolDir.resolve(PoolFiles.INDEX_VECTORS_SQ8)) : 0);
         r.put("set_bytes", Files.size(setDir.resolve(EmbeddingSet.VECTORS)) + Files.size(setDir.resolve(EmbeddingSet.LISTINGS)));
 
         // queries: val uploads, topped up with fresh synthetic listings (rows past the pool's end)
@@ -306,7 +314,8 @@ public final class PoolScaleBench {
         t = System.nanoTime();
         // re-ranking is a search parameter: the configured factor (lens.build.auto.refine), whatever the pool was built with
         int refineFactor = config.build().auto().refine();
-        Pool pool = Pool.open(poolDir, new Pool.OpenOptions(false, true, base.space, manifest.queryDimension(), refineFactor));
+        Pool pool = Pool.open(poolDir, new Pool.OpenOptions(false, true, base.space, manifest.queryDimension(), refineFactor,
+                config.pool().exactRerank()));
         double loadS = (System.nanoTime() - t) / 1e9;
         System.gc();
         long rss1 = rssBytes();
@@ -328,12 +337,14 @@ public final class PoolScaleBench {
             }
             List<Map<String, Object>> sweep = new ArrayList<>();
             boolean ivf = manifest.indexFactory().startsWith("IVF");
-            int[] refines = ivf && manifest.indexChoice() != null && manifest.indexChoice().refine() > 0 ? REFINES : new int[]{0};
-            for (int refine : refines) {
-                Pool p = refine == 0 ? pool : Pool.open(poolDir, new Pool.OpenOptions(false, false, base.space, manifest.queryDimension(), refine));
+            int[][] reranks = ivf && manifest.indexChoice() != null && manifest.indexChoice().refine() > 0 ? RERANKS : new int[][]{{0, -1}};
+            for (int[] rerank : reranks) {
+                Pool p = rerank[0] == 0 ? pool : Pool.open(poolDir, new Pool.OpenOptions(false, false, base.space, manifest.queryDimension(),
+                        rerank[0], rerank[1] < 0 ? config.pool().exactRerank() : rerank[1]));
                 try {
                     for (int nprobe : ivf ? nprobes : new int[]{0}) {
                         Map<String, Object> row = measureSearch(p, qrows, exact, nprobe, 1);
+                        row.put("agreement", agreement(config, p, base, nv, exact, nprobe));
                         sweep.add(row);
                     }
                 } finally {
@@ -348,6 +359,7 @@ public final class PoolScaleBench {
                     : manifest.indexChoice() == null ? 0 : manifest.indexChoice().nprobe();
             r.put("nprobe", chosen);
             r.put("refine", pool.refineFactor());
+            r.put("exact_rerank", pool.exactFactor());
             r.put("at_nprobe_1_thread", measureSearch(pool, qrows, exact, chosen, 1));
             r.put("at_nprobe_2_threads", measureSearch(pool, qrows, exact, chosen, 2));
             r.put("rss_after_queries_mib", mib(rssBytes()));
@@ -355,6 +367,7 @@ public final class PoolScaleBench {
             r.put("rss_file_after_queries_mib", mib(status("RssFile:")));
             r.put("listings_resident_mib", mib(mappedRss(poolDir.resolve(PoolFiles.LISTING_STORE))));
             r.put("refine_vectors_resident_mib", mib(mappedRss(poolDir.resolve(PoolFiles.INDEX_VECTORS))));
+            r.put("sq8_vectors_resident_mib", mib(mappedRss(poolDir.resolve(PoolFiles.INDEX_VECTORS_SQ8))));
             r.put("agreement", agreement(config, pool, base, nv, exact, chosen));
             r.put("jni", jni(poolDir, queries, nq, d, chosen, cppBench, work));
         } finally {
@@ -469,12 +482,14 @@ public final class PoolScaleBench {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("nprobe", nprobe);
         row.put("refine", pool.refineFactor());
+        row.put("exact_rerank", pool.exactFactor());
         row.put("threads", threads);
         row.put("recall_at_10", round4(Arrays.stream(recall).average().orElse(0)));
         row.put("p50_ms", round(sorted[nq / 2] / 1e6));
         row.put("p99_ms", round(sorted[(int) Math.min(nq - 1, Math.ceil(nq * 0.99) - 1)] / 1e6));
         row.put("queries_per_s", Math.round(nq / wall));
-        System.out.printf(Locale.ROOT, "  refine %s, nprobe %3d, %d thread(s): recall@10 %.4f, p50 %.2f ms, p99 %.2f ms, %.0f queries/s%n", pool.refineFactor(), nprobe,
+        System.out.printf(Locale.ROOT, "  refine %s (fp32 of %s), nprobe %3d, %d thread(s): recall@10 %.4f, p50 %.2f ms, p99 %.2f ms, %.0f queries/s%n", pool.refineFactor(),
+                pool.exactFactor() == 0 ? "all" : pool.exactFactor() + " x k", nprobe,
                 threads, (double) row.get("recall_at_10"), (double) row.get("p50_ms"), (double) row.get("p99_ms"), nq / wall);
         return row;
     }

@@ -90,9 +90,9 @@ class EmbeddingPoolBuilderTest {
         assertThat(m.formatVersion()).isEqualTo(Manifest.FORMAT_VERSION);
         assertThat(m.indexChoice().refine()).isEqualTo(4);
         assertThat(m.files()).extracting(Manifest.FileRef::name)
-                .containsExactly(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PoolFiles.INDEX_VECTORS);
+                .containsExactly(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PoolFiles.INDEX_VECTORS, PoolFiles.INDEX_VECTORS_SQ8);
         String text = log.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("training on 1280 rows").contains("adding [").contains("3000/3000");
+        assertThat(text).contains("training on 1280 rows").contains("adding [").contains("3000/3000").contains("8-bit rows [");
         float[] v = vectors(n);
         Pool pool = Pool.open(out, new Pool.OpenOptions(false, true, "space-a", D));
         try {
@@ -112,6 +112,52 @@ class EmbeddingPoolBuilderTest {
             assertThat(pool.holds("l-2999")).isTrue();
         } finally {
             pool.discard();
+        }
+    }
+
+    @Test
+    void eightBitRowsRankTheCandidatesAndTheFp32RowsDecideTheBestFew() throws Exception {
+        int n = 3000;
+        Path out = dir.resolve("pool");
+        build(set("big", n, null), out, IndexPolicy.AUTO, new ByteArrayOutputStream());
+        float[] v = vectors(n);
+        // many candidates (refine 40 x k), of which the fp32 rows see 2 x k: the 8-bit stage must pick them well
+        Pool twoStage = Pool.open(out, new Pool.OpenOptions(false, true, "space-a", D, 40, 2));
+        Pool fp32Only = Pool.open(out, new Pool.OpenOptions(false, true, "space-a", D, 40, 0));
+        try {
+            assertThat(twoStage.exactFactor()).isEqualTo(2);
+            assertThat(fp32Only.exactFactor()).isZero();
+            int same = 0;
+            int queries = 0;
+            for (int r = 3; r < n; r += 11) {
+                float[][] q = {java.util.Arrays.copyOfRange(v, r * D, (r + 1) * D)};
+                List<Neighbour> a = twoStage.searchProjected(q, 5, SearchParams.DEFAULT).get(0);
+                List<Neighbour> b = fp32Only.searchProjected(q, 5, SearchParams.DEFAULT).get(0);
+                assertThat(a).hasSize(5);
+                // whatever the 8-bit stage kept, the similarities reported are the fp32 ones, best first
+                for (int i = 0; i < a.size(); i++) {
+                    Neighbour nb = a.get(i);
+                    int row = Integer.parseInt(nb.listing().id().substring(2));
+                    double dot = 0;
+                    for (int j = 0; j < D; j++) {
+                        dot += v[row * D + j] * q[0][j];
+                    }
+                    assertThat((double) nb.similarity()).isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-5));
+                    if (i > 0) {
+                        assertThat(nb.similarity()).isLessThanOrEqualTo(a.get(i - 1).similarity());
+                    }
+                }
+                assertThat(a.get(0).listing().id()).isEqualTo("l-" + r);
+                if (a.stream().map(nb -> nb.listing().id()).toList().equals(b.stream().map(nb -> nb.listing().id()).toList())) {
+                    same++;
+                }
+                queries++;
+            }
+            // 8-bit error (half a step, about 1e-3 here) only reorders candidates tied within it
+            assertThat(same / (double) queries).isGreaterThan(0.97);
+        } finally {
+            twoStage.discard();
+            fp32Only.discard();
         }
     }
 
