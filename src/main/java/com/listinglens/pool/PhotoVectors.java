@@ -7,10 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The model's own embeddings of a pool's listings (before the pool's projection), one row per listing in index order,
@@ -68,22 +66,9 @@ public final class PhotoVectors implements AutoCloseable {
         if (count < 0 || dimension < 1) {
             throw new IllegalArgumentException("photo vectors need count >= 0 and dimension >= 1");
         }
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long expected = count * dimension * (long) bytes;
-            if (ch.size() != expected) {
-                throw new PoolException(PoolException.SIZE, "vectors " + file + " hold " + ch.size() + " bytes; "
-                        + count + " rows of " + dimension + (bytes == 2 ? " fp16" : " fp32") + " need " + expected);
-            }
-            MemorySegment seg = expected == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, expected, arena);
-            return new PhotoVectors(arena, seg, count, dimension, bytes);
-        } catch (IOException e) {
-            arena.close();
-            throw new PoolException("cannot map photo vectors " + file + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFiles.map(file, count * dimension * (long) bytes, "vectors",
+                count + " rows of " + dimension + (bytes == 2 ? " fp16" : " fp32"),
+                (arena, seg) -> new PhotoVectors(arena, seg, count, dimension, bytes));
     }
 
     public long count() {

@@ -78,12 +78,7 @@ public final class Sq8Rows implements AutoCloseable {
             throw new IllegalArgumentException("sq8 rows need count >= 0 and dimension >= 1, got " + count + " x " + dimension);
         }
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(fp32File, StandardOpenOption.READ)) {
-            long expected = count * dimension * 4L;
-            if (ch.size() != expected) {
-                throw new PoolException(PoolException.SIZE, "fp32 rows " + fp32File + " hold " + ch.size() + " bytes; "
-                        + count + " rows of " + dimension + " need " + expected);
-            }
-            MemorySegment rows = expected == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, expected, arena);
+            MemorySegment rows = MappedFiles.map(ch, fp32File, count * dimension * 4L, "fp32 rows", count + " rows of " + dimension, arena);
             float[] lo = new float[dimension];
             float[] hi = new float[dimension];
             Arrays.fill(lo, Float.POSITIVE_INFINITY);
@@ -156,14 +151,7 @@ public final class Sq8Rows implements AutoCloseable {
         if (count < 0 || dimension < 1) {
             throw new IllegalArgumentException("sq8 rows need count >= 0 and dimension >= 1");
         }
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long expected = fileBytes(count, dimension);
-            if (ch.size() != expected) {
-                throw new PoolException(PoolException.SIZE, "sq8 rows " + path + " hold " + ch.size() + " bytes; "
-                        + count + " rows of " + dimension + " need " + expected);
-            }
-            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, expected, arena);
+        return MappedFiles.map(path, fileBytes(count, dimension), "sq8 rows", count + " rows of " + dimension, (arena, seg) -> {
             byte[] magic = seg.asSlice(0, MAGIC.length).toArray(ValueLayout.JAVA_BYTE);
             if (!Arrays.equals(magic, MAGIC) || seg.get(I64, 8) != count || seg.get(I32, 16) != dimension) {
                 throw new PoolException(PoolException.SIZE, "sq8 rows " + path + " are not " + count + " rows of " + dimension
@@ -182,13 +170,7 @@ public final class Sq8Rows implements AutoCloseable {
                 seg.load();
             }
             return new Sq8Rows(arena, seg, rowsOffset(dimension), count, dimension, min, step);
-        } catch (IOException e) {
-            arena.close();
-            throw new PoolException("cannot map sq8 rows " + path + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        });
     }
 
     public long count() {

@@ -67,7 +67,7 @@ public final class PoolScaleBench {
      * lens.build.auto.refine and lens.pool.exact-rerank); exact 0: the fp32 rows score every candidate (no 8-bit stage),
      * -1: the configured lens.pool.exact-rerank.
      */
-    static final int[][] RERANKS = {{0, -1}, {16, 0}, {32, 0}, {16, -1}, {32, -1}, {64, -1}};
+    static final int[][] RERANKS = {{0, -1}, {16, 0}, {32, 0}, {16, -1}, {64, -1}};
     static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
