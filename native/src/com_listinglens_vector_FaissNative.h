@@ -151,6 +151,30 @@ JNIEXPORT jint JNICALL Java_com_listinglens_vector_FaissNative_threads
 JNIEXPORT jlong JNICALL Java_com_listinglens_vector_FaissNative_mallocInUse
   (JNIEnv *, jclass);
 
+/*
+ * Class:     com_listinglens_vector_FaissNative
+ * Method:    mergeFrom
+ * Signature: (JJ)V
+ */
+JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_mergeFrom
+  (JNIEnv *, jclass, jlong, jlong);
+
+/*
+ * Class:     com_listinglens_vector_FaissNative
+ * Method:    trainedFingerprint
+ * Signature: (J)J
+ */
+JNIEXPORT jlong JNICALL Java_com_listinglens_vector_FaissNative_trainedFingerprint
+  (JNIEnv *, jclass, jlong);
+
+/*
+ * Class:     com_listinglens_vector_FaissNative
+ * Method:    censusIds
+ * Signature: (JJ[J)V
+ */
+JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_censusIds
+  (JNIEnv *, jclass, jlong, jlong, jlongArray);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 #include "com_listinglens_vector_FaissNative.h"
 #include "index_check.h"
 #include "index_io.h"
+#include "index_merge.h"
 #include "jni_support.h"
 #include "lens_common.h"
 #include "search.h"
@@ -341,6 +342,40 @@ JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_search(
         env->SetLongArrayRegion(outIds, 0, jsize(total), reinterpret_cast<const jlong*>(labels.data()));
         checkJava(env);
         env->SetFloatArrayRegion(outScores, 0, jsize(total), distances.data());
+        checkJava(env);
+    });
+}
+
+JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_mergeFrom(
+        JNIEnv* env, jclass, jlong targetHandle, jlong sourceHandle) {
+    guardedVoid(env, [&]() {
+        NativeIndex* target = handleOf(targetHandle);
+        NativeIndex* source = handleOf(sourceHandle);
+        if (target == source) {
+            throw InvalidArgument("an index cannot be merged into itself");
+        }
+        requireWritable(target);
+        requireWritable(source);
+        mergeInto(target->index.get(), source->index.get());
+    });
+}
+
+JNIEXPORT jlong JNICALL
+Java_com_listinglens_vector_FaissNative_trainedFingerprint(JNIEnv* env, jclass, jlong handle) {
+    return guarded(env, jlong(0), [&]() { return jlong(trainedFingerprint(handleOf(handle)->index.get())); });
+}
+
+// out: {ids enumerated, out of range, duplicates, missing} against [0, expected)
+JNIEXPORT void JNICALL Java_com_listinglens_vector_FaissNative_censusIds(
+        JNIEnv* env, jclass, jlong handle, jlong expected, jlongArray out) {
+    guardedVoid(env, [&]() {
+        NativeIndex* h = handleOf(handle);
+        if (out == nullptr || env->GetArrayLength(out) != 4) {
+            throw InvalidArgument("census output must be an array of 4 longs");
+        }
+        IdCensus c = censusIds(h->index.get(), int64_t(expected));
+        jlong values[4] = {jlong(c.ids), jlong(c.outOfRange), jlong(c.duplicates), jlong(c.missing)};
+        env->SetLongArrayRegion(out, 0, 4, values);
         checkJava(env);
     });
 }

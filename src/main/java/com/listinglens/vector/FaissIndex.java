@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -84,6 +85,7 @@ public final class FaissIndex implements AutoCloseable {
     private static final long MIN_FILE_SIZE = 4 + 4 + 8 + 8 + 8 + 1 + 4;
 
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final AtomicLong SERIALS = new AtomicLong();
     private static final Charset PATH_CHARSET = pathCharset();
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -97,6 +99,8 @@ public final class FaissIndex implements AutoCloseable {
     private final int traits;
     private final boolean readOnly;
     private volatile boolean closed;
+    /** Orders the locks of two indexes taken together ({@link #mergeFrom}). */
+    private final long serial = SERIALS.incrementAndGet();
 
     /** Owns the native pointer; run at most once, by close() or by the Cleaner. */
     private static final class NativeHandle implements Runnable {
@@ -339,6 +343,101 @@ public final class FaissIndex implements AutoCloseable {
             writeLock.unlock();
             Reference.reachabilityFence(this);
         }
+    }
+
+    // ------------------------------------------------------------------ shards
+
+    /**
+     * Moves every vector of {@code source} into this index, with its id; {@code source} stays open and is left
+     * empty. For shards of one pool encoded apart (a distributed build): both must be copies of one trained
+     * index, that is of one structure, dimension and metric with equal {@link #trainedFingerprint()}s, and
+     * neither memory-mapped. Ids are taken as they are; {@link #censusIds} tells whether the result holds each
+     * expected id once.
+     *
+     * @throws IllegalArgumentException for a null or the same index, or indexes that differ in structure,
+     *     dimension, metric or training, or a result beyond {@value #MAX_COUNT} vectors
+     * @throws IllegalStateException if either index is closed, read-only or untrained
+     * @throws VectorIndexException if this index type cannot be merged (HNSW graphs)
+     */
+    public void mergeFrom(FaissIndex source) {
+        ensureOpen();
+        if (source == null) {
+            throw new IllegalArgumentException("source index must not be null");
+        }
+        if (source == this) {
+            throw new IllegalArgumentException("an index cannot be merged into itself");
+        }
+        source.ensureOpen();
+        if (dimension != source.dimension || metric != source.metric) {
+            throw new IllegalArgumentException("cannot merge " + source + " into " + this
+                    + ": dimension or metric differ");
+        }
+        FaissIndex first = serial < source.serial ? this : source;
+        FaissIndex second = first == this ? source : this;
+        first.writeLock.lock();
+        try {
+            second.writeLock.lock();
+            try {
+                long target = liveHandle();
+                long from = source.liveHandle();
+                requireWritable();
+                source.requireWritable();
+                if (!FaissNative.isTrained(target) || !FaissNative.isTrained(from)) {
+                    throw new IllegalStateException("both indexes must be trained before they are merged");
+                }
+                long total = FaissNative.count(target) + FaissNative.count(from);
+                if (total > MAX_COUNT) {
+                    throw new IllegalArgumentException("the merged index would hold " + total
+                            + " vectors, more than the maximum of " + MAX_COUNT);
+                }
+                FaissNative.mergeFrom(target, from);
+            } finally {
+                second.writeLock.unlock();
+            }
+        } finally {
+            first.writeLock.unlock();
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(source);
+        }
+    }
+
+    /**
+     * A 64-bit fingerprint of what training fixed in this index (structure, dimension, metric, transforms,
+     * coarse quantizer, product or scalar quantizer), never of its vectors: copies of one trained index share it
+     * however many vectors each holds; indexes trained apart do not. Costs the size of the trained parameters.
+     *
+     * @throws VectorIndexException for index types that cannot be merged (HNSW graphs)
+     */
+    public long trainedFingerprint() {
+        ensureOpen();
+        readLock.lock();
+        try {
+            return FaissNative.trainedFingerprint(liveHandle());
+        } finally {
+            readLock.unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Counts the ids this index holds against the expected set {@code [0, expected)}: those out of range,
+     * duplicated and missing (one pass over the id map or the inverted lists, a bitmap of {@code expected}
+     * bits).
+     */
+    public IdCensus censusIds(long expected) {
+        ensureOpen();
+        if (expected < 0 || expected > MAX_COUNT) {
+            throw new IllegalArgumentException("expected id count " + expected + " out of range 0.." + MAX_COUNT);
+        }
+        long[] out = new long[4];
+        readLock.lock();
+        try {
+            FaissNative.censusIds(liveHandle(), expected, out);
+        } finally {
+            readLock.unlock();
+            Reference.reachabilityFence(this);
+        }
+        return new IdCensus(expected, out[0], out[1], out[2], out[3]);
     }
 
     // ------------------------------------------------------------------ search

@@ -62,6 +62,15 @@ final class FaissNative {
             long[] outIds,
             float[] outScores);
 
+    /** Moves every vector of {@code source} into {@code target} (index_merge.h: checked compatible first). */
+    static native void mergeFrom(long target, long source);
+
+    /** A 64-bit fingerprint of what training fixed (index_merge.h). */
+    static native long trainedFingerprint(long handle);
+
+    /** {@code out} (4 longs): ids enumerated, out of [0, expected), duplicates, missing. */
+    static native void censusIds(long handle, long expected, long[] out);
+
     static native void setThreads(int threads);
 
     static native int threads();
