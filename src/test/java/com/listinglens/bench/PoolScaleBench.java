@@ -61,13 +61,17 @@ public final class PoolScaleBench {
     static final int PER_PRODUCT = 8;
     static final int BRANDS = 20_000;
     static final int BLOCK = 1 << 20;
-    /** Re-ranking factors swept for pools that re-rank (0: the manifest's). */
     /**
      * Re-ranking settings swept: {refine, exact}; refine 0 is the pool as the service opens it (the configured
      * lens.build.auto.refine and lens.pool.exact-rerank); exact 0: the fp32 rows score every candidate (no 8-bit stage),
      * -1: the configured lens.pool.exact-rerank.
      */
-    static final int[][] RERANKS = {{0, -1}, {16, 0}, {32, 0}, {16, -1}, {64, -1}};
+    static final int[][] RERANKS = {{0, -1}, {32, 1}, {32, 0}};
+    /**
+     * Queries run before the sweep, none of them measured ones (fresh synthetic listings): the page cache then holds
+     * what steady traffic keeps there, not what the build or the exact search left, nor only the measured queries' pages.
+     */
+    static final int WARMUP_QUERIES = 2000;
     static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
@@ -326,8 +330,9 @@ public final class PoolScaleBench {
         r.put("rss_file_after_load_mib", mib(status("RssFile:")));
         r.put("heap_added_by_load_mib", mib(heapUsed() - heap0));
         r.put("native_malloc_mib", mib(FaissIndex.nativeMemoryInUse()));
-        System.out.printf(Locale.ROOT, "loaded in %.1f s: RSS %.0f MiB (before %.0f), heap +%.1f MiB, native malloc %.0f MiB%n", loadS,
-                mib(rss1), mib(rss0), mib(heapUsed() - heap0), mib(FaissIndex.nativeMemoryInUse()));
+        System.out.printf(Locale.ROOT, "loaded in %.1f s: RSS %.0f MiB (before %.0f), of it anonymous %.0f / file-backed %.0f MiB,"
+                + " heap +%.1f MiB, native malloc %.0f MiB%n", loadS, mib(rss1), mib(rss0), mib(status("RssAnon:")),
+                mib(status("RssFile:")), mib(heapUsed() - heap0), mib(FaissIndex.nativeMemoryInUse()));
         FaissIndex.setThreads(1);
         try {
             float[][] qrows = new float[nq][];
@@ -335,12 +340,30 @@ public final class PoolScaleBench {
             for (int q = 0; q < nq; q++) {
                 qrows[q] = Arrays.copyOfRange(queries, q * d, (q + 1) * d);
             }
+            int chosen = config.search().nprobe() > 0 ? config.search().nprobe()
+                    : manifest.indexChoice() == null ? 0 : manifest.indexChoice().nprobe();
+            long tw = System.nanoTime();
+            float[] warm = new float[d];
+            SearchParams warmParams = chosen == 0 ? SearchParams.DEFAULT : SearchParams.ofNprobe(chosen);
+            for (int w = 0; w < WARMUP_QUERIES; w++) {
+                gen.row(n + 7_000_003L * (w + 1), warm, 0);
+                pool.searchProjected(new float[][]{warm}, K, warmParams);
+            }
+            r.put("warmup_queries", WARMUP_QUERIES);
+            r.put("warmup_s", round((System.nanoTime() - tw) / 1e9));
+            System.out.printf(Locale.ROOT, "warm-up: %d other queries in %.1f s%n", WARMUP_QUERIES, (System.nanoTime() - tw) / 1e9);
             List<Map<String, Object>> sweep = new ArrayList<>();
             boolean ivf = manifest.indexFactory().startsWith("IVF");
             int[][] reranks = ivf && manifest.indexChoice() != null && manifest.indexChoice().refine() > 0 ? RERANKS : new int[][]{{0, -1}};
             for (int[] rerank : reranks) {
-                Pool p = rerank[0] == 0 ? pool : Pool.open(poolDir, new Pool.OpenOptions(false, false, base.space, manifest.queryDimension(),
-                        rerank[0], rerank[1] < 0 ? config.pool().exactRerank() : rerank[1]));
+                Pool p = pool;
+                if (rerank[0] != 0) {
+                    // one index in memory at a time, as in the service: a second copy would take the page cache's room
+                    pool.discard();
+                    pool = null;
+                    p = Pool.open(poolDir, new Pool.OpenOptions(false, false, base.space, manifest.queryDimension(),
+                            rerank[0], rerank[1] < 0 ? config.pool().exactRerank() : rerank[1]));
+                }
                 try {
                     for (int nprobe : ivf ? nprobes : new int[]{0}) {
                         Map<String, Object> row = measureSearch(p, qrows, exact, nprobe, 1);
@@ -348,15 +371,17 @@ public final class PoolScaleBench {
                         sweep.add(row);
                     }
                 } finally {
-                    if (p != pool) {
+                    if (pool == null) {
                         p.discard();
                     }
+                }
+                if (pool == null) {
+                    pool = Pool.open(poolDir, new Pool.OpenOptions(false, false, base.space, manifest.queryDimension(), refineFactor,
+                            config.pool().exactRerank()));
                 }
             }
             r.put("sweep_1_thread", sweep);
             // as the service: lens.search.nprobe when set, else the pool's recommendation
-            int chosen = config.search().nprobe() > 0 ? config.search().nprobe()
-                    : manifest.indexChoice() == null ? 0 : manifest.indexChoice().nprobe();
             r.put("nprobe", chosen);
             r.put("refine", pool.refineFactor());
             r.put("exact_rerank", pool.exactFactor());
@@ -371,7 +396,9 @@ public final class PoolScaleBench {
             r.put("agreement", agreement(config, pool, base, nv, exact, chosen));
             r.put("jni", jni(poolDir, queries, nq, d, chosen, cppBench, work));
         } finally {
-            pool.discard();
+            if (pool != null) {
+                pool.discard();
+            }
         }
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         return r;
