@@ -358,9 +358,11 @@ public interface LensConfig {
         /**
          * Re-ranking of a compressed index's candidates in two stages where the pool has 8-bit rows: those rank all
          * refine x k candidates, then the fp32 rows re-score the best exact-rerank x k of them (0: the fp32 rows score
-         * every candidate). Fewer random reads of fp32 rows is what keeps a 50M pool's p99 low (bench/pool-scale.sh).
+         * every candidate, and the 8-bit rows are not opened). 0 by default: at 50M the 8-bit rows ranked the
+         * near-identical synthetic listings poorly and their resident 3.7 GiB took the page cache's room
+         * (bench/pool-scale.sh).
          */
-        @WithDefault("4")
+        @WithDefault("0")
         int exactRerank();
 
         /**

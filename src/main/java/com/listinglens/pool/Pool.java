@@ -88,7 +88,7 @@ public final class Pool {
                               int exact) {
 
         /** What {@code lens.pool.exact-rerank} defaults to, for callers without the configuration. */
-        public static final int DEFAULT_EXACT = 4;
+        public static final int DEFAULT_EXACT = 0;
 
         /**
          * {@code refine}: candidates per result re-ranked, 0 as the pool's manifest says; {@code exact}: of those, how

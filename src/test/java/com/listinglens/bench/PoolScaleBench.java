@@ -66,7 +66,7 @@ public final class PoolScaleBench {
      * lens.build.auto.refine and lens.pool.exact-rerank); exact 0: the fp32 rows score every candidate (no 8-bit stage),
      * -1: the configured lens.pool.exact-rerank.
      */
-    static final int[][] RERANKS = {{0, -1}, {32, 1}, {32, 0}};
+    static final int[][] RERANKS = {{0, -1}, {32, 4}};
     /**
      * Queries run before the sweep, none of them measured ones (fresh synthetic listings): the page cache then holds
      * what steady traffic keeps there, not what the build or the exact search left, nor only the measured queries' pages.
