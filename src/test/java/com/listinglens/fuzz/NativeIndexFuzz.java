@@ -19,7 +19,8 @@ import java.util.Random;
  * Jazzer target for the JNI edge of the FAISS binding ({@link FaissIndex}): index creation from fuzzed factory
  * strings, dimensions and metrics; training, adding and searching with fuzzed counts, vectors (NaN and infinities
  * included), ids, k, search parameters and id filters; and reading index files that are fuzzed bytes or valid
- * indexes of every supported family with fuzzed bytes overwritten or cut off. The documented refusals
+ * indexes of every supported family with fuzzed bytes overwritten or cut off; and fingerprinting, counting ids
+ * and merging such indexes into each other (shards). The documented refusals
  * ({@link IllegalArgumentException}, {@link IllegalStateException}, {@link VectorIndexException}) are accepted;
  * anything else is a finding, and a crash in C++ kills the fuzzer (reported as a deadly signal).
  */
@@ -77,11 +78,18 @@ public final class NativeIndexFuzz {
 
     public static void fuzzerTestOneInput(FuzzedDataProvider data) throws IOException {
         try {
+            // cases 0..2 decode as they did before merging was fuzzed, so that the kept regression inputs still replay
             switch (data.consumeInt(0, 3)) {
                 case 0 -> createAndUse(data);
                 case 1 -> readMutated(data);
                 case 2 -> readBytes(data.consumeRemainingAsBytes(), data.consumeBoolean());
-                default -> search(OPEN.get(data.consumeInt(0, OPEN.size() - 1)), data);
+                default -> {
+                    if (data.consumeBoolean()) {
+                        merge(data);
+                    } else {
+                        search(OPEN.get(data.consumeInt(0, OPEN.size() - 1)), data);
+                    }
+                }
             }
         } catch (IllegalArgumentException | IllegalStateException | VectorIndexException expected) {
             if (expected.getMessage() == null || expected.getMessage().isBlank()) {
@@ -108,6 +116,10 @@ public final class NativeIndexFuzz {
     }
 
     private static void readMutated(FuzzedDataProvider data) throws IOException {
+        readBytes(mutated(data), data.consumeBoolean());
+    }
+
+    private static byte[] mutated(FuzzedDataProvider data) {
         byte[] bytes = SEED_FILES.get(data.consumeInt(0, SEED_FILES.size() - 1)).clone();
         int edits = data.consumeInt(0, 8);
         for (int e = 0; e < edits; e++) {
@@ -117,7 +129,26 @@ public final class NativeIndexFuzz {
         if (data.consumeBoolean()) {
             bytes = java.util.Arrays.copyOf(bytes, data.consumeInt(0, bytes.length));
         }
-        readBytes(bytes, data.consumeBoolean());
+        return bytes;
+    }
+
+    /** Shards: a seed index and a (mutated) one, fingerprinted, counted, merged one into the other, searched. */
+    private static void merge(FuzzedDataProvider data) throws IOException {
+        Path a = scratch.resolve("merge-a.faiss");
+        Path b = scratch.resolve("merge-b.faiss");
+        Files.write(a, SEED_FILES.get(data.consumeInt(0, SEED_FILES.size() - 1)));
+        Files.write(b, data.consumeBoolean() ? mutated(data) : SEED_FILES.get(data.consumeInt(0, SEED_FILES.size() - 1)));
+        try (FaissIndex target = FaissIndex.read(a, false); FaissIndex source = FaissIndex.read(b, data.consumeBoolean())) {
+            source.trainedFingerprint();
+            source.censusIds(data.consumeBoolean() ? data.consumeLong(0, 5000) : data.consumeLong());
+            long total = target.count() + source.count();
+            target.mergeFrom(source);
+            if (target.count() != total || source.count() != 0) {
+                throw new AssertionError("merge left " + target.count() + " + " + source.count() + " of " + total);
+            }
+            target.censusIds(data.consumeLong(0, 5000));
+            search(target, data);
+        }
     }
 
     private static void readBytes(byte[] bytes, boolean memoryMap) throws IOException {
