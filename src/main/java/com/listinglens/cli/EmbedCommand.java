@@ -7,19 +7,18 @@ import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
-import com.listinglens.image.DecodedImage;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.MultiScale;
 import com.listinglens.indexer.EmbeddingSet;
+import com.listinglens.indexer.PhotoEmbedding;
 import com.listinglens.indexer.Progress;
 import com.listinglens.storage.Artifacts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -60,36 +59,28 @@ public final class EmbedCommand implements Callable<Integer> {
             ImageDecoder decoder = Settings.decoder(config.image());
             MultiScale scales = Settings.scales(config);
             int batch = config.model().batchSize();
-            long unusable = 0;
+            long[] unusable = {0};
             try (Embedder embedder = new DjlEmbedder(model.settings());
+                 PhotoEmbedding embedding = new PhotoEmbedding(decoder, scales, embedder, config.model().batchSize(),
+                         config.build().decodeThreads());
                  EmbeddingSet.Writer writer = new EmbeddingSet.Writer(out, model.space(), config.model().name(), embedder.dimension(), null)) {
                 Progress progress = new Progress(System.err, "embedding", read.listings().size());
-                List<Listing> listings = read.listings();
-                for (int from = 0; from < listings.size(); from += batch) {
-                    List<Listing> part = listings.subList(from, Math.min(listings.size(), from + batch));
-                    List<float[]> tensors = new ArrayList<>();
-                    List<Listing> ok = new ArrayList<>();
-                    for (Listing l : part) {
-                        try (DecodedImage image = decoder.decode(Files.readAllBytes(root.resolve(l.image())), scales.decodeShorter())) {
-                            tensors.addAll(scales.toTensors(image));
-                            ok.add(l);
-                        } catch (Exception e) {
-                            System.err.println("skipped " + l.id() + ": photo " + l.image() + " unusable: " + e.getMessage());
-                            unusable++;
-                        }
+                embedding.embed(read.listings(), l -> root.resolve(l.image()), new PhotoEmbedding.Sink<>() {
+                    @Override
+                    public void embedded(Listing listing, float[] vector) throws IOException {
+                        writer.add(listing, vector, 0);
                     }
-                    if (!ok.isEmpty()) {
-                        float[][] embedded = embedder.embedViews(tensors, scales.views());
-                        for (int i = 0; i < ok.size(); i++) {
-                            writer.add(ok.get(i), embedded[i], 0);
-                        }
+
+                    @Override
+                    public void unusable(Listing listing, Throwable cause) {
+                        System.err.println("skipped " + listing.id() + ": photo " + listing.image() + " unusable: " + cause.getMessage());
+                        unusable[0]++;
                     }
-                    progress.advance(part.size());
-                }
+                }, progress);
                 progress.finish();
                 writer.finish();
                 System.err.printf(Locale.ROOT, "embedding set %s: %d listings of dimension %d in space %s, %d photos unusable, %.1f s%n",
-                        out, writer.count(), embedder.dimension(), model.space(), unusable, progress.elapsedSeconds());
+                        out, writer.count(), embedder.dimension(), model.space(), unusable[0], progress.elapsedSeconds());
             }
         }
         return 0;

@@ -13,7 +13,6 @@ import com.listinglens.catalog.Listing;
 import com.listinglens.catalog.ListingJson;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelInfo;
-import com.listinglens.image.DecodedImage;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.pool.Manifest;
@@ -42,9 +41,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Builds a pool directory from JSONL catalogs: every photo decoded and embedded (with progress), a FAISS
@@ -222,53 +218,37 @@ public final class PoolBuilder {
         }
 
         int d = embedder.dimension();
-        float[] vectors = new float[0];
+        float[] vectors = new float[(items.size() + additions.size()) * d];
         List<Listing> kept = new ArrayList<>(items.size() + additions.size());
         Progress progress = new Progress(log, "embedding", items.size());
-        ExecutorService pool = Executors.newFixedThreadPool(decodeThreads);
-        try {
-            vectors = new float[(items.size() + additions.size()) * d];
-            int rows = 0;
-            for (int from = 0; from < items.size(); from += batchSize) {
-                List<Item> batch = items.subList(from, Math.min(items.size(), from + batchSize));
-                List<Future<List<float[]>>> tensors = new ArrayList<>();
-                for (Item item : batch) {
-                    tensors.add(pool.submit(() -> tensor(item)));
+        int[] rows = {0};
+        float[] into = vectors;
+        try (PhotoEmbedding embedding = new PhotoEmbedding(decoder, scales, embedder, batchSize, decodeThreads)) {
+            embedding.embed(items, Item::image, new PhotoEmbedding.Sink<>() {
+                @Override
+                public void embedded(Item item, float[] embedding) {
+                    System.arraycopy(embedding, 0, into, rows[0] * d, d);
+                    kept.add(item.listing());
+                    rows[0]++;
                 }
-                List<float[]> ok = new ArrayList<>();
-                List<Item> okItems = new ArrayList<>();
-                for (int i = 0; i < batch.size(); i++) {
-                    Item item = batch.get(i);
-                    try {
-                        ok.addAll(tensors.get(i).get());
-                        okItems.add(item);
-                    } catch (Exception e) {
-                        Throwable cause = e.getCause() != null ? e.getCause() : e;
-                        log.println("skipped " + item.catalog().file + ":" + item.line() + ": photo " + item.image()
-                                + " unusable: " + cause.getMessage());
-                        item.catalog().unreadable++;
-                    }
+
+                @Override
+                public void unusable(Item item, Throwable cause) {
+                    log.println("skipped " + item.catalog().file + ":" + item.line() + ": photo " + item.image()
+                            + " unusable: " + cause.getMessage());
+                    item.catalog().unreadable++;
                 }
-                if (!ok.isEmpty()) {
-                    float[][] embedded = embedder.embedViews(ok, scales.views());
-                    for (int i = 0; i < okItems.size(); i++) {
-                        System.arraycopy(embedded[i], 0, vectors, rows * d, d);
-                        kept.add(okItems.get(i).listing());
-                        rows++;
-                    }
-                }
-                progress.advance(batch.size());
-            }
-            progress.finish();
-            for (Change c : additions.values()) {
-                System.arraycopy(c.embedding(), 0, vectors, rows * d, d);
-                kept.add(c.listing());
-                rows++;
-            }
-            vectors = Arrays.copyOf(vectors, rows * d);
-        } finally {
-            pool.shutdownNow();
+            }, progress);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot embed the catalogs' photos: " + e.getMessage(), e);
         }
+        progress.finish();
+        for (Change c : additions.values()) {
+            System.arraycopy(c.embedding(), 0, vectors, rows[0] * d, d);
+            kept.add(c.listing());
+            rows[0]++;
+        }
+        vectors = Arrays.copyOf(vectors, rows[0] * d);
         if (kept.isEmpty()) {
             throw new PoolException("no photo of the catalogs could be embedded");
         }
@@ -424,13 +404,6 @@ public final class PoolBuilder {
         log.printf(Locale.ROOT, "projection: %s from %d labelled listings in %d categories, %d -> %d dimensions, shrinkage %s, %.1f s%n",
                 spec.method(), y.length, classes.size(), d, out, spec.shrinkage(), (System.nanoTime() - t0) / 1e9);
         return p;
-    }
-
-    private List<float[]> tensor(Item item) throws IOException {
-        byte[] bytes = Files.readAllBytes(item.image());
-        try (DecodedImage image = decoder.decode(bytes, scales.decodeShorter())) {
-            return scales.toTensors(image);
-        }
     }
 
     static void replace(Path tmp, Path output, boolean replace) throws IOException {
