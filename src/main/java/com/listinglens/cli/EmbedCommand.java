@@ -61,7 +61,7 @@ public final class EmbedCommand implements Callable<Integer> {
             int batch = config.model().batchSize();
             long[] unusable = {0};
             try (Embedder embedder = new DjlEmbedder(model.settings());
-                 PhotoEmbedding embedding = new PhotoEmbedding(decoder, scales, embedder, config.model().batchSize(),
+                 PhotoEmbedding embedding = new PhotoEmbedding(decoder, scales, embedder, batch,
                          config.build().decodeThreads());
                  EmbeddingSet.Writer writer = new EmbeddingSet.Writer(out, model.space(), config.model().name(), embedder.dimension(), null)) {
                 Progress progress = new Progress(System.err, "embedding", read.listings().size());

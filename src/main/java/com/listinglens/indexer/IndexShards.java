@@ -7,7 +7,6 @@ import com.listinglens.vector.Metric;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -62,10 +61,7 @@ public final class IndexShards {
         if (batchRows < 1) {
             throw new IllegalArgumentException("batchRows must be >= 1, got " + batchRows);
         }
-        try (FaissIndex shard = FaissIndex.read(template, false)) {
-            if (!shard.isTrained() || shard.count() != 0) {
-                throw new PoolException(PoolException.INVALID, "template " + template + " is not a trained, empty index");
-            }
+        try (FaissIndex shard = openTemplate(template)) {
             int d = shard.dimension();
             float[] x = new float[batchRows * d];
             long[] ids = new long[batchRows];
@@ -113,13 +109,9 @@ public final class IndexShards {
             throw new IllegalArgumentException("expected rows " + expectedRows + " out of range 0.." + FaissIndex.MAX_COUNT);
         }
         long start = System.nanoTime();
-        try (FaissIndex merged = FaissIndex.read(template, false)) {
-            if (!merged.isTrained() || merged.count() != 0) {
-                throw new PoolException(PoolException.INVALID, "template " + template + " is not a trained, empty index");
-            }
+        try (FaissIndex merged = openTemplate(template)) {
             long fingerprint = merged.trainedFingerprint();
             Progress progress = new Progress(log, "merging shards", shards.size());
-            List<Path> seen = new ArrayList<>();
             for (Path file : shards) {
                 if (!Files.isRegularFile(file)) {
                     throw new PoolException(PoolException.INVALID, "shard " + file + " does not exist");
@@ -141,13 +133,12 @@ public final class IndexShards {
                     }
                     merged.mergeFrom(shard);
                 }
-                seen.add(file);
                 progress.advance(1);
             }
             progress.finish();
             IdCensus census = merged.censusIds(expectedRows);
             if (!census.exact()) {
-                throw new PoolException(PoolException.INVALID, "the " + seen.size() + " shards do not hold each of the "
+                throw new PoolException(PoolException.INVALID, "the " + shards.size() + " shards do not hold each of the "
                         + expectedRows + " rows once: " + census
                         + (census.duplicates() > 0 ? " (a shard given twice, or rows encoded by two tasks?)" : "")
                         + (census.missing() > 0 ? " (a shard missing?)" : ""));
@@ -155,8 +146,18 @@ public final class IndexShards {
             merged.write(out);
             double seconds = (System.nanoTime() - start) / 1e9;
             log.printf(Locale.ROOT, "merged %d shards: %d vectors in %.1f s, ids checked (each of %d rows once)%n",
-                    seen.size(), merged.count(), seconds, expectedRows);
-            return new Merged(merged.count(), seen.size(), fingerprint, seconds);
+                    shards.size(), merged.count(), seconds, expectedRows);
+            return new Merged(merged.count(), shards.size(), fingerprint, seconds);
         }
+    }
+
+    /** Reads {@code template} fully, refusing a file that is not a trained, empty index. */
+    private static FaissIndex openTemplate(Path template) {
+        FaissIndex index = FaissIndex.read(template, false);
+        if (!index.isTrained() || index.count() != 0) {
+            index.close();
+            throw new PoolException(PoolException.INVALID, "template " + template + " is not a trained, empty index");
+        }
+        return index;
     }
 }

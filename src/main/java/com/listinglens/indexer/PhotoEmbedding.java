@@ -38,9 +38,7 @@ public final class PhotoEmbedding implements AutoCloseable {
     private final ExecutorService decoders;
 
     public PhotoEmbedding(ImageDecoder decoder, MultiScale scales, Embedder embedder, int batchSize, int decodeThreads) {
-        if (batchSize < 1 || decodeThreads < 1) {
-            throw new IllegalArgumentException("batch size and decode threads must be >= 1");
-        }
+        requireSizes(batchSize, decodeThreads);
         this.decoder = decoder;
         this.scales = scales;
         this.embedder = embedder;
@@ -50,6 +48,13 @@ public final class PhotoEmbedding implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** The check of the constructor, for callers that take the sizes long before they embed (the pool builder). */
+    static void requireSizes(int batchSize, int decodeThreads) {
+        if (batchSize < 1 || decodeThreads < 1) {
+            throw new IllegalArgumentException("batch size and decode threads must be >= 1");
+        }
     }
 
     public int dimension() {

@@ -125,9 +125,7 @@ public final class PoolBuilder {
     /** With multi-scale views: each photo embedded at every scale, its row the mean of its views (as the service queries). */
     public PoolBuilder(ImageDecoder decoder, com.listinglens.image.MultiScale scales, Embedder embedder, int batchSize,
                        int decodeThreads, PrintStream log) {
-        if (batchSize < 1 || decodeThreads < 1) {
-            throw new IllegalArgumentException("batch size and decode threads must be >= 1");
-        }
+        PhotoEmbedding.requireSizes(batchSize, decodeThreads);
         this.decoder = decoder;
         this.scales = scales;
         this.embedder = embedder;

@@ -349,9 +349,10 @@ public final class PoolScaleBench {
                 gen.row(n + 7_000_003L * (w + 1), warm, 0);
                 pool.searchProjected(new float[][]{warm}, K, warmParams);
             }
+            double warmS = (System.nanoTime() - tw) / 1e9;
             r.put("warmup_queries", WARMUP_QUERIES);
-            r.put("warmup_s", round((System.nanoTime() - tw) / 1e9));
-            System.out.printf(Locale.ROOT, "warm-up: %d other queries in %.1f s%n", WARMUP_QUERIES, (System.nanoTime() - tw) / 1e9);
+            r.put("warmup_s", round(warmS));
+            System.out.printf(Locale.ROOT, "warm-up: %d other queries in %.1f s%n", WARMUP_QUERIES, warmS);
             List<Map<String, Object>> sweep = new ArrayList<>();
             boolean ivf = manifest.indexFactory().startsWith("IVF");
             int[][] reranks = ivf && manifest.indexChoice() != null && manifest.indexChoice().refine() > 0 ? RERANKS : new int[][]{{0, -1}};
