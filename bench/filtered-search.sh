@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup
-./mvnw -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
-"$JAVA_HOME/bin/java" -Xmx6g -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" \
+. bench/classpath.sh
+"$JAVA_HOME/bin/java" -Xmx6g -cp "$cp" \
   com.listinglens.bench.FilteredSearchBench "${1:-1000000}" "${2:-200}" "${@:3}"

@@ -12,13 +12,12 @@ runs="${1:-1000000}"
 seconds="${2:-7200}"
 targets=("${@:3}")
 [ ${#targets[@]} -gt 0 ] || targets=(decode native)
-./mvnw -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
-cp="target/classes:target/test-classes:$(cat target/test-classpath.txt)"
+. bench/classpath.sh
 status=0
 for t in "${targets[@]}"; do
   case "$t" in
-    decode) class=com.listinglens.fuzz.DecodeFuzz; seeds=(test-images src/test/fuzz/DecodeFuzz) ;;
-    native) class=com.listinglens.fuzz.NativeIndexFuzz; seeds=(src/test/fuzz/NativeIndexFuzz) ;;
+    decode) class=com.listinglens.fuzz.DecodeFuzz; seeds=(test-images core/src/test/fuzz/DecodeFuzz) ;;
+    native) class=com.listinglens.fuzz.NativeIndexFuzz; seeds=(core/src/test/fuzz/NativeIndexFuzz) ;;
     *) echo "unknown target '$t' (decode, native)" >&2; exit 2 ;;
   esac
   "$JAVA_HOME/bin/java" -Dsurefire.test.class.path="$cp" -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" -cp "$cp" \

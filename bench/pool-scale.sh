@@ -23,7 +23,7 @@ bin/lens build-pool --out "$base" --if-missing --no-live
 if [ ! -f "$val/embeddings.json" ]; then
   bin/lens embed --catalog "$shared/datasets/grocery/val.jsonl" --out "$val"
 fi
-./mvnw -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
-cmake --build target/native-build --target lens_search_bench --parallel 2 >/dev/null
-"$JAVA_HOME/bin/java" -Xmx6g --enable-native-access=ALL-UNNAMED -cp "target/classes:target/test-classes:$(cat target/test-classpath.txt)" \
-  com.listinglens.bench.PoolScaleBench "$base" "$val" "$work" "$sizes" "$queries" target/native-build/bench/lens_search_bench "$nprobes"
+. bench/classpath.sh
+cmake --build core/target/native-build --target lens_search_bench --parallel 2 >/dev/null
+"$JAVA_HOME/bin/java" -Xmx6g --enable-native-access=ALL-UNNAMED -cp "$cp" \
+  com.listinglens.bench.PoolScaleBench "$base" "$val" "$work" "$sizes" "$queries" core/target/native-build/bench/lens_search_bench "$nprobes"

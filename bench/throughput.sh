@@ -9,9 +9,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup >/dev/null
 conc="${1:-8}"; secs="${2:-60}"; raw="${3:-20}"
 photo="${LENS_SHARED_DIR:-../shared}/datasets/grocery/val/Fruit/Banana/Banana_001.jpg"
-./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
+. bench/classpath.sh
 "$JAVA_HOME/bin/java" -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/cp.txt)" \
+  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "$cp" \
   com.listinglens.bench.ModelThroughput "$photo" "$raw" | tee target/throughput-raw.txt
 url="${LENS_BENCH_URL:-http://localhost:8089}"
 . bench/service.sh

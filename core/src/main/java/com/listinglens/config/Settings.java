@@ -1,0 +1,242 @@
+package com.listinglens.config;
+
+import com.listinglens.config.LensConfig;
+import com.listinglens.embedding.Embedder;
+import com.listinglens.image.ColourNamer;
+import com.listinglens.image.ImageDecoder;
+import com.listinglens.image.Preprocessor;
+import com.listinglens.pipeline.SuggestPipeline;
+import com.listinglens.pool.Pool;
+import com.listinglens.suggest.Suggester;
+import com.listinglens.embedding.ModelSettings;
+import com.listinglens.image.ImageSettings;
+import com.listinglens.suggest.SuggestSettings;
+import com.listinglens.suggest.WeightClasses;
+import com.listinglens.vector.Metric;
+import com.listinglens.vector.SearchParams;
+
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.BlobStore;
+import com.listinglens.storage.FileBlobStore;
+import com.listinglens.storage.Layout;
+import com.listinglens.storage.ModelManifest;
+import com.listinglens.storage.S3BlobStore;
+import com.listinglens.storage.S3Settings;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Turns the configuration into the settings records of the plain-Java parts. */
+public final class Settings {
+
+    private Settings() {
+    }
+
+    public static ImageSettings image(LensConfig.Image c) {
+        return new ImageSettings(c.resizeShorter(), c.cropSize(), floats(c.mean()), floats(c.std()),
+                c.maxBytes(), c.maxPixels(), c.maxSide(), c.reducedDecodeMargin());
+    }
+
+    /** The photo decoder as configured (limits, reduced decoding, lens.image.jpeg-decoder). */
+    public static ImageDecoder decoder(LensConfig.Image c) {
+        return new ImageDecoder(image(c), ImageDecoder.JpegDecoding.parse(c.jpegDecoder()));
+    }
+
+    /** The views each photo is embedded in (lens.image.scales; the crop size alone when unset). */
+    public static com.listinglens.image.MultiScale scales(LensConfig config) {
+        return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(List.of()));
+    }
+
+    /** Model settings for a precision ("int8" or "fp32"): the file is picked by precision. */
+    public static ModelSettings model(LensConfig.Model c, String precision) {
+        String p = precision.toLowerCase(Locale.ROOT);
+        Path path = switch (p) {
+            case "int8" -> c.int8Path();
+            case "fp32", "fp16" -> c.fp32Path();
+            default -> throw new IllegalArgumentException("unknown model precision '" + precision + "' (int8, fp32)");
+        };
+        return new ModelSettings(c.name(), path, p, c.device(), c.dimension(), c.batchSize(), c.predictors(), c.threads(),
+                c.quantizedEngine());
+    }
+
+    public static SuggestSettings suggest(LensConfig.Suggest c) {
+        return new SuggestSettings(c.temperature(), c.categoryVote(), c.minCategoryConfidence(), c.minConfidence(), c.minSupport(),
+                new WeightClasses(c.weightClassesGrams()), c.priceLowQuantile(), c.priceHighQuantile(),
+                c.minPriceNeighbours(), c.neighboursShown(), c.currency().orElse(null), c.minBrandSupport());
+    }
+
+    public static SearchParams search(LensConfig.Search c) {
+        return new SearchParams(c.nprobe(), c.efSearch());
+    }
+
+    public static Metric metric(String name) {
+        return switch (name.toLowerCase(Locale.ROOT).replace('-', '_')) {
+            case "inner_product", "ip", "cosine" -> Metric.INNER_PRODUCT;
+            case "l2" -> Metric.L2;
+            default -> throw new IllegalArgumentException("unknown metric '" + name + "' (inner_product, l2)");
+        };
+    }
+
+    /** The suggestion pipeline over a loaded model, as configured. */
+    public static SuggestPipeline pipeline(LensConfig config, Embedder embedder) {
+        return pipeline(config, embedder, suggest(config.suggest()));
+    }
+
+    /** The suggestion pipeline as configured, with other suggestion settings. */
+    public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, SuggestSettings suggestSettings) {
+        return new SuggestPipeline(decoder(config.image()), scales(config), new ColourNamer(), embedder,
+                new Suggester(suggestSettings), config.search().k(), search(config.search()),
+                config.suggest().fusion());
+    }
+
+    /** The artifact store as configured: a local folder (or volume) or an S3 bucket, with the local cache. */
+    /** Redis as configured, with {@code timeout} for every command. */
+    public static com.listinglens.cache.RedisSettings redis(LensConfig.Redis r, java.time.Duration timeout) {
+        return new com.listinglens.cache.RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
+                r.tls(), r.database(), timeout, r.maxConnections(), r.retryAfter());
+    }
+
+    /** The change log of live listing changes, when live changes are enabled (they need Redis). */
+    public static java.util.Optional<com.listinglens.live.ChangeLog> changeLog(LensConfig config) {
+        if (!config.live().enabled() || !config.redis().enabled()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new com.listinglens.live.RedisChangeLog(
+                new com.listinglens.cache.RedisStore(redis(config.redis(), config.live().timeout())), true));
+    }
+
+    public static Artifacts artifacts(LensConfig config) {
+        LensConfig.Storage c = config.storage();
+        Layout layout = new Layout(c.prefix().orElse(""));
+        BlobStore store = switch (c.type().toLowerCase(Locale.ROOT)) {
+            case "directory", "dir", "local" -> new FileBlobStore(c.directory());
+            case "s3" -> {
+                LensConfig.Storage.S3 s3 = c.s3();
+                yield new S3BlobStore(new S3Settings(s3.bucket().orElse(null), s3.endpoint().orElse(null), s3.region(), s3.pathStyle(),
+                        s3.accessKey().filter(k -> !k.isBlank()).orElse(null), s3.secretKey().filter(k -> !k.isBlank()).orElse(null),
+                        s3.callTimeout(), s3.retries(), s3.multipartThreshold(), s3.partSize()));
+            }
+            default -> throw new IllegalArgumentException("unknown lens.storage.type '" + c.type() + "' (directory, s3)");
+        };
+        return new Artifacts(store, layout, c.cacheDir());
+    }
+
+    /** The model to load: its settings, the space it embeds into, and its store version (null for plain files). */
+    public record ResolvedModel(ModelSettings settings, String space, String version) {
+    }
+
+    /**
+     * The model as configured: from the files of lens.model.*-path, (source=store) from the store's
+     * models/&lt;name&gt;/&lt;version&gt;/, fetched to the cache and verified against its manifest, or (source=directory)
+     * from one version's folder, verified in place.
+     */
+    public static ResolvedModel resolveModel(LensConfig config, Artifacts artifacts, String precision) {
+        LensConfig.Model m = config.model();
+        switch (m.source().toLowerCase(Locale.ROOT)) {
+            case "files" -> {
+                return new ResolvedModel(model(m, precision), m.space() + scales(config).spaceSuffix(), null);
+            }
+            case "store" -> {
+                ModelManifest manifest = artifacts.modelManifest(m.name(), m.version().orElse(null));
+                ModelManifest.ModelFile file = fileFor(manifest, precision, "");
+                return fromManifest(config, manifest, artifacts.fetchModel(manifest), file, precision);
+            }
+            case "directory" -> {
+                Path folder = m.directory().orElseThrow(() -> new IllegalArgumentException(
+                        "lens.model.source=directory needs lens.model.directory (the model version's folder)"));
+                Path manifestFile = folder.resolve(com.listinglens.storage.Layout.MANIFEST);
+                byte[] bytes;
+                try {
+                    bytes = java.nio.file.Files.readAllBytes(manifestFile);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("lens.model.directory " + folder + " holds no readable model manifest ("
+                            + manifestFile + ": " + e.getMessage() + ")", e);
+                }
+                ModelManifest manifest = ModelManifest.parse(bytes, manifestFile.toString());
+                if (!m.name().equals(manifest.name())) {
+                    throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes model "
+                            + manifest.name() + ", not lens.model.name " + m.name());
+                }
+                if (m.version().isPresent() && !m.version().get().equals(manifest.version())) {
+                    throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes version "
+                            + manifest.version() + ", not lens.model.version " + m.version().get());
+                }
+                ModelManifest.ModelFile file = fileFor(manifest, precision, " in " + folder);
+                // only the file that will be loaded is read (and checked) from the volume
+                com.listinglens.storage.Fetcher.verify(folder, List.of(file.entry()), true, folder + "/");
+                return fromManifest(config, manifest, folder, file, precision);
+            }
+            default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store, directory)");
+        }
+    }
+
+    /** The manifest's file for a precision (fp16 runs the fp32 file). */
+    private static ModelManifest.ModelFile fileFor(ModelManifest manifest, String precision, String where) {
+        String p = precision.toLowerCase(Locale.ROOT);
+        String filePrecision = p.equals("fp16") ? "fp32" : p;
+        return manifest.file(filePrecision).orElseThrow(() -> new IllegalArgumentException(
+                "model " + manifest.name() + " " + manifest.version() + where + " has no " + filePrecision + " file"));
+    }
+
+    /** A model version from its manifest, its file in a verified local folder. */
+    private static ResolvedModel fromManifest(LensConfig config, ModelManifest manifest, Path folder, ModelManifest.ModelFile file,
+                                              String precision) {
+        LensConfig.Model m = config.model();
+        return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), precision.toLowerCase(Locale.ROOT),
+                m.device(), manifest.dimension(), m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
+                manifest.space() + scales(config).spaceSuffix(), manifest.version());
+    }
+
+    /**
+     * Pinned pool versions from {@code lens.pool.versions} entries ("tenant=version"): tenant -> version, in order.
+     * A malformed entry, or a tenant named twice, is refused with the entry in the message.
+     */
+    public static java.util.Map<String, String> pinnedPools(List<String> entries) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String raw : entries) {
+            String e = raw.strip();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            if (eq <= 0 || eq == e.length() - 1 || e.indexOf('=', eq + 1) >= 0) {
+                throw new IllegalArgumentException("lens.pool.versions entry '" + e + "' is not tenant=version");
+            }
+            String tenant = com.listinglens.storage.Layout.segment("tenant", e.substring(0, eq).strip());
+            String version = com.listinglens.storage.Layout.segment("pool version", e.substring(eq + 1).strip());
+            if (out.putIfAbsent(tenant, version) != null) {
+                throw new IllegalArgumentException("lens.pool.versions pins tenant '" + tenant + "' twice");
+            }
+        }
+        return out;
+    }
+
+    /** Opens a pool folder, checked against the model that will query it. */
+    public static Pool openPool(LensConfig config, Path dir, Embedder embedder) {
+        return Pool.open(dir, new Pool.OpenOptions(config.pool().memoryMap(), config.pool().verifyChecksums(),
+                config.model().space() + scales(config).spaceSuffix(), embedder.dimension(), 0, config.pool().exactRerank()));
+    }
+
+    private static float[] floats(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    /** The projection to learn: {@code override} (--projection) or lens.build.projection; null for none. */
+    public static com.listinglens.indexer.PoolBuilder.ProjectionSpec projectionSpec(LensConfig config, String override) {
+        String method = override != null ? override : config.build().projection();
+        if (method.equals("none")) {
+            return null;
+        }
+        return new com.listinglens.indexer.PoolBuilder.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
+    }
+
+    /** The tenant a build publishes for when none is named: lens.default-tenant, else the first of lens.tenants. */
+    public static String defaultTenant(LensConfig config) {
+        return config.defaultTenant().filter(t -> !t.isBlank()).orElse(config.tenants().get(0));
+    }
+}

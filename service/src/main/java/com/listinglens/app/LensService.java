@@ -1,0 +1,259 @@
+package com.listinglens.app;
+
+import com.listinglens.config.Settings;
+import com.listinglens.live.LiveSync;
+
+import com.listinglens.config.LensConfig;
+import com.listinglens.embedding.DjlEmbedder;
+import com.listinglens.embedding.Embedder;
+import com.listinglens.pipeline.SuggestPipeline;
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.Backoff;
+import com.listinglens.vector.FaissIndex;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Owns the model and the tenants' pools of the running service. They are loaded on a background thread at
+ * start-up, so liveness answers at once while readiness stays down until every tenant's pool is loaded; then
+ * {@link PoolSync} watches the store for new pool versions.
+ */
+@ApplicationScoped
+public class LensService {
+
+    private static final Logger LOG = Logger.getLogger(LensService.class);
+
+    /** Where loading stands; readiness reports it. */
+    public enum State { STARTING, LOADING_MODEL, LOADING_POOL, WARMING_UP, READY, FAILED }
+
+    private final LensConfig config;
+    private final MeterRegistry registry;
+    private final AtomicReference<State> state = new AtomicReference<>(State.STARTING);
+    private volatile String failure;
+    private volatile Embedder embedder;
+    private volatile String modelSpace;
+    private volatile String modelVersion;
+    private volatile PoolSync sync;
+    private volatile LiveSync live;
+    private volatile SuggestPipeline pipeline;
+
+    public LensService(LensConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("lens.native.memory", FaissIndex::nativeMemoryInUse).baseUnit("bytes")
+                .description("bytes held from the C allocator: indexes, libtorch and OpenCV memory (not the Java heap)")
+                .register(registry);
+    }
+
+    /** A request named a tenant this service does not serve: 404. */
+    public static final class UnknownTenantException extends RuntimeException {
+        public UnknownTenantException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads the pointers now (one tenant, or all when {@code tenant} is null) and swaps in what is new, retrying
+     * versions refused before. What each tenant's sync did is answered; refusals leave the old pool serving.
+     */
+    public List<PoolSync.Outcome> reload(String tenant) {
+        PoolSync s = sync;
+        if (s == null || state.get() != State.READY) {
+            throw new NotReadyException("the service is not serving yet (" + state.get().name().toLowerCase() + ")");
+        }
+        if (tenant == null) {
+            return s.syncAll(true);
+        }
+        return List.of(s.sync(tenant(tenant), true));
+    }
+
+    /** The tenant's pool and sync state; unknown tenants are refused. */
+    public TenantPool tenant(String name) {
+        PoolSync s = sync;
+        if (s == null) {
+            throw new NotReadyException("the pools are still loading (" + state.get().name().toLowerCase().replace('_', ' ') + ")");
+        }
+        return s.tenant(name).orElseThrow(() -> new UnknownTenantException("unknown tenant '" + name + "'; this service serves "
+                + config.tenants()));
+    }
+
+    /** The tenant of a request: the one it names, else the configured default; none at all is a 400. */
+    public String resolveTenant(String named) {
+        if (named != null && !named.isBlank()) {
+            return named.strip();
+        }
+        return config.defaultTenant().filter(t -> !t.isBlank()).orElseThrow(() -> new MissingTenantException(
+                "name the tenant in the X-Tenant header or the path /v1/tenants/{tenant}/...; this service serves "
+                        + config.tenants()));
+    }
+
+    /** A request named no tenant and there is no default: 400. */
+    public static final class MissingTenantException extends RuntimeException {
+        public MissingTenantException(String message) {
+            super(message);
+        }
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        Thread loader = new Thread(this::load, "lens-loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        LiveSync l = live;
+        if (l != null) {
+            l.close();
+        }
+        PoolSync s = sync;
+        if (s != null) {
+            s.close();
+        }
+        Embedder e = embedder;
+        if (e != null) {
+            try {
+                e.close();
+            } catch (Exception ex) {
+                LOG.warn("closing the model failed", ex);
+            }
+        }
+    }
+
+    /** The model behind the micro-batcher (lens.model.batching), one worker per predictor. */
+    static Embedder batched(Embedder model, LensConfig.Model m) {
+        LensConfig.Model.Batching b = m.batching();
+        if (!b.enabled()) {
+            return model;
+        }
+        return new com.listinglens.embedding.MicroBatcher(model, new com.listinglens.embedding.MicroBatcher.Settings(
+                b.maxBatch(), b.maxWaitMicros(), b.queueCapacity(), Math.max(1, m.predictors()),
+                Math.max(1, (b.retryAfter().toMillis() + 999) / 1000)));
+    }
+
+    private void load() {
+        Artifacts artifacts = null;
+        try {
+            long t0 = System.nanoTime();
+            state.set(State.LOADING_MODEL);
+            com.listinglens.image.OpenCv.threads(config.image().opencvThreads());
+            artifacts = Settings.artifacts(config);
+            LensConfig.Model m = config.model();
+            Settings.ResolvedModel resolved = Settings.resolveModel(config, artifacts, m.precision());
+            Embedder loaded = batched(new DjlEmbedder(resolved.settings()), m);
+            embedder = loaded;
+            modelSpace = resolved.space();
+            modelVersion = resolved.version();
+            io.micrometer.core.instrument.MultiGauge.builder("lens.model.version")
+                    .description("1 for the model being served (tags name, version, precision, device, space)")
+                    .register(registry)
+                    .register(List.of(io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of(
+                            "name", m.name(), "version", resolved.version() == null ? "unversioned" : resolved.version(),
+                            "precision", loaded.info().precision(), "device", loaded.info().device(),
+                            "space", String.valueOf(resolved.space())), 1)), true);
+            LOG.infof("model %s%s (%s, %s, space %s) loaded in %.1f s", m.name(), resolved.version() == null ? "" : " " + resolved.version(),
+                    loaded.info().precision(), loaded.info().device(), resolved.space(), (System.nanoTime() - t0) / 1e9);
+            state.set(State.LOADING_POOL);
+            long t1 = System.nanoTime();
+            if (config.search().threads() > 0) {
+                FaissIndex.setThreads(config.search().threads());
+            }
+            LensConfig.Storage st = config.storage();
+            java.util.Optional<com.listinglens.live.ChangeLog> changeLog = Settings.changeLog(config);
+            AtomicReference<LiveSync> liveRef = new AtomicReference<>();
+            PoolSync s = new PoolSync(artifacts, config.tenants(), Settings.pinnedPools(config.pool().versions().orElse(List.of())),
+                    new PoolSync.Expectations(resolved.space(), loaded.dimension(), config.pool().memoryMap(), config.pool().verifyChecksums(),
+                            config.pool().exactRerank()),
+                    st.watchInterval(), new Backoff(st.backoffInitial(), st.backoffMax()), st.staleAfter(), Clock.systemUTC(), registry,
+                    changeLog.isEmpty() ? null : (tenant, pools, next) -> liveRef.get().swap(tenant, pools, next));
+            artifacts = null;
+            if (changeLog.isPresent()) {
+                java.util.Map<String, com.listinglens.pool.PoolManager> managers = new java.util.LinkedHashMap<>();
+                s.tenants().forEach(t -> managers.put(t.tenant(), t.pools()));
+                LensConfig.Live lc = config.live();
+                LiveSync l = new LiveSync(changeLog.get(), managers, lc.pollInterval(),
+                        new Backoff(st.backoffInitial(), st.backoffMax()), lc.pageSize(), Clock.systemUTC(), registry);
+                liveRef.set(l);
+                live = l;
+            }
+            sync = s;
+            pipeline = Settings.pipeline(config, loaded);
+            s.loadAll();
+            LOG.infof("pools of %s loaded from %s in %.1f s", config.tenants(), s.store(), (System.nanoTime() - t1) / 1e9);
+            state.set(State.WARMING_UP);
+            Warmup.run(pipeline, s.tenants().stream().map(TenantPool::pools).filter(com.listinglens.pool.PoolManager::isLoaded)
+                    .findFirst().orElse(null), m.warmupPhotos());
+            state.set(State.READY);
+            s.startWatching();
+            if (live != null) {
+                live.startPolling();
+            }
+        } catch (Throwable t) {
+            failure = t.getMessage() == null ? t.toString() : t.getMessage();
+            state.set(State.FAILED);
+            LOG.error("Listing Lens cannot serve: " + failure, t);
+            if (artifacts != null) {
+                artifacts.close();
+            }
+        }
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    public String failure() {
+        return failure;
+    }
+
+    /** The pipeline, once model and pools are loaded. */
+    public SuggestPipeline pipeline() {
+        SuggestPipeline p = pipeline;
+        if (p == null || state.get() != State.READY) {
+            throw new NotReadyException(state.get() == State.FAILED
+                    ? "the service failed to load: " + failure
+                    : "the model and pools are still loading (" + state.get().name().toLowerCase().replace('_', ' ') + ")");
+        }
+        return p;
+    }
+
+    /** Live changes, once the pools are loading; empty when disabled (lens.live.enabled, lens.redis.enabled). */
+    public java.util.Optional<LiveSync> live() {
+        return java.util.Optional.ofNullable(live);
+    }
+
+    /** The pool synchronisation, once the model is loaded (null before). */
+    public PoolSync sync() {
+        return sync;
+    }
+
+    public Embedder embedder() {
+        return embedder;
+    }
+
+    public String modelSpace() {
+        return modelSpace;
+    }
+
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    public LensConfig config() {
+        return config;
+    }
+
+    /** The service cannot answer yet (or at all): 503. */
+    public static final class NotReadyException extends RuntimeException {
+        public NotReadyException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package com.listinglens.cli;
+
+import com.listinglens.eval.CalibrationStep;
+import com.listinglens.live.Change;
+import com.listinglens.live.ChangeLog;
+import com.listinglens.pool.ChangeId;
+
+import com.listinglens.config.Settings;
+import com.listinglens.config.ConfigLoader;
+import com.listinglens.config.LensConfig;
+import com.listinglens.embedding.DjlEmbedder;
+import com.listinglens.embedding.Embedder;
+import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.Publisher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code lens build-pool}: catalogs in, pool directory out, published to the store on request. */
+@Command(name = "build-pool", mixinStandardHelpOptions = true,
+        description = "Embed every photo of JSONL catalogs and write a pool (index, listings, manifest) to a directory "
+                + "(--out), or publish it to the configured store for a tenant (--publish), or both.")
+public final class BuildPoolCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--catalog"}, description = "JSONL catalog (repeatable); default: lens.build.catalogs")
+    List<Path> catalogs;
+
+    @Option(names = {"-o", "--out"}, description = "pool directory to write (kept after publishing)")
+    Path out;
+
+    @Option(names = "--publish", description = "publish the pool to the store (lens.storage.*) and move the tenant's pointer to it")
+    boolean publish;
+
+    @Option(names = {"-t", "--tenant"}, description = "tenant to publish for; default: lens.default-tenant")
+    String tenant;
+
+    @Option(names = "--image-root", description = "folder the catalogs' image paths are relative to; default: each catalog's folder")
+    Path imageRoot;
+
+    @Option(names = "--index-factory", description = "FAISS index_factory string; default: lens.build.index-factory")
+    String indexFactory;
+
+    @Option(names = "--metric", description = "inner_product or l2; default: lens.build.metric")
+    String metric;
+
+    @Option(names = "--precision", description = "model precision used to embed: fp32 or int8; default: lens.build.precision")
+    String precision;
+
+    @Option(names = "--live", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "fold the tenant's live changes (lens:v1:changes:<tenant> in Redis) into the build when it is "
+                    + "published or a --tenant is named (default); --no-live builds from the catalogs alone (the service "
+                    + "then applies the whole log on top)")
+    boolean live = true;
+
+    @Option(names = "--projection", description = "none or lda: learn a projection from the pool's leaf categories; "
+            + "default: lens.build.projection")
+    String projection;
+
+    @Option(names = "--calibration-catalog", description = "uploads the pool does not hold, run through the new pool to fit "
+            + "its confidence maps; none: raw vote shares; default: lens.build.calibration-catalog")
+    String calibrationCatalog;
+
+    @Option(names = "--embeddings", description = "build from precomputed embeddings instead of photos: a folder of "
+            + "embeddings.json, embeddings.f32 and listings.jsonl (streamed, never all on the heap); no calibration, no "
+            + "live fold (the service applies the change log on top)")
+    Path embeddings;
+
+    @Option(names = "--projection-of", description = "with --embeddings: the pool whose projection the embeddings were "
+            + "made with; it is carried into the new pool")
+    Path projectionOf;
+
+    @Option(names = "--replace", description = "replace an existing pool at --out")
+    boolean replace;
+
+    @Option(names = "--if-missing", description = "do nothing when the tenant already has a published pool (--publish) "
+            + "or a pool exists at --out")
+    boolean ifMissing;
+
+    @Override
+    public Integer call() throws Exception {
+        LensConfig config = ConfigLoader.load();
+        if (out == null && !publish) {
+            System.err.println("build-pool: say where the pool goes: --out DIR, --publish, or both");
+            return 2;
+        }
+        String t = tenant != null ? tenant : PublishPoolCommand.defaultTenant(config);
+        try (Artifacts artifacts = Settings.artifacts(config)) {
+            if (ifMissing && (publish ? servable(config, artifacts, t) : com.listinglens.pool.PoolFiles.exists(out))) {
+                System.err.println(publish ? "tenant " + t + " already has a pool in " + artifacts.store().describe() + "; nothing to build"
+                        : "pool " + out + " exists; nothing to build");
+                return 0;
+            }
+            Path output = out != null ? out : java.nio.file.Files.createDirectories(config.storage().cacheDir().resolve("builds"))
+                    .resolve("pool-" + System.nanoTime());
+            try {
+                build(config, artifacts, output, live && (publish || tenant != null) ? t : null);
+                if (publish) {
+                    new Publisher(artifacts.store(), artifacts.layout(), System.err).publishPool(output, t, true);
+                }
+            } finally {
+                if (out == null) {
+                    PoolBuilder.deleteTree(output);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Whether the tenant has a published pool this configuration can serve: one in the embedding space the configured
+     * model and views embed in (a pool of older settings, say single-view, is reported and rebuilt by --if-missing).
+     */
+    private static boolean servable(LensConfig config, Artifacts artifacts, String tenant) {
+        java.util.Optional<com.listinglens.storage.Pointer> pointer = artifacts.poolPointer(tenant);
+        if (pointer.isEmpty()) {
+            return false;
+        }
+        com.listinglens.pool.Manifest manifest = artifacts.poolManifest(tenant, pointer.get());
+        String space = Settings.resolveModel(config, artifacts, config.build().precision()).space();
+        if (manifest.model() != null && !space.equals(manifest.model().space())) {
+            System.err.println("tenant " + tenant + "'s pool " + manifest.poolVersion() + " is in embedding space '"
+                    + manifest.model().space() + "', this configuration embeds in '" + space + "': building one it can serve");
+            return false;
+        }
+        return true;
+    }
+
+    /** The confidence-map step as configured or as --calibration-catalog says; null for none. */
+    private PoolBuilder.PoolCalibrator calibration(LensConfig config, Artifacts artifacts) {
+        java.util.Optional<Path> file = CalibrationStep.catalog(
+                calibrationCatalog != null ? calibrationCatalog : config.build().calibrationCatalog());
+        if (file.isEmpty()) {
+            return null;
+        }
+        Settings.ResolvedModel query = Settings.resolveModel(config, artifacts, config.model().precision());
+        return new CalibrationStep(config, query.settings(), file.get(), config.build().calibrationImageRoot().orElse(null), System.err);
+    }
+
+    /** The tenant's change log in full, or null when there is none to fold. */
+    static PoolBuilder.LiveChanges readLive(LensConfig config, String tenant) {
+        java.util.Optional<ChangeLog> opened = Settings.changeLog(config);
+        if (opened.isEmpty()) {
+            System.err.println("live changes are disabled (lens.live.enabled / lens.redis.enabled): building from the catalogs alone");
+            return null;
+        }
+        try (ChangeLog log = opened.get()) {
+            List<Change> changes = new java.util.ArrayList<>();
+            ChangeId through = ChangeId.ZERO;
+            long unreadable = 0;
+            while (true) {
+                ChangeLog.Batch batch = log.read(tenant, through, config.live().pageSize());
+                if (batch.isEmpty()) {
+                    break;
+                }
+                changes.addAll(batch.changes());
+                unreadable += batch.errors().size();
+                batch.errors().forEach(e -> System.err.println("skipped unreadable change: " + e));
+                through = batch.last();
+            }
+            System.err.printf(Locale.ROOT, "change log of %s in %s: %d changes through %s%s%n", tenant, log.describe(), changes.size(),
+                    through, unreadable > 0 ? " (" + unreadable + " unreadable, skipped)" : "");
+            return changes.isEmpty() && through.equals(ChangeId.ZERO) ? null : new PoolBuilder.LiveChanges(changes, through);
+        } catch (com.listinglens.cache.StoreUnavailableException e) {
+            throw new IllegalStateException("cannot read the change log of " + tenant + ": " + e.getMessage()
+                    + " (pass --no-live to build from the catalogs alone; the service applies the log on top)", e);
+        }
+    }
+
+    private void build(LensConfig config, Artifacts artifacts, Path output, String liveTenant) throws Exception {
+        if (embeddings != null) {
+            try (com.listinglens.indexer.EmbeddingSet set = com.listinglens.indexer.EmbeddingSet.open(embeddings)) {
+                com.listinglens.vector.FaissIndex.setThreads(Runtime.getRuntime().availableProcessors());
+                new com.listinglens.indexer.EmbeddingPoolBuilder(System.err).build(new com.listinglens.indexer.EmbeddingPoolBuilder.Request(
+                        set, output, indexFactory != null ? indexFactory : config.build().indexFactory(),
+                        com.listinglens.indexer.IndexPolicy.of(config.build().auto()),
+                        Settings.metric(metric != null ? metric : config.build().metric()), projectionOf, replace,
+                        config.build().addBatch()));
+            }
+            return;
+        }
+        if (projectionOf != null) {
+            throw new IllegalArgumentException("--projection-of goes with --embeddings");
+        }
+        PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, liveTenant);
+        List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
+        String p = precision != null ? precision : config.build().precision();
+        Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
+        try (Embedder embedder = new DjlEmbedder(model.settings())) {
+            PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config), embedder,
+                    config.model().batchSize(), config.build().decodeThreads(), System.err)
+                    .policy(com.listinglens.indexer.IndexPolicy.of(config.build().auto()));
+            PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
+                    imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
+                    indexFactory != null ? indexFactory : config.build().indexFactory(),
+                    Settings.metric(metric != null ? metric : config.build().metric()),
+                    config.model().name(), model.space(), replace, changes, Settings.projectionSpec(config, projection),
+                    calibration(config, artifacts)));
+            System.err.printf(Locale.ROOT, "pool %s written to %s: %d listings, %d catalog lines rejected, %d photos unusable, "
+                            + "%.1f s (%.1f photos/s), model %s %s%n",
+                    report.manifest().poolVersion(), report.pool(), report.manifest().listingCount(), report.rejectedLines(),
+                    report.unreadableImages(), report.seconds(), report.manifest().listingCount() / report.seconds(),
+                    config.model().name(), p);
+        }
+    }
+}

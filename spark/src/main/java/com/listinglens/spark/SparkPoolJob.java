@@ -1,0 +1,442 @@
+package com.listinglens.spark;
+
+import com.listinglens.catalog.CatalogReader;
+import com.listinglens.catalog.Listing;
+import com.listinglens.config.LensConfig;
+import com.listinglens.config.Settings;
+import com.listinglens.embedding.ModelInfo;
+import com.listinglens.eval.CalibrationStep;
+import com.listinglens.indexer.IndexPolicy;
+import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.pool.Manifest;
+import com.listinglens.pool.PoolException;
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.Publisher;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.row_number;
+
+/**
+ * {@code spark-submit --class com.listinglens.spark.SparkPoolJob}: a pool built on Apache Spark. The catalogs (JSONL
+ * or Parquet, any path Spark reads: local, {@code s3a://}, HDFS) are read as rows; the executors parse them with the
+ * core's catalog rules and embed their photos with one model per executor JVM, in batches; the embeddings and
+ * metadata are written as Parquet ({@code <work>/embeddings}); duplicates of an id are dropped after its first line in
+ * catalog order (as the single-machine builder does) and the pool's rows numbered in that order
+ * ({@code <work>/rows}); the driver finishes the pool with the single-machine builder's own finishing
+ * ({@link PoolBuilder#finish}: projection, index choice, listings, re-ranking rows, manifest, confidence maps),
+ * whose index is trained here on a sample and encoded in shards on the executors ({@link ShardedIndex}); the pool is
+ * moved into place at {@code --out} and, with {@code --publish}, published exactly as {@code bin/lens build-pool
+ * --publish} does (same layout, pointer moved last).
+ */
+@Command(name = "spark-pool-job", mixinStandardHelpOptions = true,
+        description = "Build a pool on Apache Spark: embed on the executors, encode index shards there, merge, publish.")
+public final class SparkPoolJob implements Callable<Integer> {
+
+    @Option(names = {"-c", "--catalog"},
+            description = "catalog (repeatable): JSONL, or Parquet (*.parquet file or folder); any path Spark reads")
+    List<String> catalogs;
+
+    @Option(names = "--embeddings", description = "build from precomputed embeddings instead of photos: Parquet with "
+            + "columns listing (JSON) and embedding (float array), e.g. an earlier run's <work>/embeddings; no calibration")
+    String embeddings;
+
+    @Option(names = "--space", description = "with --embeddings: the embedding space they are in")
+    String space;
+
+    @Option(names = "--projection-of", description = "with --embeddings: the pool whose projection they were made with "
+            + "(carried into the new pool; its space is theirs)")
+    Path projectionOf;
+
+    @Option(names = "--image-root", description = "folder the catalogs' image paths are relative to (local or mounted on "
+            + "every executor); default: each catalog's folder")
+    Path imageRoot;
+
+    @Option(names = {"-o", "--out"}, required = true, description = "pool directory to write (on the driver)")
+    Path out;
+
+    @Option(names = "--work", description = "where the job keeps its Parquet and shards (a path every node reaches for "
+            + "Parquet: local in local mode, s3a:// or HDFS on a cluster); default: <out>.spark-work")
+    String work;
+
+    @Option(names = "--partitions", description = "partitions to embed and encode in; default: 4 x the cluster's cores")
+    Integer partitions;
+
+    @Option(names = "--precision", description = "model precision to embed with; default: lens.build.precision")
+    String precision;
+
+    @Option(names = "--index-factory", description = "FAISS index_factory string; default: lens.build.index-factory")
+    String indexFactory;
+
+    @Option(names = "--projection", description = "none or lda; default: lens.build.projection")
+    String projection;
+
+    @Option(names = "--no-calibration", description = "skip the confidence maps (lens.build.calibration-catalog)")
+    boolean noCalibration;
+
+    @Option(names = "--publish", description = "publish the pool to the store (lens.storage.*) and move the tenant's pointer")
+    boolean publish;
+
+    @Option(names = {"-t", "--tenant"}, description = "tenant to publish for; default: lens.default-tenant")
+    String tenant;
+
+    @Option(names = "--replace", description = "replace an existing pool at --out")
+    boolean replace;
+
+    @Option(names = "--fail-once", hidden = true, description = "fault drill: embed:P or encode:P (comma-separated) fails "
+            + "the first attempt of that partition's task (needs spark.task.maxFailures >= 2)")
+    String failOnce;
+
+    /** What a run did, for the tests and the bench. */
+    record Result(PoolBuilder.Report report, long lines, long rejected, long unusable, long duplicates, int shards,
+                  double embedSeconds, double seconds) {}
+
+    private final SparkSession session;
+    private final PrintStream log;
+    private Result result;
+
+    /** On the session spark-submit made (or the test's). */
+    SparkPoolJob(SparkSession session, PrintStream log) {
+        this.session = session;
+        this.log = log;
+    }
+
+    public static void main(String[] args) {
+        SparkSession session = SparkSession.builder().appName("listing-lens-pool").getOrCreate();
+        int code;
+        try {
+            code = new CommandLine(new SparkPoolJob(session, System.err)).execute(args);
+        } finally {
+            session.stop();
+        }
+        System.exit(code);
+    }
+
+    Result result() {
+        return result;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        LensConfig config = ExecutorModel.config();
+        String p = precision != null ? precision : config.build().precision();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        String workDir = work != null ? work : out.toAbsolutePath() + ".spark-work";
+        // the shards come back to the driver: they are written beside its Parquet when that is local, else to a temporary folder
+        Path localWork = workDir.contains("://") && !workDir.startsWith("file:") ? Files.createTempDirectory("lens-spark-work-")
+                : Files.createDirectories(Path.of(workDir.startsWith("file:") ? URI.create(workDir).getPath() : workDir));
+        int parts = partitions != null ? partitions : Math.max(1, 4 * jsc.defaultParallelism());
+        if (Files.exists(out) && !replace) {
+            throw new PoolException("pool " + out + " exists; pass --replace to rebuild it");
+        }
+
+        String[] names;
+        ExecutorModel.Identity driverModel = null;
+        ModelInfo modelInfo = null;
+        PoolBuilder.CarriedProjection carried = null;
+        String poolSpace;
+        double embedSeconds = 0;
+        String embeddingsPath = workDir + "/embeddings";
+        Dataset<Row> all;
+        if (embeddings != null) {
+            // precomputed embeddings: validated and de-duplicated like catalog lines, not embedded again
+            if (catalogs != null && !catalogs.isEmpty()) {
+                throw new IllegalArgumentException("--embeddings replaces --catalog: give one or the other");
+            }
+            names = new String[]{embeddings};
+            Dataset<Row> parsed = session.createDataFrame(CatalogRows.readEmbeddings(session, embeddings).javaRDD()
+                    .mapPartitions(CatalogRows::parse), CatalogRows.EMBEDDED);
+            Dataset<Row>[] split = CatalogRows.keepFirstOfEachId(parsed);
+            embeddingsPath = workDir + "/precomputed";
+            split[0].unionByName(split[1]).write().mode(SaveMode.Overwrite).parquet(embeddingsPath);
+            all = session.read().parquet(embeddingsPath);
+            Row first = all.filter(col("status").equalTo(CatalogRows.OK)).select("embedding").first();
+            int d = first.getList(0).size();
+            if (projectionOf != null) {
+                Manifest base = com.listinglens.pool.PoolFiles.readManifest(projectionOf);
+                if (base.projection() == null) {
+                    throw new PoolException("pool " + projectionOf + " has no projection to carry over");
+                }
+                poolSpace = base.model().space();
+                // the table records no projection: the caller vouches that it was made with this pool's
+                carried = new PoolBuilder.CarriedProjection(projectionOf, com.listinglens.indexer.EmbeddingPoolBuilder.carriedProjection(
+                        projectionOf, "embeddings " + embeddings, base.projection().sha256(), d, poolSpace));
+            } else if (space != null) {
+                poolSpace = space;
+            } else {
+                throw new IllegalArgumentException("--embeddings needs the space they are in: --space, or --projection-of POOL");
+            }
+            modelInfo = new ModelInfo(config.model().name(), CatalogRows.PRECOMPUTED, "none", "none", d, null);
+        } else {
+            if (catalogs == null || catalogs.isEmpty()) {
+                throw new IllegalArgumentException("name the catalogs (--catalog) or precomputed embeddings (--embeddings)");
+            }
+            names = catalogs.toArray(String[]::new);
+            // the driver's own model: the space and weights every executor's rows must match
+            driverModel = ExecutorModel.identity(p);
+            modelInfo = ExecutorModel.embedder(p).info();
+            poolSpace = driverModel.space();
+
+            // catalogs -> lines, parsed on the executors; an id's lines after its first are duplicates
+            Dataset<Row> lines = null;
+            List<String> roots = new ArrayList<>();
+            for (int i = 0; i < catalogs.size(); i++) {
+                Dataset<Row> one = CatalogRows.read(session, i, catalogs.get(i));
+                lines = lines == null ? one : lines.union(one);
+                roots.add(imageRoot != null ? imageRoot.toAbsolutePath().toString() : localParent(catalogs.get(i)));
+            }
+            Dataset<Row>[] split = CatalogRows.keepFirstOfEachId(
+                    session.createDataFrame(lines.javaRDD().mapPartitions(CatalogRows::parse), CatalogRows.EMBEDDED));
+
+            // the photos embedded on the executors, one model per executor JVM; everything written as Parquet
+            CatalogRows.Job job = new CatalogRows.Job(roots, p, config.model().batchSize(), config.build().decodeThreads(), failOnce);
+            long toEmbed = split[0].count();
+            // progress on the driver: photos of the tasks that finished (a failed attempt's count is not merged)
+            org.apache.spark.util.LongAccumulator done = session.sparkContext().longAccumulator("photos embedded");
+            com.listinglens.indexer.Progress progress = new com.listinglens.indexer.Progress(log, "embedding", toEmbed);
+            long[] shown = {0};
+            org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+                @Override
+                public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                    long now = done.value();
+                    if (now > shown[0]) {
+                        progress.advance(now - shown[0]);
+                        shown[0] = now;
+                    }
+                }
+            };
+            session.sparkContext().addSparkListener(listener);
+            long t0 = System.nanoTime();
+            JavaRDD<Row> embedded = split[0].javaRDD().repartition(parts).mapPartitions(part -> {
+                TaskContext task = TaskContext.get();
+                return counted(CatalogRows.embed(part, job, task.partitionId(), task.attemptNumber()), done);
+            });
+            try {
+                session.createDataFrame(embedded, CatalogRows.EMBEDDED).unionByName(split[1]).write().mode(SaveMode.Overwrite)
+                        .parquet(embeddingsPath);
+            } finally {
+                session.sparkContext().removeSparkListener(listener);
+            }
+            progress.finish();
+            embedSeconds = (System.nanoTime() - t0) / 1e9;
+            all = session.read().parquet(embeddingsPath);
+        }
+
+        // counts per catalog and status; the messages of the lines left out
+        Map<Integer, long[]> counts = new TreeMap<>(); // lines, ok, rejected (duplicates included), unusable, duplicates
+        for (Row r : all.groupBy("catalog", "status").count().collectAsList()) {
+            long[] c = counts.computeIfAbsent(r.getInt(0), k -> new long[5]);
+            long n = r.getLong(2);
+            c[0] += n;
+            switch (r.getString(1)) {
+                case CatalogRows.OK -> c[1] += n;
+                case CatalogRows.REJECTED -> c[2] += n;
+                case CatalogRows.DUPLICATE -> {
+                    c[2] += n;
+                    c[4] += n;
+                }
+                default -> c[3] += n;
+            }
+        }
+        Iterator<Row> skipped = all.filter(col("status").notEqual(CatalogRows.OK)).orderBy("order").toLocalIterator();
+        while (skipped.hasNext()) {
+            Row r = skipped.next();
+            log.println("skipped " + names[r.getInt(1)] + ":" + r.getLong(2) + ": " + r.getString(8));
+        }
+        List<String> models = all.filter(col("status").equalTo(CatalogRows.OK)).select("model").distinct()
+                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        String expected = driverModel == null ? CatalogRows.PRECOMPUTED : driverModel.tag();
+        if (models.size() > 1 || (models.size() == 1 && !models.get(0).equals(expected))) {
+            throw new PoolException("the executors embedded with " + models + ", the driver's model is " + expected
+                    + ": give every executor the driver's model and settings (spark.executorEnv.LENS_*)");
+        }
+
+        // the pool's rows, numbered in catalog order
+        JavaRDD<Row> numbered = all.filter(col("status").equalTo(CatalogRows.OK)).select("order", "listing", "embedding")
+                .orderBy("order").javaRDD().zipWithIndex().map(t -> RowFactory.create(t._2(), t._1().getString(1), t._1().get(2)));
+        StructType rowsSchema = new StructType().add("row", DataTypes.LongType, false).add("listing", DataTypes.StringType, false)
+                .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        String rowsPath = workDir + "/rows";
+        session.createDataFrame(numbered, rowsSchema).write().mode(SaveMode.Overwrite).parquet(rowsPath);
+        Dataset<Row> pool = session.read().parquet(rowsPath);
+
+        // the driver's copy, in row order: listings and embeddings
+        long n = pool.count();
+        if (n == 0) {
+            throw new PoolException("no photo of the catalogs could be embedded");
+        }
+        if (n > Integer.MAX_VALUE || n * modelInfo.dimension() > Integer.MAX_VALUE - 8) {
+            throw new PoolException(n + " rows of dimension " + modelInfo.dimension() + " do not fit the driver's finishing "
+                    + "(at most 2^31 components); build with a projected model or split the tenant");
+        }
+        int d = modelInfo.dimension();
+        // placed by their row numbers as they come (no sort on the way to the driver); every row exactly once
+        Listing[] placed = new Listing[(int) n];
+        float[] vectors = new float[(int) (n * d)];
+        Iterator<Row> it = pool.toLocalIterator();
+        long seen = 0;
+        while (it.hasNext()) {
+            Row r = it.next();
+            long row = r.getLong(0);
+            if (row < 0 || row >= n || placed[(int) row] != null) {
+                throw new PoolException("pool row " + row + " is outside 0.." + (n - 1) + " or came twice");
+            }
+            float[] v = CatalogRows.floats(r, 2);
+            if (v.length != d) {
+                throw new PoolException("row " + row + " has " + v.length + " components, the model " + d);
+            }
+            placed[(int) row] = CatalogReader.parse(r.getString(1));
+            System.arraycopy(v, 0, vectors, (int) row * d, d);
+            seen++;
+        }
+        if (seen != n) {
+            throw new PoolException("the driver read " + seen + " of the pool's " + n + " rows");
+        }
+        List<Listing> listings = java.util.Arrays.asList(placed);
+
+        List<Manifest.SourceCatalog> sources = new ArrayList<>();
+        long rejected = 0;
+        long unusable = 0;
+        long dups = 0;
+        long totalLines = 0;
+        for (int i = 0; i < names.length; i++) {
+            long[] c = counts.getOrDefault(i, new long[5]);
+            sources.add(new Manifest.SourceCatalog(names[i], sha256(names[i]), c[0], c[1], c[2], c[3]));
+            rejected += c[2];
+            unusable += c[3];
+            dups += c[4];
+            totalLines += c[0];
+            log.printf(Locale.ROOT, "catalog %s: %d lines, %d listings, %d lines rejected (%d duplicate ids), %d photos unusable%n",
+                    names[i], c[0], c[1], c[2], c[4], c[3]);
+        }
+
+        // finishing: the single-machine builder's, with the index made on the executors
+        // encoded in at least --partitions shards (a small table reads back as fewer partitions than there are cores)
+        JavaRDD<Row> shardRows = pool.select("row", "embedding").javaRDD();
+        if (shardRows.getNumPartitions() < parts) {
+            shardRows = shardRows.repartition(parts);
+        }
+        ShardedIndex index = new ShardedIndex(jsc, shardRows,
+                config.build().auto().maxTrainRows(), config.build().addBatch(), localWork, failOnce, log);
+        PoolBuilder.PoolCalibrator calibrator = null;
+        try (Artifacts artifacts = Settings.artifacts(config)) {
+            if (!noCalibration && embeddings == null) {
+                calibrator = CalibrationStep.configured(config,
+                        Settings.resolveModel(config, artifacts, config.model().precision()).settings(), log).orElse(null);
+            }
+            PoolBuilder.Request request = new PoolBuilder.Request(java.util.Arrays.stream(names).map(Path::of).toList(), imageRoot,
+                    out, indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
+                    config.model().name(), poolSpace, replace, null,
+                    embeddings != null ? null : Settings.projectionSpec(config, projection), calibrator);
+            PoolBuilder.Report report = PoolBuilder.finish(request, new PoolBuilder.Embedded(listings, vectors, d, sources, rejected,
+                    unusable, 0, 0), modelInfo, IndexPolicy.of(config.build().auto()), index, log, start, carried);
+            if (publish) {
+                new Publisher(artifacts.store(), artifacts.layout(), log).publishPool(out, tenant != null ? tenant
+                        : Settings.defaultTenant(config), true);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            result = new Result(report, totalLines, rejected, unusable, dups, index.shards(), embedSeconds, seconds);
+            log.printf(Locale.ROOT, "pool %s written to %s: %d listings from %d lines (%d rejected, %d unusable), %d shards; "
+                            + "embedding %.1f s (%.1f photos/s), total %.1f s%n",
+                    report.manifest().poolVersion(), out, report.manifest().listingCount(), totalLines, rejected, unusable,
+                    index.shards(), embedSeconds, (totalLines - rejected) / embedSeconds, seconds);
+        }
+        return 0;
+    }
+
+    /** {@code rows}, counted into {@code done} as they are taken (static: a task must not capture the job). */
+    private static Iterator<Row> counted(Iterator<Row> rows, org.apache.spark.util.LongAccumulator done) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                done.add(1);
+                return rows.next();
+            }
+        };
+    }
+
+    /** Whether the fault drill ({@code --fail-once}: comma-separated stage:partition) names this task. */
+    static boolean drill(String failOnce, String stage, int partition) {
+        return failOnce != null && java.util.Arrays.asList(failOnce.split(",")).contains(stage + ":" + partition);
+    }
+
+    /** The folder of a catalog on the local file system (its photos' default root). */
+    private static String localParent(String catalog) {
+        String path = catalog.startsWith("file:") ? URI.create(catalog).getPath() : catalog;
+        if (path.contains("://")) {
+            throw new IllegalArgumentException("catalog " + catalog + " is not local: name the photos' folder (--image-root)");
+        }
+        return Path.of(path).toAbsolutePath().getParent().toString();
+    }
+
+    /** The sha-256 of a catalog (a file, or every file of a Parquet folder in name order), read through Hadoop. */
+    private String sha256(String catalog) {
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(catalog);
+            FileSystem fs = path.getFileSystem(session.sparkContext().hadoopConfiguration());
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            List<FileStatus> files = new ArrayList<>();
+            if (fs.getFileStatus(path).isDirectory()) {
+                for (FileStatus f : fs.listStatus(path)) {
+                    if (f.isFile() && !f.getPath().getName().startsWith("_") && !f.getPath().getName().startsWith(".")) {
+                        files.add(f);
+                    }
+                }
+                files.sort((a, b) -> a.getPath().getName().compareTo(b.getPath().getName()));
+            } else {
+                files.add(fs.getFileStatus(path));
+            }
+            byte[] buf = new byte[1 << 16];
+            for (FileStatus f : files) {
+                try (FSDataInputStream in = fs.open(f.getPath())) {
+                    for (int k; (k = in.read(buf)) > 0; ) {
+                        digest.update(buf, 0, k);
+                    }
+                }
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read catalog " + catalog + ": " + e.getMessage(), e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
