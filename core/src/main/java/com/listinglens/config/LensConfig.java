@@ -511,6 +511,13 @@ public interface LensConfig {
         @WithDefault("65536")
         int addBatch();
 
+        /**
+         * Partitions per core of the cluster the Spark pool builder embeds and encodes in when --partitions is not
+         * given: more than one, so that a slow partition (big photos) or a retried task does not leave cores idle.
+         */
+        @WithDefault("4")
+        int sparkPartitionsPerCore();
+
         /** Index type by pool size, for {@code lens.build.index-factory=auto} ({@link com.listinglens.indexer.IndexPolicy}). */
         interface Auto {
             /** Pools below this many listings get exact search (IDMap,Flat). */

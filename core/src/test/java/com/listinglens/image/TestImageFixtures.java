@@ -139,7 +139,7 @@ public final class TestImageFixtures {
     }
 
     public static Path fixtureDir() {
-        return Path.of(System.getProperty("lens.test-images", "test-images"));
+        return Path.of(System.getProperty("lens.test-images", com.listinglens.support.Root.path().resolve("test-images").toString()));
     }
 
     // ---------------------------------------------------------------- images (BGR Mats, as OpenCV encodes them)

@@ -39,7 +39,7 @@ public final class SyntheticPools {
 
     /** The pool {@code version} of {@code listings} listings (built once per checkout under target/test-pools). */
     public static synchronized Path build(String version, int listings, long seed) {
-        Path dir = Path.of("target/test-pools", "synthetic-" + version + "-" + listings).toAbsolutePath();
+        Path dir = Root.target("test-pools", "synthetic-" + version + "-" + listings);
         if (PoolFiles.exists(dir)) {
             if (SPACE.equals(PoolFiles.readManifest(dir).model().space())) {
                 return dir;

@@ -42,7 +42,7 @@ public final class TestPools {
 
     /** A small pool of lines [from, to) of the iconic catalog. */
     public static synchronized Path iconic(String name, int from, int to) {
-        Path dir = Path.of("target/test-pools", name).toAbsolutePath();
+        Path dir = Root.target("test-pools", name);
         if (PoolFiles.exists(dir)) {
             return dir;
         }
@@ -58,7 +58,7 @@ public final class TestPools {
 
     /** A pool of {@code catalogs}; {@code asConfigured}: with the configured projection and calibration (else neither). */
     private static Path build(String name, List<Path> catalogs, Path imageRoot, boolean asConfigured) {
-        Path dir = Path.of("target/test-pools", name).toAbsolutePath();
+        Path dir = Root.target("test-pools", name);
         if (PoolFiles.exists(dir)) {
             return dir;
         }

@@ -18,7 +18,7 @@ public final class TestStores {
 
     /** A folder store holding the demo pool as tenant "default"'s current pool (published once per checkout). */
     public static synchronized Path demo() {
-        Path store = Path.of("target/test-stores/demo").toAbsolutePath();
+        Path store = Root.target("test-stores", "demo");
         publish(store, TestPools.demo(), "default");
         return store;
     }
@@ -26,7 +26,7 @@ public final class TestStores {
     /** A new, empty folder store. */
     public static Path fresh(String name) {
         try {
-            return Files.createDirectories(Path.of("target/test-stores", name + "-" + System.nanoTime()).toAbsolutePath());
+            return Files.createDirectories(Root.target("test-stores", name + "-" + System.nanoTime()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -34,7 +34,7 @@ public final class TestStores {
 
     /** A new, empty cache folder. */
     public static Path cache(String name) {
-        return Path.of("target/test-cache", name + "-" + System.nanoTime()).toAbsolutePath();
+        return Root.target("test-cache", name + "-" + System.nanoTime());
     }
 
     /** Publishes {@code pool} into the folder store for {@code tenant} and moves its pointer. */

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DockerImageIT {
 
-    static final Path ROOT = Path.of("").toAbsolutePath();
+    static final Path ROOT = com.listinglens.support.Root.path();
     static final List<Path> DOCKERFILES = List.of(ROOT.resolve("docker/Dockerfile"), ROOT.resolve("docker/Dockerfile.gpu"));
 
     // ---- the Dockerfiles, parsed ----

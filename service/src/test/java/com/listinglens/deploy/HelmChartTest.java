@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class HelmChartTest {
 
-    static final Path CHART = Path.of("helm/listing-lens").toAbsolutePath();
+    static final Path CHART = com.listinglens.support.Root.path().resolve("helm/listing-lens");
 
     /** The values sets: the chart's defaults, then every file of helm/listing-lens/ci/. */
     static Stream<String> valuesSets() throws Exception {

@@ -91,7 +91,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             + "Parquet: local in local mode, s3a:// or HDFS on a cluster); default: <out>.spark-work")
     String work;
 
-    @Option(names = "--partitions", description = "partitions to embed and encode in; default: 4 x the cluster's cores")
+    @Option(names = "--partitions", description = "partitions to embed and encode in; default: lens.build.spark-partitions-per-core x the cluster's cores")
     Integer partitions;
 
     @Option(names = "--precision", description = "model precision to embed with; default: lens.build.precision")
@@ -137,11 +137,19 @@ public final class SparkPoolJob implements Callable<Integer> {
         SparkSession session = SparkSession.builder().appName("listing-lens-pool").getOrCreate();
         int code;
         try {
-            code = new CommandLine(new SparkPoolJob(session, System.err)).execute(args);
+            code = commandLine(new SparkPoolJob(session, System.err)).execute(args);
         } finally {
             session.stop();
         }
         System.exit(code);
+    }
+
+    /** The job's command line: a failed build prints one line saying why (the cause's class and message) and exits 1. */
+    static CommandLine commandLine(SparkPoolJob job) {
+        return new CommandLine(job).setExecutionExceptionHandler((e, cl, parsed) -> {
+            job.log.println("spark-pool-job: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getName()));
+            return 1;
+        });
     }
 
     Result result() {
@@ -158,7 +166,10 @@ public final class SparkPoolJob implements Callable<Integer> {
         // the shards come back to the driver: they are written beside its Parquet when that is local, else to a temporary folder
         Path localWork = workDir.contains("://") && !workDir.startsWith("file:") ? Files.createTempDirectory("lens-spark-work-")
                 : Files.createDirectories(Path.of(workDir.startsWith("file:") ? URI.create(workDir).getPath() : workDir));
-        int parts = partitions != null ? partitions : Math.max(1, 4 * jsc.defaultParallelism());
+        if (partitions != null && partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
+        }
+        int parts = partitions != null ? partitions : Math.max(1, config.build().sparkPartitionsPerCore() * jsc.defaultParallelism());
         if (Files.exists(out) && !replace) {
             throw new PoolException("pool " + out + " exists; pass --replace to rebuild it");
         }

@@ -13,7 +13,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import picocli.CommandLine;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +55,7 @@ public final class SparkBench {
                 SparkSession spark = session("local[" + cores + "]");
                 try {
                     SparkPoolJob job = new SparkPoolJob(spark, System.err);
-                    int code = new CommandLine(job).execute("--catalog", catalog.toString(), "--image-root",
+                    int code = SparkPoolJob.commandLine(job).execute("--catalog", catalog.toString(), "--image-root",
                             TestPools.grocery().toString(), "--out", work.resolve("photos-pool-" + cores).toString(), "--replace",
                             "--no-calibration", "--partitions", Integer.toString(4 * cores));
                     if (code != 0) {
@@ -86,7 +85,7 @@ public final class SparkBench {
                 }
                 double generate = (System.nanoTime() - t0) / 1e9;
                 SparkPoolJob job = new SparkPoolJob(spark, System.err);
-                int code = new CommandLine(job).execute("--embeddings", table.toString(), "--space", "synthetic-" + dimension,
+                int code = SparkPoolJob.commandLine(job).execute("--embeddings", table.toString(), "--space", "synthetic-" + dimension,
                         "--out", work.resolve("synthetic-pool").toString(), "--work", work.resolve("synthetic-work").toString(),
                         "--replace", "--partitions", "16");
                 if (code != 0) {

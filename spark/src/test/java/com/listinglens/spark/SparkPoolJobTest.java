@@ -20,7 +20,6 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -31,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -46,8 +46,20 @@ class SparkPoolJobTest {
 
     static SparkSession spark;
 
+    /** Where --publish publishes in these tests: a real S3 protocol server, configured as the service would be. */
+    static com.listinglens.support.S3ProxyServer s3;
+    static final String BUCKET = "lens-spark";
+
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
+        s3 = com.listinglens.support.S3ProxyServer.launch();
+        s3.store(BUCKET).close();
+        Map<String, String> storage = Map.of("lens.storage.type", "s3", "lens.storage.prefix", "lens",
+                "lens.storage.s3.bucket", BUCKET, "lens.storage.s3.endpoint", s3.endpoint().toString(),
+                "lens.storage.s3.path-style", "true", "lens.storage.s3.access-key", s3.accessKey(),
+                "lens.storage.s3.secret-key", s3.secretKey(),
+                "lens.storage.cache-dir", Path.of("target/test-stores/spark-cache-" + System.nanoTime()).toAbsolutePath().toString());
+        storage.forEach(System::setProperty);
         spark = SparkSession.builder().master("local[2,2]").appName("lens-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
@@ -58,6 +70,7 @@ class SparkPoolJobTest {
     @AfterAll
     static void stop() {
         spark.stop();
+        s3.close();
     }
 
     @Test
@@ -68,7 +81,7 @@ class SparkPoolJobTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream log = new PrintStream(new TeeStream(captured, System.err), true, StandardCharsets.UTF_8);
         SparkPoolJob job = new SparkPoolJob(spark, log);
-        int code = new CommandLine(job).execute("--catalog", grocery.resolve("train.jsonl").toString(),
+        int code = SparkPoolJob.commandLine(job).execute("--catalog", grocery.resolve("train.jsonl").toString(),
                 "--catalog", grocery.resolve("iconic.jsonl").toString(), "--out", out.toString(), "--replace",
                 "--partitions", "6", "--fail-once", "embed:1,encode:2");
         assertThat(code).isZero();
@@ -140,6 +153,76 @@ class SparkPoolJobTest {
                     same, queries.length, 100 * agreement);
             assertThat(agreement).isGreaterThanOrEqualTo(0.99);
         }
+    }
+
+    /**
+     * A small catalog as JSONL and as Parquet, with a line that fails validation and an id given twice: the job keeps,
+     * rejects and counts exactly what the single-machine builder does, reads Parquet like JSONL, and publishes the
+     * pool to the configured S3 store (S3Proxy) with the tenant's pointer on it, as build-pool --publish does.
+     */
+    @Test
+    void readsJsonlAndParquetCatalogsRejectsAsTheSingleBuilderAndPublishes() throws Exception {
+        Path grocery = TestPools.grocery();
+        Path dir = Files.createDirectories(Path.of("target/test-spark", "small-" + System.nanoTime()).toAbsolutePath());
+        List<String> lines = new ArrayList<>(Files.readAllLines(grocery.resolve("iconic.jsonl")).subList(0, 12));
+        lines.add(5, "{\"id\": \"broken\", \"title\": \"no image\"}");
+        lines.add(lines.get(2)); // the id of line 3 again, last
+        Path jsonl = Files.write(dir.resolve("small.jsonl"), lines);
+
+        LensConfig config = ConfigLoader.load();
+        Path single = dir.resolve("single");
+        try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), config.build().precision()))) {
+            new com.listinglens.indexer.PoolBuilder(Settings.decoder(config.image()), Settings.scales(config), embedder,
+                    config.model().batchSize(), config.build().decodeThreads(), System.err)
+                    .policy(com.listinglens.indexer.IndexPolicy.of(config.build().auto()))
+                    .build(new com.listinglens.indexer.PoolBuilder.Request(List.of(jsonl), grocery, single,
+                            config.build().indexFactory(), Settings.metric(config.build().metric()), config.model().name(),
+                            config.model().space() + Settings.scales(config).spaceSuffix(), false, null,
+                            Settings.projectionSpec(config, null), null));
+        }
+        Manifest.SourceCatalog expected = PoolFiles.readManifest(single).sources().get(0);
+        assertThat(List.of(expected.lines(), expected.accepted(), expected.rejected())).isEqualTo(List.of(14L, 12L, 2L));
+
+        Path out = dir.resolve("spark");
+        SparkPoolJob job = new SparkPoolJob(spark, System.err);
+        assertThat(SparkPoolJob.commandLine(job).execute("--catalog", jsonl.toString(), "--image-root", grocery.toString(),
+                "--out", out.toString(), "--no-calibration", "--publish", "--tenant", "spark-test")).isZero();
+        Manifest built = PoolFiles.readManifest(out);
+        Manifest.SourceCatalog got = built.sources().get(0);
+        assertThat(List.of(got.lines(), got.accepted(), got.rejected(), got.unreadableImages()))
+                .isEqualTo(List.of(expected.lines(), expected.accepted(), expected.rejected(), expected.unreadableImages()));
+        assertThat(got.sha256()).isEqualTo(expected.sha256());
+        assertThat(built.listingCount()).isEqualTo(12);
+        try (com.listinglens.storage.Artifacts artifacts = Settings.artifacts(ExecutorModel.config())) {
+            com.listinglens.storage.Pointer pointer = artifacts.poolPointer("spark-test").orElseThrow();
+            assertThat(pointer.version()).isEqualTo(built.poolVersion());
+            assertThat(artifacts.poolManifest("spark-test", pointer)).isEqualTo(built);
+        }
+
+        // the same listings as Parquet (one row per valid line, its fields as columns): the same pool rows
+        Path parquet = dir.resolve("small.parquet");
+        spark.read().json(Files.write(dir.resolve("valid.jsonl"), lines.stream().filter(l -> !l.contains("broken")).toList())
+                .toString()).coalesce(1).write().parquet(parquet.toString());
+        Path fromParquet = dir.resolve("spark-parquet");
+        SparkPoolJob second = new SparkPoolJob(spark, System.err);
+        assertThat(SparkPoolJob.commandLine(second).execute("--catalog", parquet.toString(), "--image-root", grocery.toString(),
+                "--out", fromParquet.toString(), "--no-calibration")).isZero();
+        Manifest p = PoolFiles.readManifest(fromParquet);
+        assertThat(p.listingCount()).isEqualTo(12);
+        assertThat(p.sources().get(0).rejected()).isEqualTo(1); // the duplicate id
+        try (var a = com.listinglens.pool.ListingStore.open(out.resolve(PoolFiles.LISTING_STORE));
+             var b = com.listinglens.pool.ListingStore.open(fromParquet.resolve(PoolFiles.LISTING_STORE))) {
+            for (int row = 0; row < 12; row++) {
+                assertThat(b.listing(row)).isEqualTo(a.listing(row));
+            }
+        }
+
+        // an existing pool is not replaced without --replace; a catalog that is not there is a clear error
+        assertThat(SparkPoolJob.commandLine(new SparkPoolJob(spark, System.err)).execute("--catalog", jsonl.toString(),
+                "--image-root", grocery.toString(), "--out", out.toString(), "--no-calibration")).isNotZero();
+        assertThat(SparkPoolJob.commandLine(new SparkPoolJob(spark, System.err)).execute("--catalog", dir.resolve("none.jsonl").toString(),
+                "--out", dir.resolve("none").toString())).isNotZero();
+        assertThat(Files.exists(dir.resolve("none"))).isFalse();
     }
 
     private static Set<String> ids(List<Neighbour> found) {
