@@ -163,9 +163,6 @@ public final class SparkPoolJob implements Callable<Integer> {
         String p = precision != null ? precision : config.build().precision();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(session.sparkContext());
         String workDir = work != null ? work : out.toAbsolutePath() + ".spark-work";
-        // the shards come back to the driver: they are written beside its Parquet when that is local, else to a temporary folder
-        Path localWork = workDir.contains("://") && !workDir.startsWith("file:") ? Files.createTempDirectory("lens-spark-work-")
-                : Files.createDirectories(Path.of(workDir.startsWith("file:") ? URI.create(workDir).getPath() : workDir));
         if (partitions != null && partitions < 1) {
             throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
         }
@@ -173,6 +170,9 @@ public final class SparkPoolJob implements Callable<Integer> {
         if (Files.exists(out) && !replace) {
             throw new PoolException("pool " + out + " exists; pass --replace to rebuild it");
         }
+        // the shards come back to the driver: they are written beside its Parquet when that is local, else to a temporary folder
+        Path localWork = workDir.contains("://") && !workDir.startsWith("file:") ? Files.createTempDirectory("lens-spark-work-")
+                : Files.createDirectories(Path.of(workDir.startsWith("file:") ? URI.create(workDir).getPath() : workDir));
 
         String[] names;
         ExecutorModel.Identity driverModel = null;
@@ -194,8 +194,11 @@ public final class SparkPoolJob implements Callable<Integer> {
             embeddingsPath = workDir + "/precomputed";
             split[0].unionByName(split[1]).write().mode(SaveMode.Overwrite).parquet(embeddingsPath);
             all = session.read().parquet(embeddingsPath);
-            Row first = all.filter(col("status").equalTo(CatalogRows.OK)).select("embedding").first();
-            int d = first.getList(0).size();
+            List<Row> first = all.filter(col("status").equalTo(CatalogRows.OK)).select("embedding").limit(1).collectAsList();
+            if (first.isEmpty()) {
+                throw new PoolException("embeddings " + embeddings + " hold no usable row");
+            }
+            int d = first.get(0).getList(0).size();
             if (projectionOf != null) {
                 Manifest base = com.listinglens.pool.PoolFiles.readManifest(projectionOf);
                 if (base.projection() == null) {
