@@ -147,10 +147,16 @@ public final class EmbeddingSet implements AutoCloseable {
     }
 
     /** {@code n} floats of {@code v} from {@code offset} as little-endian fp32, the layout of {@link #VECTORS}. */
+    /** Writes {@code n} floats of {@code v} from {@code offset}, little-endian, a chunk of at most 1M floats at a time. */
     static void writeFloats(OutputStream out, float[] v, int offset, int n) throws IOException {
-        ByteBuffer bytes = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(v, offset, n);
-        out.write(bytes.array());
+        int chunk = Math.max(1, Math.min(n, 1 << 20));
+        ByteBuffer bytes = ByteBuffer.allocate(chunk * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int from = 0; from < n; from += chunk) {
+            int k = Math.min(chunk, n - from);
+            bytes.clear();
+            bytes.asFloatBuffer().put(v, offset + from, k);
+            out.write(bytes.array(), 0, k * 4);
+        }
     }
 
     /** Streams a set to a directory; {@link #finish()} writes its description, making it complete. */

@@ -120,17 +120,19 @@ public final class PoolBuilder {
 
     /**
      * Makes the pool's index file {@code out} from {@code n} rows of {@code vectors} (already projected, dimension
-     * {@code dimension}); ids are the rows. {@link #LOCAL} trains and adds in this process; the Spark job trains a
-     * template here and encodes shards on its executors ({@code projection}: what they apply to the model's
-     * embeddings first, null for none).
+     * {@code dimension}); ids are the rows. {@code trainRows}: the rows the index policy trains on (0 when the factory
+     * was given, not chosen). {@link #LOCAL} trains and adds in this process; the Spark job trains a template here on
+     * a sample and encodes shards on its executors ({@code projection}: what they apply to the model's embeddings
+     * first, null for none).
      */
     @FunctionalInterface
     public interface IndexMaker {
-        void make(String factory, int dimension, Metric metric, float[] vectors, int n, Projection projection, Path out);
+        void make(String factory, int dimension, Metric metric, float[] vectors, int n, int trainRows, Projection projection,
+                  Path out);
     }
 
-    /** Trains (when the index needs it) on every row and adds them all, here. */
-    public static final IndexMaker LOCAL = (factory, dimension, metric, vectors, n, projection, out) -> {
+    /** Trains (when the index needs it) on every row and adds them all, here (as this builder always has). */
+    public static final IndexMaker LOCAL = (factory, dimension, metric, vectors, n, trainRows, projection, out) -> {
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
             ids[i] = i;
@@ -369,7 +371,8 @@ public final class PoolBuilder {
             String factory = choice == null ? request.indexFactory() : choice.factory();
             log.printf(Locale.ROOT, "indexing %d vectors with '%s' (%s)%s%n", kept.size(), factory, request.metric(),
                     choice == null ? "" : ": " + choice.reason());
-            maker.make(factory, indexDimension, request.metric(), vectors, kept.size(), projection, tmp.resolve(PoolFiles.INDEX));
+            maker.make(factory, indexDimension, request.metric(), vectors, kept.size(),
+                    choice == null ? 0 : (int) Math.min(Integer.MAX_VALUE, choice.trainRows()), projection, tmp.resolve(PoolFiles.INDEX));
             ListingStoreWriter.write(tmp.resolve(PoolFiles.LISTING_STORE), kept);
             List<String> names = new ArrayList<>(projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE)
                     : carried != null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, carried.ref().file())

@@ -23,7 +23,8 @@ import java.util.Locale;
 
 /**
  * The pool's index made on the cluster ({@link PoolBuilder.IndexMaker}): the index is trained here, on the driver, on
- * at most {@code trainRows} rows spread evenly over the pool, and written empty as the template; the executors each
+ * the index policy's sample (or at most {@code trainRows} rows for a given factory) spread evenly over the pool, and
+ * written empty as the template; the executors each
  * encode their partitions of the pool's rows (projected there, as the pool's rows were) into a shard of the template;
  * the shards come back one at a time and are merged, the merge checking that every pool row is in the index exactly
  * once ({@link IndexShards#merge}). Spark keeps one result per partition however often a task is retried, and the
@@ -56,11 +57,13 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
     }
 
     @Override
-    public void make(String factory, int dimension, Metric metric, float[] vectors, int n, Projection projection, Path out) {
+    public void make(String factory, int dimension, Metric metric, float[] vectors, int n, int policyTrainRows, Projection projection,
+                     Path out) {
         try {
             Path dir = Files.createDirectories(work.resolve("shards"));
             Path template = dir.resolve("template.faiss");
-            int m = Math.max(1, Math.min(trainRows, n));
+            // the policy's sample when it chose the index (as bin/lens build-pool --embeddings trains), else the configured most
+            int m = Math.max(1, Math.min(policyTrainRows > 0 ? policyTrainRows : trainRows, n));
             float[] sample = new float[Math.multiplyExact(m, dimension)];
             double stride = (double) n / m;
             for (int i = 0; i < m; i++) {

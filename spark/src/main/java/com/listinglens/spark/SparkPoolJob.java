@@ -158,6 +158,28 @@ public final class SparkPoolJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // every Spark stage of 2 s or more is reported as it ends (the shuffles and Parquet writes of a big build take minutes)
+        org.apache.spark.scheduler.SparkListener stages = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted done) {
+                var info = done.stageInfo();
+                long ms = info.completionTime().isDefined() && info.submissionTime().isDefined()
+                        ? (Long) info.completionTime().get() - (Long) info.submissionTime().get() : 0;
+                if (ms >= 2000 || info.failureReason().isDefined()) { // the short ones (a shard fetched, a count) unsaid
+                    log.printf(Locale.ROOT, "spark stage %d done: %d tasks in %.1f s (%s)%s%n", info.stageId(), info.numTasks(),
+                            ms / 1e3, info.name(), info.failureReason().isDefined() ? ", failed: " + info.failureReason().get() : "");
+                }
+            }
+        };
+        session.sparkContext().addSparkListener(stages);
+        try {
+            return build();
+        } finally {
+            session.sparkContext().removeSparkListener(stages);
+        }
+    }
+
+    private int build() throws Exception {
         long start = System.nanoTime();
         LensConfig config = ExecutorModel.config();
         String p = precision != null ? precision : config.build().precision();
