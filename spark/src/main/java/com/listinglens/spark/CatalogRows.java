@@ -22,11 +22,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.when;
 
 /**
  * The catalogs as rows and the rows embedded: what runs on the executors. A catalog line is parsed and validated by
@@ -144,16 +144,19 @@ final class CatalogRows {
      * single-machine builder keeps) and those it leaves out (rejected; later lines of an id become duplicate).
      */
     static Dataset<Row>[] keepFirstOfEachId(Dataset<Row> parsed) {
-        Dataset<Row> ranked = parsed.withColumn("rank", when(col("status").equalTo(OK),
-                row_number().over(Window.partitionBy("id").orderBy("order"))).otherwise(1));
-        Dataset<Row> kept = ranked.filter(col("status").equalTo(OK).and(col("rank").equalTo(1))).drop("rank");
-        Dataset<Row> left = ranked.filter(col("status").notEqual(OK).or(col("rank").gt(1)))
-                .withColumn("status", when(col("rank").gt(1), DUPLICATE).otherwise(col("status")))
-                .withColumn("message", when(col("rank").gt(1),
-                        concat(lit("duplicate id '"), col("id"), lit("' (an earlier line has it)"))).otherwise(col("message")))
+        // ranked on the narrow (id, order) columns only, so that the shuffle carries no listing and no embedding; the
+        // later lines of an id (their order numbers: 8 bytes each) are broadcast, so the big side is never shuffled
+        Dataset<Row> later = parsed.filter(col("status").equalTo(OK)).select("id", "order")
+                .withColumn("rank", row_number().over(Window.partitionBy("id").orderBy("order")))
+                .filter(col("rank").gt(1)).select(col("order").as("later_order"));
+        Dataset<Row> kept = parsed.filter(col("status").equalTo(OK)).join(broadcast(later), col("order").equalTo(col("later_order")),
+                "left_anti");
+        Dataset<Row> duplicates = parsed.join(broadcast(later), col("order").equalTo(col("later_order")), "left_semi")
+                .withColumn("status", lit(DUPLICATE))
+                .withColumn("message", concat(lit("duplicate id '"), col("id"), lit("' (an earlier line has it)")))
                 .withColumn("listing", lit(null).cast(DataTypes.StringType))
-                .withColumn("embedding", lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType, false)))
-                .drop("rank");
+                .withColumn("embedding", lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType, false)));
+        Dataset<Row> left = parsed.filter(col("status").notEqual(OK)).unionByName(duplicates);
         @SuppressWarnings("unchecked")
         Dataset<Row>[] split = new Dataset[]{kept, left};
         return split;

@@ -17,16 +17,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The pool's index made on the cluster ({@link PoolBuilder.IndexMaker}): the index is trained here, on the driver, on
  * the index policy's sample (or at most {@code trainRows} rows for a given factory) spread evenly over the pool, and
  * written empty as the template; the executors each
- * encode their partitions of the pool's rows (projected there, as the pool's rows were) into a shard of the template;
- * the shards come back one at a time and are merged, the merge checking that every pool row is in the index exactly
+ * encode their partitions of the pool's rows (projected there, as the pool's rows were) into a shard of the template,
+ * all partitions at once, and write it under the job's work path; the driver fetches one shard per partition and
+ * merges them, the merge checking that every pool row is in the index exactly
  * once ({@link IndexShards#merge}). Spark keeps one result per partition however often a task is retried, and the
  * census is the second line of defence: a shard given twice or lost fails the build.
  */
@@ -37,17 +40,23 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
     private final int trainRows;
     private final int addBatch;
     private final Path work;
+    private final String workPath;
     private final String failOnce;
     private final PrintStream log;
     private int shards;
 
-    /** {@code rows}: the pool's rows, (row id, embedding in the model's space). */
-    ShardedIndex(JavaSparkContext spark, JavaRDD<Row> rows, int trainRows, int addBatch, Path work, String failOnce, PrintStream log) {
+    /**
+     * {@code rows}: the pool's rows, (row id, embedding in the model's space); {@code work}: the driver's local folder
+     * (template, merge); {@code workPath}: the job's work path every node reaches (the shards go there).
+     */
+    ShardedIndex(JavaSparkContext spark, JavaRDD<Row> rows, int trainRows, int addBatch, Path work, String workPath,
+                 String failOnce, PrintStream log) {
         this.spark = spark;
         this.rows = rows;
         this.trainRows = trainRows;
         this.addBatch = addBatch;
         this.work = work;
+        this.workPath = workPath;
         this.failOnce = failOnce;
         this.log = log;
     }
@@ -83,33 +92,49 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
             int batch = addBatch;
             String drill = failOnce;
             int partitions = rows.getNumPartitions();
-            JavaRDD<Tuple3<Integer, Long, byte[]>> encoded = rows.mapPartitions(part -> {
+            // each task writes its shard under the job's work path (named by partition and attempt, so a retried task
+            // never overwrites or adds to another attempt's file) and answers with its name; the driver takes exactly one
+            // shard per partition, the one of the attempt Spark kept
+            String shardsAt = workPath + "/shards-" + System.nanoTime();
+            Map<String, String> hadoopConf = new HashMap<>();
+            spark.hadoopConfiguration().forEach(e -> hadoopConf.put(e.getKey(), e.getValue()));
+            Broadcast<Map<String, String>> conf = spark.broadcast(hadoopConf);
+            JavaRDD<Tuple3<Integer, Long, String>> encoded = rows.mapPartitions(part -> {
                 TaskContext task = TaskContext.get();
                 // FAISS's OpenMP threads: the task's share of the executor's cores, not all of them per task
                 com.listinglens.vector.FaissIndex.setThreads(Math.max(1, task.cpus()));
                 return List.of(encode(part, templateBytes.value(), projectionBytes.value(), batch, task.partitionId(),
-                        task.attemptNumber(), drill)).iterator();
+                        task.attemptNumber(), drill, shardsAt, conf.value())).iterator();
             });
-            List<Path> files = new ArrayList<>();
             long t1 = System.nanoTime();
+            List<Tuple3<Integer, Long, String>> results = new ArrayList<>(encoded.collect()); // all partitions at once
+            results.sort(java.util.Comparator.comparing(Tuple3::_1));
             long encodedRows = 0;
-            Iterator<Tuple3<Integer, Long, byte[]>> results = encoded.toLocalIterator();
-            while (results.hasNext()) {
-                Tuple3<Integer, Long, byte[]> shard = results.next();
-                Path file = dir.resolve(String.format(Locale.ROOT, "shard-%05d.faiss", shard._1()));
-                Files.write(file, shard._3());
-                files.add(file);
-                encodedRows += shard._2();
-                log.printf(Locale.ROOT, "shard %d/%d: %d rows (%.1f MiB)%n", files.size(), partitions, shard._2(),
-                        shard._3().length / 1048576.0);
+            for (Tuple3<Integer, Long, String> r : results) {
+                encodedRows += r._2();
             }
-            log.printf(Locale.ROOT, "encoded %d rows into %d shards on the executors in %.1f s%n", encodedRows, files.size(),
+            log.printf(Locale.ROOT, "encoded %d rows into %d shards on the executors in %.1f s%n", encodedRows, results.size(),
                     (System.nanoTime() - t1) / 1e9);
+            if (results.size() != partitions) {
+                throw new com.listinglens.pool.PoolException(com.listinglens.pool.PoolException.INVALID, partitions
+                        + " partitions gave " + results.size() + " shards");
+            }
+            List<Path> files = new ArrayList<>();
+            org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(shardsAt);
+            org.apache.hadoop.fs.FileSystem fs = remote.getFileSystem(spark.hadoopConfiguration());
+            for (Tuple3<Integer, Long, String> r : results) {
+                Path file = dir.resolve(String.format(Locale.ROOT, "shard-%05d.faiss", r._1()));
+                try (var in = fs.open(new org.apache.hadoop.fs.Path(r._3()))) {
+                    Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                files.add(file);
+            }
             shards = files.size();
             IndexShards.merge(template, files, n, out, log);
             for (Path f : files) {
                 Files.deleteIfExists(f);
             }
+            fs.delete(remote, true);
             templateBytes.destroy();
             projectionBytes.destroy();
         } catch (IOException e) {
@@ -117,9 +142,13 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
         }
     }
 
-    /** On an executor: the partition's rows, projected, encoded into a shard of the template; (partition, rows, shard). */
-    private static Tuple3<Integer, Long, byte[]> encode(Iterator<Row> part, byte[] template, byte[] projectionBytes, int batch,
-                                                         int partition, int attempt, String failOnce) throws IOException {
+    /**
+     * On an executor: the partition's rows, projected, encoded into a shard of the template and written under
+     * {@code shardsAt} (any Hadoop path: local, s3a://, HDFS); (partition, rows, the shard's path).
+     */
+    private static Tuple3<Integer, Long, String> encode(Iterator<Row> part, byte[] template, byte[] projectionBytes, int batch,
+                                                         int partition, int attempt, String failOnce, String shardsAt,
+                                                         Map<String, String> hadoopConf) throws IOException {
         Path dir = Files.createTempDirectory("lens-shard-");
         try {
             Path templateFile = Files.write(dir.resolve("template.faiss"), template);
@@ -143,11 +172,16 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
             };
             Path shard = dir.resolve("shard.faiss");
             long n = IndexShards.encode(templateFile, shardRows, batch, shard);
+            org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
+            hadoopConf.forEach(conf::set);
+            org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(shardsAt,
+                    String.format(Locale.ROOT, "shard-%05d-attempt-%d.faiss", partition, attempt));
+            target.getFileSystem(conf).copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(shard.toUri()), target);
             if (SparkPoolJob.drill(failOnce, "encode", partition) && attempt == 0) {
                 throw new IllegalStateException("fault drill: the first attempt of encoding partition " + partition
-                        + " fails after encoding " + n + " rows");
+                        + " fails after writing its shard of " + n + " rows to " + target);
             }
-            return new Tuple3<>(partition, n, Files.readAllBytes(shard));
+            return new Tuple3<>(partition, n, target.toString());
         } finally {
             PoolBuilder.deleteTree(dir);
         }

@@ -386,7 +386,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             shardRows = shardRows.repartition(parts);
         }
         ShardedIndex index = new ShardedIndex(jsc, shardRows,
-                config.build().auto().maxTrainRows(), config.build().addBatch(), localWork, failOnce, log);
+                config.build().auto().maxTrainRows(), config.build().addBatch(), localWork, workDir, failOnce, log);
         PoolBuilder.PoolCalibrator calibrator = null;
         try (Artifacts artifacts = Settings.artifacts(config)) {
             if (!noCalibration && embeddings == null) {
@@ -405,10 +405,12 @@ public final class SparkPoolJob implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             result = new Result(report, totalLines, rejected, unusable, dups, index.shards(), embedSeconds, seconds);
-            log.printf(Locale.ROOT, "pool %s written to %s: %d listings from %d lines (%d rejected, %d unusable), %d shards; "
-                            + "embedding %.1f s (%.1f photos/s), total %.1f s%n",
+            log.printf(Locale.ROOT, "pool %s written to %s: %d listings from %d lines (%d rejected, %d unusable), %d shards; %s"
+                            + "total %.1f s%n",
                     report.manifest().poolVersion(), out, report.manifest().listingCount(), totalLines, rejected, unusable,
-                    index.shards(), embedSeconds, (totalLines - rejected) / embedSeconds, seconds);
+                    index.shards(), embeddings != null ? "precomputed embeddings, "
+                            : String.format(Locale.ROOT, "embedding %.1f s (%.1f photos/s), ", embedSeconds,
+                            (totalLines - rejected) / embedSeconds), seconds);
         }
         return 0;
     }
