@@ -19,9 +19,6 @@ work="${LENS_BENCH_DIR:-target/bench-spark}"
 ./mvnw -B -q ${LENS_BENCH_MVN_OPTS:-} -pl spark test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >&2
 cp="spark/target/classes:spark/target/test-classes:$(cat spark/target/test-classpath.txt)"
-"$JAVA_HOME/bin/java" -Xmx"${LENS_BENCH_HEAP:-16g}" -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED \
-  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED \
-  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
-  -Djdk.reflect.useDirectMethodHandle=false -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" \
+"$JAVA_HOME/bin/java" -Xmx"${LENS_BENCH_HEAP:-16g}" \
+  @spark/jvm.options -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" \
   -cp "$cp" com.listinglens.spark.SparkBench "$work" "$photos" "$listings" "$dim"
