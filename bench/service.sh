@@ -7,6 +7,7 @@ bench_service() {
   fi
   local port="${url##*:}"
   echo "bench: starting the service on port $port" >&2
+  mkdir -p target
   LENS_HTTP_PORT="$port" bin/serve > target/bench-service.log 2>&1 &
   bench_service_pid=$!
   trap 'kill $bench_service_pid 2>/dev/null; wait $bench_service_pid 2>/dev/null || true' EXIT

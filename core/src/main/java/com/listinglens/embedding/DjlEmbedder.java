@@ -51,9 +51,9 @@ public final class DjlEmbedder implements Embedder {
     private static final String ENGINE = "PyTorch";
 
     private final ModelSettings settings;
-    private final ZooModel<float[], float[]> model;
-    private final BlockingQueue<Predictor<float[], float[]>> pool;
-    private final List<Predictor<float[], float[]>> all = new ArrayList<>();
+    private final ZooModel<float[][], float[][]> model;
+    private final BlockingQueue<Predictor<float[][], float[][]>> pool;
+    private final List<Predictor<float[][], float[][]>> all = new ArrayList<>();
     private final ModelInfo info;
     private volatile boolean closed;
 
@@ -135,10 +135,10 @@ public final class DjlEmbedder implements Embedder {
             }
         }
 
-        ZooModel<float[], float[]> loaded;
+        ZooModel<float[][], float[][]> loaded;
         try {
             loaded = Criteria.builder()
-                    .setTypes(float[].class, float[].class)
+                    .setTypes(float[][].class, float[][].class)
                     .optModelPath(path.getParent())
                     .optModelName(path.getFileName().toString())
                     .optEngine(ENGINE)
@@ -170,7 +170,7 @@ public final class DjlEmbedder implements Embedder {
         this.pool = new ArrayBlockingQueue<>(settings.predictors());
         try {
             for (int i = 0; i < settings.predictors(); i++) {
-                Predictor<float[], float[]> predictor = model.newPredictor(new EmbeddingTranslator(inputType));
+                Predictor<float[][], float[][]> predictor = model.newPredictor(new EmbeddingTranslator(inputType));
                 all.add(predictor);
                 verify(predictor);
                 pool.add(predictor);
@@ -186,11 +186,11 @@ public final class DjlEmbedder implements Embedder {
     }
 
     /** Runs one mid-grey photo and checks the embedding length. */
-    private void verify(Predictor<float[], float[]> predictor) {
+    private void verify(Predictor<float[][], float[][]> predictor) {
         float[] dummy = new float[3 * 224 * 224];
         float[] out;
         try {
-            out = predictor.predict(dummy);
+            out = predictor.predict(new float[][] {dummy})[0];
         } catch (TranslateException | RuntimeException e) {
             throw new EmbeddingException("Model '" + settings.name() + "' failed on a dummy [1, 3, 224, 224] input: "
                     + rootMessage(e), e);
@@ -229,18 +229,19 @@ public final class DjlEmbedder implements Embedder {
             }
         }
         ensureOpen();
-        Predictor<float[], float[]> predictor = borrow();
+        Predictor<float[][], float[][]> predictor = borrow();
         try {
             ensureOpen();
             float[][] out = new float[chwTensors.size()][];
             int batch = settings.batchSize();
             for (int from = 0; from < chwTensors.size(); from += batch) {
-                List<float[]> chunk = chwTensors.subList(from, Math.min(from + batch, chwTensors.size()));
-                List<float[]> rows = chunk.size() == 1 ? List.of(predictor.predict(chunk.get(0)))
-                        : predictor.batchPredict(chunk);
-                for (int i = 0; i < rows.size(); i++) {
-                    out[from + i] = rows.get(i);
+                float[][] chunk = chwTensors.subList(from, Math.min(from + batch, chwTensors.size())).toArray(new float[0][]);
+                float[][] rows = predictor.predict(chunk);
+                if (rows.length != chunk.length) {
+                    throw new EmbeddingException("the model returned " + rows.length + " embeddings for " + chunk.length
+                            + " photos");
                 }
+                System.arraycopy(rows, 0, out, from, rows.length);
             }
             return out;
         } catch (TranslateException | RuntimeException e) {
@@ -253,7 +254,7 @@ public final class DjlEmbedder implements Embedder {
         }
     }
 
-    private Predictor<float[], float[]> borrow() {
+    private Predictor<float[][], float[][]> borrow() {
         try {
             return pool.take();
         } catch (InterruptedException e) {
@@ -292,7 +293,7 @@ public final class DjlEmbedder implements Embedder {
     }
 
     private void closeQuietly() {
-        for (Predictor<float[], float[]> p : all) {
+        for (Predictor<float[][], float[][]> p : all) {
             try {
                 p.close();
             } catch (RuntimeException e) {

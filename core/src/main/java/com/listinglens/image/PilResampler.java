@@ -14,8 +14,11 @@ final class PilResampler {
 
     private PilResampler() {}
 
-    /** Filter taps for output positions {@code from..to-1} of an {@code inSize -> outSize} resize on one axis. */
-    record Taps(int[] first, int[] count, int[][] weights) {
+    /**
+     * Filter taps for output positions {@code from..to-1} of an {@code inSize -> outSize} resize on one axis; also as
+     * one array of {@code stride} weights per output ({@code flat}, zero-padded), the form the native resampler reads.
+     */
+    record Taps(int[] first, int[] count, int[][] weights, int[] flat, int stride) {
 
         int minInput() {
             int m = Integer.MAX_VALUE;
@@ -93,7 +96,15 @@ final class PilResampler {
             count[o] = xmax;
             weights[o] = fixed;
         }
-        return new Taps(first, count, weights);
+        int stride = 1;
+        for (int[] w : weights) {
+            stride = Math.max(stride, w.length);
+        }
+        int[] flat = new int[n * stride];
+        for (int o = 0; o < n; o++) {
+            System.arraycopy(weights[o], 0, flat, o * stride, weights[o].length);
+        }
+        return new Taps(first, count, weights, flat, stride);
     }
 
     private static double triangle(double x) {

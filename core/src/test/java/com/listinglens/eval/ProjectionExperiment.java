@@ -113,6 +113,7 @@ public final class ProjectionExperiment {
     private int ttaCostQueries = 100;
     private String dropCatalog = "iconic.jsonl";
     private int[] scales = {};
+    private List<int[]> poolScales = List.of();
     private int calibrationSplits = 50;
 
     private final PrintStream log = System.err;
@@ -153,6 +154,8 @@ public final class ProjectionExperiment {
                 case "--tta-cost" -> ttaCostQueries = Integer.parseInt(args[++i]);
                 case "--drop-catalog" -> dropCatalog = args[++i];
                 case "--scales" -> scales = Arrays.stream(args[++i].split(",")).mapToInt(x -> Integer.parseInt(x.strip())).toArray();
+                case "--pool-scales" -> poolScales = Arrays.stream(args[++i].split("/"))
+                        .map(g -> Arrays.stream(g.split("[,+]")).mapToInt(x -> Integer.parseInt(x.strip())).toArray()).toList();
                 case "--calibration-splits" -> calibrationSplits = Integer.parseInt(args[++i]);
                 case "-h", "--help" -> {
                     report.println("""
@@ -176,6 +179,11 @@ public final class ProjectionExperiment {
                               --scales LIST         multi-scale embeddings: crop sizes (e.g. 224,320; resize = crop x 256/224), each
                                                     alone and the mean of all, with the LDA of --tta-projection; leaf ECE raw and
                                                     after Platt scaling cross-fitted on val halves
+                              --pool-scales GROUPS  with --scales: pools of the mean of each group's crop sizes (groups such as
+                                                    224+320/192+256, each size among --scales), each queried by the
+                                                    same mean and by each single crop size of --scales (cheaper queries
+                                                    against the richer pool), LDA learned from the pool's rows alone and
+                                                    from its rows with every view's rows as extra samples
                               --calibration-splits N  random halvings of val for the cross-fitted calibration (default 50)""");
                     return false;
                 }
@@ -921,6 +929,19 @@ public final class ProjectionExperiment {
             names.add(Integer.toString(s));
             msPerUpload.add(embedMillis(config, valPhotos.subList(0, Math.min(40, valPhotos.size())), queryPrecision, image));
         }
+        if (!poolScales.isEmpty()) {
+            Map<Integer, Embedded> poolByScale = new LinkedHashMap<>();
+            Map<Integer, Embedded> valByScale = new LinkedHashMap<>();
+            Map<Integer, Double> msByScale = new HashMap<>();
+            for (int i = 0; i < scales.length; i++) {
+                poolByScale.put(scales[i], pools.get(i));
+                valByScale.put(scales[i], vals.get(i));
+                msByScale.put(scales[i], msPerUpload.get(i));
+            }
+            for (int[] group : poolScales) {
+                cheapQueries(group, poolByScale, valByScale, msByScale, labels, classes, base, weightClasses);
+            }
+        }
         if (scales.length > 1) {
             pools.add(meanOf(pools));
             vals.add(meanOf(vals));
@@ -950,6 +971,55 @@ public final class ProjectionExperiment {
             report.printf(Locale.ROOT, "| %-16s | %s | %s | %s | %s |    %.3f |          %.3f | %.3f | %.3f, %.3f | %17.1f |%n", names.get(c),
                     pct(card, "category leaf"), pct(card, "category level 2"), pct(card, "brand"), pct(card, "weight class"),
                     leaf.expectedCalibrationError(10), crossFitted[0], crossFitted[1], all.a(), all.b(), msPerUpload.get(c));
+        }
+    }
+
+    /**
+     * Queries cheaper than the pool's rows: the pool holds the mean of the {@code --pool-scales} views (as a build with
+     * those scales makes it), each upload is embedded at one crop size only. LDA learned from the pool's rows, and from
+     * the pool's rows together with each of its views' rows under the same labels (so that the projection also sees
+     * photos as a single view shows them). Leaf, level 2, brand, weight, and the query's embedding time.
+     */
+    private void cheapQueries(int[] poolScales, Map<Integer, Embedded> poolByScale, Map<Integer, Embedded> valByScale,
+                              Map<Integer, Double> msByScale, int[] labels, int classes, SuggestSettings base,
+                              WeightClasses weightClasses) {
+        List<Embedded> parts = new ArrayList<>();
+        for (int s : poolScales) {
+            if (!poolByScale.containsKey(s)) {
+                throw new IllegalArgumentException("--pool-scales " + s + " is not among --scales");
+            }
+            parts.add(poolByScale.get(s));
+        }
+        Embedded pool = meanOf(parts);
+        int d = pool.dim();
+        float[] stacked = new float[pool.rows().length * (parts.size() + 1)];
+        int[] stackedLabels = new int[labels.length * (parts.size() + 1)];
+        System.arraycopy(pool.rows(), 0, stacked, 0, pool.rows().length);
+        System.arraycopy(labels, 0, stackedLabels, 0, labels.length);
+        for (int i = 0; i < parts.size(); i++) {
+            System.arraycopy(parts.get(i).rows(), 0, stacked, (i + 1) * pool.rows().length, pool.rows().length);
+            System.arraycopy(labels, 0, stackedLabels, (i + 1) * labels.length, labels.length);
+        }
+        String poolName = Arrays.stream(poolScales).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining("+"));
+        Projection onPool = Projection.lda(pool.rows(), pool.n(), d, labels, Math.min(ttaDim, classes - 1), ttaShrinkage);
+        Projection onViews = Projection.lda(stacked, pool.n() * (parts.size() + 1), d, stackedLabels,
+                Math.min(ttaDim, classes - 1), ttaShrinkage);
+        report.printf(Locale.ROOT, "%npool = mean of views %s, queries of one view (LDA-%d s=%s, T = %s, k = %d)%n", poolName,
+                ttaDim, shrink(ttaShrinkage), base.temperature(), k);
+        report.println("| query view | LDA learned from      |    leaf | level 2 |   brand |  weight | embed ms / upload |");
+        report.println("|------------|-----------------------|---------|---------|---------|---------|-------------------|");
+        List<Integer> queryScales = new ArrayList<>(valByScale.keySet());
+        queryScales.add(-1);
+        for (int s : queryScales) {
+            Embedded v = s < 0 ? meanOf(Arrays.stream(poolScales).mapToObj(valByScale::get).toList()) : valByScale.get(s);
+            double ms = s < 0 ? Arrays.stream(poolScales).mapToDouble(msByScale::get).sum() : msByScale.get(s);
+            for (Projection p : List.of(onPool, onViews)) {
+                List<List<Neighbour>> lists = neighbours(project(p, pool), pool.listings(), project(p, v), v.n(), p.outputDimension(), k);
+                Scorecard card = score(lists, v.listings(), base, k, weightClasses);
+                report.printf(Locale.ROOT, "| %-10s | %-21s | %s | %s | %s | %s | %17.1f |%n", s < 0 ? "mean " + poolName : s,
+                        p == onPool ? "pool rows" : "pool rows + views", pct(card, "category leaf"),
+                        pct(card, "category level 2"), pct(card, "brand"), pct(card, "weight class"), ms);
+            }
         }
     }
 
