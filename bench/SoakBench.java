@@ -5,7 +5,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +39,7 @@ public class SoakBench {
         Path csv = Path.of(args[6]);
         Path png = Path.of(args[7]);
         double interval = args.length > 8 ? Double.parseDouble(args[8]) : 10;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        AtomicLong counter = new AtomicLong();
+        java.net.URI base = java.net.URI.create(url);
         long start = System.nanoTime();
         long end = start + (long) ((warmup + seconds) * 1e9);
         List<Double> window = new ArrayList<>();
@@ -49,13 +47,18 @@ public class SoakBench {
         AtomicLong windowErrors = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < concurrency; c++) {
+            int client = c;
             Thread t = new Thread(() -> {
+                LoadClient http = new LoadClient(base);
+                LoadClient.PhotoRequest request = new LoadClient.PhotoRequest(base, "/v1/suggestions", photo,
+                        "lens-soak-" + start + "-" + client);
+                long n = 0;
                 while (System.nanoTime() < end) {
-                    byte[] body = ThroughputBench.withComment(photo, "lens-soak-" + start + "-" + counter.incrementAndGet());
+                    byte[] body = request.with(n++);
                     long t0 = System.nanoTime();
                     int status;
                     try {
-                        status = ThroughputBench.send(http, url, body);
+                        status = http.send(body);
                     } catch (Exception e) {
                         status = -1;
                     }

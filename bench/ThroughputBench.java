@@ -8,10 +8,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Closed-loop load at fixed concurrency on POST /v1/suggestions with a 1024-px JPEG made from a real photo: every
  * request new bytes (a counter in a JPEG comment), so none is answered from the cache. Prints throughput, p50/p99
- * of the round trip and the answers by status, with progress every 10 s.
+ * of the round trip, the answers by status and the client's own CPU per request (it shares the machine with the
+ * service; {@link LoadClient} keeps that small), with progress every 10 s.
  * Usage: java bench/ThroughputBench.java URL SOURCE_PHOTO CONCURRENCY SECONDS WARMUP_SECONDS
  */
 public class ThroughputBench {
@@ -36,8 +33,10 @@ public class ThroughputBench {
         double seconds = Double.parseDouble(args[3]);
         double warmup = Double.parseDouble(args[4]);
         byte[] photo = jpeg(scale(src, 1024, 1024));
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        AtomicLong counter = new AtomicLong();
+        URI base = URI.create(url);
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        AtomicLong sent = new AtomicLong();
         long start = System.nanoTime();
         long measureFrom = start + (long) (warmup * 1e9);
         long end = measureFrom + (long) (seconds * 1e9);
@@ -46,13 +45,19 @@ public class ThroughputBench {
         AtomicLong failures = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < concurrency; c++) {
+            int client = c;
             Thread t = new Thread(() -> {
+                LoadClient http = new LoadClient(base);
+                LoadClient.PhotoRequest request = new LoadClient.PhotoRequest(base, "/v1/suggestions", photo,
+                        "lens-bench-" + start + "-" + client);
+                long n = 0;
                 while (System.nanoTime() < end) {
-                    byte[] body = withComment(photo, "lens-bench-" + start + "-" + counter.incrementAndGet());
+                    byte[] body = request.with(n++);
                     long t0 = System.nanoTime();
                     int status;
                     try {
-                        status = send(http, url, body);
+                        status = http.send(body);
+                        sent.incrementAndGet();
                     } catch (Exception e) {
                         status = -1;
                         failures.incrementAndGet();
@@ -78,41 +83,13 @@ public class ThroughputBench {
         List<Double> sorted = new ArrayList<>(latencies);
         sorted.sort(Double::compare);
         long ok = statuses.getOrDefault(200, new AtomicLong()).get();
+        double clientCpuMs = (((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() - cpu0) / 1e6;
         System.out.printf(Locale.ROOT, "concurrency %d, %.0f s after %.0f s warm-up: %d requests, %.2f answers/s (200), "
-                        + "p50 %.1f ms, p99 %.1f ms, statuses %s, transport failures %d%n",
+                        + "p50 %.1f ms, p99 %.1f ms, statuses %s, transport failures %d; client CPU %.2f ms per request%n",
                 concurrency, seconds, warmup, sorted.size(), ok / seconds,
                 sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() / 2),
                 sorted.isEmpty() ? Double.NaN : sorted.get(Math.max(0, (int) Math.ceil(0.99 * sorted.size()) - 1)),
-                statuses, failures.get());
-    }
-
-    static int send(HttpClient http, String url, byte[] photo) throws Exception {
-        String boundary = "lensbench" + System.nanoTime();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
-                + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        body.write(photo);
-        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/v1/suggestions"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
-        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    /** The JPEG with a COM segment after SOI: new bytes, same pixels. */
-    static byte[] withComment(byte[] jpeg, String comment) {
-        byte[] text = comment.getBytes(StandardCharsets.US_ASCII);
-        int len = text.length + 2;
-        byte[] out = new byte[jpeg.length + 4 + text.length];
-        out[0] = jpeg[0];
-        out[1] = jpeg[1];
-        out[2] = (byte) 0xFF;
-        out[3] = (byte) 0xFE;
-        out[4] = (byte) (len >> 8);
-        out[5] = (byte) len;
-        System.arraycopy(text, 0, out, 6, text.length);
-        System.arraycopy(jpeg, 2, out, 6 + text.length, jpeg.length - 2);
-        return out;
+                statuses, failures.get(), clientCpuMs / Math.max(1, sent.get()));
     }
 
     static BufferedImage scale(BufferedImage src, int w, int h) {

@@ -243,11 +243,22 @@ public final class ColourNamer {
         return d > 180 ? 360 - d : d;
     }
 
-    /** Weighted k-means (k-means++ seeding with a fixed seed); fills {@code assignment}, returns the centres used. */
+    /**
+     * Weighted k-means (k-means++ seeding with a fixed seed); fills {@code assignment}, returns the centres used. The
+     * points are copied into one flat array first (L, a, b after each other): the same arithmetic in the same order as
+     * on the rows, without a pointer chase per distance.
+     */
     static double[][] weightedKMeans(double[][] points, double[] weights, int k, int iterations, int[] assignment) {
         int n = points.length;
+        double[] p = new double[3 * n];
+        for (int i = 0; i < n; i++) {
+            p[3 * i] = points[i][0];
+            p[3 * i + 1] = points[i][1];
+            p[3 * i + 2] = points[i][2];
+        }
         Random random = new Random(42);
-        List<double[]> centres = new ArrayList<>();
+        // centres, flat as the points; at most k
+        double[] cs = new double[3 * k];
         // first centre: the heaviest point (the frame's middle), deterministic
         int first = 0;
         for (int i = 1; i < n; i++) {
@@ -255,12 +266,13 @@ public final class ColourNamer {
                 first = i;
             }
         }
-        centres.add(points[first].clone());
+        System.arraycopy(p, 3 * first, cs, 0, 3);
+        int m = 1;
         double[] d2 = new double[n];
         for (int i = 0; i < n; i++) {
-            d2[i] = dist2(points[i], centres.get(0));
+            d2[i] = dist2(p, i, cs, 0);
         }
-        while (centres.size() < k) {
+        while (m < k) {
             double total = 0;
             for (int i = 0; i < n; i++) {
                 total += weights[i] * d2[i];
@@ -277,21 +289,19 @@ public final class ColourNamer {
                     break;
                 }
             }
-            double[] c = points[pick].clone();
-            centres.add(c);
+            System.arraycopy(p, 3 * pick, cs, 3 * m, 3);
             for (int i = 0; i < n; i++) {
-                d2[i] = Math.min(d2[i], dist2(points[i], c));
+                d2[i] = Math.min(d2[i], dist2(p, i, cs, m));
             }
+            m++;
         }
-        int m = centres.size();
-        double[][] cs = centres.toArray(new double[0][]);
         for (int it = 0; it < iterations; it++) {
             boolean changed = false;
             for (int i = 0; i < n; i++) {
                 int best = 0;
-                double bestD = dist2(points[i], cs[0]);
+                double bestD = dist2(p, i, cs, 0);
                 for (int c = 1; c < m; c++) {
-                    double d = dist2(points[i], cs[c]);
+                    double d = dist2(p, i, cs, c);
                     if (d < bestD) {
                         bestD = d;
                         best = c;
@@ -302,30 +312,38 @@ public final class ColourNamer {
                     assignment[i] = best;
                 }
             }
-            double[][] sums = new double[m][4];
+            double[] sums = new double[4 * m];
             for (int i = 0; i < n; i++) {
-                double[] s = sums[assignment[i]];
-                s[0] += weights[i] * points[i][0];
-                s[1] += weights[i] * points[i][1];
-                s[2] += weights[i] * points[i][2];
-                s[3] += weights[i];
+                int s = 4 * assignment[i];
+                double w = weights[i];
+                sums[s] += w * p[3 * i];
+                sums[s + 1] += w * p[3 * i + 1];
+                sums[s + 2] += w * p[3 * i + 2];
+                sums[s + 3] += w;
             }
             for (int c = 0; c < m; c++) {
-                if (sums[c][3] > 0) {
-                    cs[c] = new double[] {sums[c][0] / sums[c][3], sums[c][1] / sums[c][3], sums[c][2] / sums[c][3]};
+                double w = sums[4 * c + 3];
+                if (w > 0) {
+                    cs[3 * c] = sums[4 * c] / w;
+                    cs[3 * c + 1] = sums[4 * c + 1] / w;
+                    cs[3 * c + 2] = sums[4 * c + 2] / w;
                 }
             }
             if (!changed && it > 0) {
                 break;
             }
         }
-        return cs;
+        double[][] out = new double[m][];
+        for (int c = 0; c < m; c++) {
+            out[c] = new double[] {cs[3 * c], cs[3 * c + 1], cs[3 * c + 2]};
+        }
+        return out;
     }
 
-    private static double dist2(double[] p, double[] q) {
-        double dl = p[0] - q[0];
-        double da = p[1] - q[1];
-        double db = p[2] - q[2];
+    private static double dist2(double[] p, int i, double[] cs, int c) {
+        double dl = p[3 * i] - cs[3 * c];
+        double da = p[3 * i + 1] - cs[3 * c + 1];
+        double db = p[3 * i + 2] - cs[3 * c + 2];
         return dl * dl + da * da + db * db;
     }
 }
