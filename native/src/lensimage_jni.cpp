@@ -126,3 +126,7 @@ extern "C" JNIEXPORT void JNICALL Java_com_listinglens_image_NativeResampler_res
         throwJava(env, "java/lang/RuntimeException", "image resampler: unknown native error");
     }
 }
+
+extern "C" JNIEXPORT jboolean JNICALL Java_com_listinglens_image_NativeResampler_useSimd(JNIEnv*, jclass, jboolean enabled) {
+    return lensimage::useSimd(enabled == JNI_TRUE) ? JNI_TRUE : JNI_FALSE;
+}

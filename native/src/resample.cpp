@@ -2,6 +2,7 @@
 #include "resample.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -82,9 +83,11 @@ __attribute__((target("sse4.1"))) void horizontalRowSse41(const uint8_t* in, int
 const bool kHasSse41 = __builtin_cpu_supports("sse4.1");
 #endif
 
+std::atomic<bool> gSimd{true};
+
 void horizontalRow(const uint8_t* in, int w, const Taps& taps, uint8_t* dst) {
 #ifdef LENS_X86
-    if (kHasSse41) {
+    if (kHasSse41 && gSimd.load(std::memory_order_relaxed)) {
         horizontalRowSse41(in, w, taps, dst);
         return;
     }
@@ -103,6 +106,16 @@ void accumulate(int32_t* acc, const uint8_t* line, int32_t k, int n) {
 }
 
 }  // namespace
+
+bool useSimd(bool enabled) {
+#ifdef LENS_X86
+    gSimd.store(enabled, std::memory_order_relaxed);
+    return kHasSse41;
+#else
+    (void)enabled;
+    return false;
+#endif
+}
 
 void checkTaps(const Taps& taps, int inSize, const char* axis) {
     if (taps.first == nullptr || taps.count == nullptr || taps.weights == nullptr) {

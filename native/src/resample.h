@@ -48,6 +48,10 @@ constexpr int kPrecisionBits = 32 - 8 - 2;
 void resizeCropNormalize(const uint8_t* src, int w, int h, size_t step, int cropX, int cropY, int cropW, int cropH,
                          const Taps* horizontal, const Taps* vertical, const float* lut, float* out);
 
+// Whether the horizontal pass may use its SSE4.1 form (default true; the tests turn it off to check the scalar form
+// against the same reference). Returns whether this CPU and build have that form at all.
+bool useSimd(bool enabled);
+
 // Every check resizeCropNormalize relies on (throws InvalidArgument).
 void checkArguments(int w, int h, size_t step, int cropX, int cropY, int cropW, int cropH, const Taps* horizontal,
                     const Taps* vertical);

@@ -70,6 +70,17 @@ final class NativeResampler {
                 vt == null ? 0 : vt.stride(), lut, out, offset);
     }
 
+    /**
+     * Lets the horizontal pass use its SSE4.1 form ({@code true}, the default) or only the scalar one, process-wide;
+     * for tests, which check both against the Java reference. Returns whether the SSE4.1 form exists here.
+     */
+    static boolean simd(boolean enabled) {
+        load();
+        return useSimd(enabled);
+    }
+
+    private static native boolean useSimd(boolean enabled);
+
     private static native void resizeCropNormalize(long src, int w, int h, long step, int cropX, int cropY, int cropW,
                                                    int cropH, int[] hFirst, int[] hCount, int[] hWeights, int hStride,
                                                    int[] vFirst, int[] vCount, int[] vWeights, int vStride, float[] lut,

@@ -105,9 +105,22 @@ class NativeResamplerTest {
         }
     }
 
-    @Test
-    void randomGeometriesMatchTheReference() {
-        Random random = new Random(7);
+    @ParameterizedTest(name = "SSE4.1 horizontal pass: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void randomGeometriesMatchTheReference(boolean simd) {
+        boolean available = NativeResampler.simd(simd);
+        try {
+            randomGeometries(simd ? 7 : 11);
+        } finally {
+            NativeResampler.simd(true);
+        }
+        if (simd) {
+            System.out.println("native resampler: SSE4.1 horizontal pass " + (available ? "available" : "not built here"));
+        }
+    }
+
+    private static void randomGeometries(long seed) {
+        Random random = new Random(seed);
         for (int i = 0; i < 40; i++) {
             int w = 16 + random.nextInt(900);
             int h = 16 + random.nextInt(900);
