@@ -10,9 +10,11 @@
 # lost against the same uploads, and the per-query cost of the views (--no-tta skips it all).
 # With --scales 224,320: multi-scale embeddings (each crop size alone, and the mean of all), with the leaf's expected
 # calibration error as voted and after Platt scaling cross-fitted on val halves, and the embedding time per upload.
+# With --pool-scales (groups of those crop sizes): a pool of each group's mean views, queried by the same mean and by
+# each single view (a cheaper query against the richer pool), LDA learned from the pool rows alone and with the views'.
 #   bench/projection.sh [--dims 40,64,80] [--shrinkage 1e-4,1e-3,1e-2,0.1] [--temperatures 0.02,0.05,0.1] [--k N]
 #                       [--no-tta] [--tta-projection 80,0.1] [--tta-crop 0.9] [--no-pool-flip] [--tta-cost 100]
-#                       [--scales 224,320] [--calibration-splits 50] [--help]
+#                       [--scales 224,320] [--pool-scales 224+320/192+256] [--calibration-splits 50] [--help]
 # Data from ${LENS_SHARED_DIR:-../shared} (lens.shared-dir); embeddings are cached in target/projection-experiment
 # (the first run embeds 2 x 2,721 + 5 x 296 photos, about a minute more for the views; later runs only learn and
 # search, under a minute), with results.csv, tta.csv and best.llpj.
