@@ -15,10 +15,11 @@ final class PilResampler {
     private PilResampler() {}
 
     /**
-     * Filter taps for output positions {@code from..to-1} of an {@code inSize -> outSize} resize on one axis; also as
-     * one array of {@code stride} weights per output ({@code flat}, zero-padded), the form the native resampler reads.
+     * Filter taps for output positions {@code from..to-1} of an {@code inSize -> outSize} resize on one axis: output
+     * {@code o} reads inputs {@code first[o] .. first[o] + count[o] - 1} with the weights {@code flat[o * stride ..]}
+     * (zero-padded to {@code stride}); the Java passes below and the native resampler read this same form.
      */
-    record Taps(int[] first, int[] count, int[][] weights, int[] flat, int stride) {
+    record Taps(int[] first, int[] count, int[] flat, int stride) {
 
         int minInput() {
             int m = Integer.MAX_VALUE;
@@ -93,7 +94,7 @@ final class PilResampler {
                 fixed[x] = w < 0 ? (int) (-0.5 + w * (1 << PRECISION_BITS)) : (int) (0.5 + w * (1 << PRECISION_BITS));
             }
             first[o] = xmin;
-            count[o] = xmax;
+            count[o] = fixed.length;
             weights[o] = fixed;
         }
         int stride = 1;
@@ -104,7 +105,7 @@ final class PilResampler {
         for (int o = 0; o < n; o++) {
             System.arraycopy(weights[o], 0, flat, o * stride, weights[o].length);
         }
-        return new Taps(first, count, weights, flat, stride);
+        return new Taps(first, count, flat, stride);
     }
 
     private static double triangle(double x) {
@@ -140,13 +141,13 @@ final class PilResampler {
                 int srcRow = (rowFrom + y) * w * 3;
                 int dstRow = y * cropW * 3;
                 for (int x = 0; x < cropW; x++) {
-                    int[] k = ht.weights[x];
+                    int k = x * ht.stride;
                     int p = srcRow + ht.first[x] * 3;
                     int r = 1 << (PRECISION_BITS - 1);
                     int g = r;
                     int b = r;
-                    for (int t = 0; t < k.length; t++, p += 3) {
-                        int kt = k[t];
+                    for (int t = 0; t < ht.count[x]; t++, p += 3) {
+                        int kt = ht.flat[k + t];
                         r += (src[p] & 0xFF) * kt;
                         g += (src[p + 1] & 0xFF) * kt;
                         b += (src[p + 2] & 0xFF) * kt;
@@ -171,11 +172,11 @@ final class PilResampler {
         int stride = cropW * 3;
         int[] acc = new int[stride];
         for (int y = 0; y < cropH; y++) {
-            int[] k = vt.weights[y];
+            int k = y * vt.stride;
             java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
             int base = (vt.first[y] - rowFrom) * stride;
-            for (int t = 0; t < k.length; t++, base += stride) {
-                int kt = k[t];
+            for (int t = 0; t < vt.count[y]; t++, base += stride) {
+                int kt = vt.flat[k + t];
                 for (int c = 0; c < stride; c++) {
                     acc[c] += (tmp[base + c] & 0xFF) * kt;
                 }

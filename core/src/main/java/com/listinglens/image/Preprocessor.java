@@ -59,6 +59,11 @@ public final class Preprocessor {
         return settings;
     }
 
+    /** A copy of the normalisation table, {@code lut[c * 256 + x]} (for tests that rebuild the tensor by hand). */
+    float[] normalisation() {
+        return lut.clone();
+    }
+
     /** Length of one tensor: {@code 3 * cropSize * cropSize}. */
     public int tensorLength() {
         return settings.tensorLength();

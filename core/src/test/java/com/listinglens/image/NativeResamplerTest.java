@@ -155,17 +155,7 @@ class NativeResamplerTest {
         return t;
     }
 
-    /** The table the preprocessor normalises with: {@code (v / 255 - mean) / std} in float32, per channel. */
     private static float[] lut(Preprocessor p) {
-        float[] mean = p.settings().mean();
-        float[] std = p.settings().std();
-        float[] lut = new float[768];
-        for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                float x = v / 255f;
-                lut[c * 256 + v] = (x - mean[c]) / std[c];
-            }
-        }
-        return lut;
+        return p.normalisation();
     }
 }
