@@ -270,6 +270,29 @@ public interface LensConfig {
             java.time.Duration retryAfter();
         }
 
+        /**
+         * How the service runs the model on the CPU: "auto" measures at start every path this CPU can serve (fp32, and
+         * the int8 model on each quantized engine libtorch supports here), checks each against fp32 on the probe photos
+         * with lens.model.check's minimums, and serves the fastest that passes ({@code embedding.PathChoice});
+         * "configured" serves lens.model.precision with lens.model.quantized-engine, unmeasured; a path label
+         * (fp32, int8/qnnpack, int8/fbgemm, int8/x86, int8/onednn) pins that path. The GPU always runs as configured.
+         */
+        @WithDefault("auto")
+        String path();
+
+        /** The start-up measurement of lens.model.path=auto. */
+        Probe probe();
+
+        interface Probe {
+            /** Photos of lens.model.check.catalog (spread evenly over it) each path embeds and is compared on. */
+            @WithDefault("16")
+            int photos();
+
+            /** How long each path is timed, after one unmeasured pass over the probe photos. */
+            @WithDefault("1s")
+            java.time.Duration timePerPath();
+        }
+
         /** What {@code lens check-model} requires of two variants before they may share one embedding space. */
         Check check();
 

@@ -73,6 +73,10 @@ public record ModelSettings(
         return new ModelSettings(name, path, precision, device, dimension, newBatchSize, newPredictors, threads, quantizedEngine);
     }
 
+    public ModelSettings withQuantizedEngine(String engine) {
+        return new ModelSettings(name, path, precision, device, dimension, batchSize, predictors, threads, engine);
+    }
+
     public ModelSettings withDimension(int newDimension) {
         return new ModelSettings(name, path, precision, device, newDimension, batchSize, predictors, threads, quantizedEngine);
     }

@@ -5,6 +5,9 @@ import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
+import com.listinglens.embedding.InferencePath;
+import com.listinglens.embedding.ModelSettings;
+import com.listinglens.embedding.PathProbe;
 import com.listinglens.image.DecodedImage;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.MultiScale;
@@ -27,7 +30,7 @@ import java.util.concurrent.Future;
 /**
  * The raw model's throughput, as the service would run it with nothing else around: photos already decoded and
  * preprocessed into the configured views, embedded in batches of {@code lens.model.batching.max-batch} by as many
- * threads as the service has predictors, for a fixed time, per precision (not a test: bench/throughput.sh runs it).
+ * threads as the service has predictors, for a fixed time, on every inference path (not a test: bench/throughput.sh runs it).
  * Also times decode + preprocess of a 4000 x 3000 JPEG. Usage: ModelThroughput SOURCE_PHOTO SECONDS
  */
 public final class ModelThroughput {
@@ -66,8 +69,17 @@ public final class ModelThroughput {
         for (int i = 0; i < batch; i++) {
             batchTensors.addAll(tensors);
         }
-        for (String precision : new String[]{"int8", "fp32"}) {
-            try (Embedder model = new DjlEmbedder(Settings.model(config.model(), precision))) {
+        // every inference path the service could serve here (fp32, int8 on each quantized engine), as the start-up
+        // measurement would try them, plus int8 as lens.model.quantized-engine configures it ("int8": the path the
+        // service served before it measured)
+        List<String> paths = new ArrayList<>(List.of("int8", "fp32"));
+        try (Embedder probe = new DjlEmbedder(Settings.model(config.model(), "fp32"))) {
+            PathProbe.supportedEngines().forEach(k -> paths.add(InferencePath.int8(k).label()));
+        }
+        for (String path : paths) {
+            ModelSettings settings = path.equals("int8") ? Settings.model(config.model(), "int8")
+                    : InferencePath.parse(path).settings(Settings.model(config.model(), InferencePath.parse(path).precision()));
+            try (Embedder model = new DjlEmbedder(settings)) {
                 for (int i = 0; i < 3; i++) {
                     model.embedViews(batchTensors, views.views());
                 }
@@ -92,7 +104,7 @@ public final class ModelThroughput {
                 double s = (System.nanoTime() - t0) / 1e9;
                 pool.shutdown();
                 System.out.printf(Locale.ROOT, "raw model %s: %.1f photos/s (views %s, batches of %d photos, %d threads, %.0f s)%n",
-                        precision, photos / s, views.crops(), batch, threads, s);
+                        path, photos / s, views.crops(), batch, threads, s);
             }
         }
     }

@@ -54,6 +54,7 @@ public final class Fuzzer {
                 "-runs=" + runs,
                 "-max_total_time=" + maxSeconds,
                 "-rss_limit_mb=4096",
+                "-timeout=120", // one input running 2 minutes is a hang: a finding
                 "-print_final_stats=1",
                 corpus.toString()));
         for (Path s : seeds) {
@@ -78,8 +79,12 @@ public final class Fuzzer {
                 if (s.find()) {
                     lastStatus = Long.parseLong(s.group(1));
                 }
+                // a slow unit (libFuzzer writes one for any input over 10 s) is a timing on a shared machine, not a
+                // failure: an input that trains a fuzzed factory's large codebook took 10-16 s on a loaded 2-core
+                // machine; it stays in findings/ for a look, and a real hang still ends as a libFuzzer timeout (==ERROR)
+                boolean slowUnit = line.contains("Test unit written") && line.contains("/slow-unit-");
                 if (line.contains("== Java Exception") || line.contains("deadly signal") || line.contains("==ERROR")
-                        || line.contains("out-of-memory") || line.contains("Test unit written")) {
+                        || line.contains("out-of-memory") || (line.contains("Test unit written") && !slowUnit)) {
                     finding = true;
                 }
                 if (echo && (line.startsWith("#") || line.startsWith("==") || line.startsWith("Done")

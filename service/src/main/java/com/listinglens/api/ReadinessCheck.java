@@ -39,6 +39,10 @@ public class ReadinessCheck implements HealthCheck {
             b.withData("model", service.embedder().info().name() + " " + service.embedder().info().precision()
                     + (service.modelVersion() == null ? "" : " " + service.modelVersion()));
         }
+        if (service.inferencePath() != null) {
+            b.withData("inferencePath", service.inferencePath().path() + " (" + service.inferencePath().how() + ")");
+            b.withData("inferencePathReason", service.inferencePath().reason());
+        }
         PoolSync sync = service.sync();
         if (sync != null) {
             b.withData("store", sync.store());

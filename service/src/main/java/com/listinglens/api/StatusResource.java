@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.app.InferencePathReport;
 import com.listinglens.app.LensService;
 import com.listinglens.app.PoolSync;
 import com.listinglens.app.TenantPool;
@@ -37,7 +38,12 @@ public class StatusResource {
         this.registry = registry;
     }
 
-    public record Model(String name, String version, String space, String precision, String device, String sha256) {
+    /**
+     * The model served. {@code path} is how it runs on this CPU (e.g. int8/fbgemm), {@code pathChosen} how that was
+     * decided (measured, pinned, configured), {@code pathReason} why, {@code paths} what each path measured at start.
+     */
+    public record Model(String name, String version, String space, String precision, String device, String sha256, String path,
+                        String pathChosen, String pathReason, Double pathProbeSeconds, List<InferencePathReport.Trial> paths) {
     }
 
     public record Tenant(String tenant, String poolVersion, Long listings, Instant builtAt, String indexFactory, String sync,
@@ -62,7 +68,10 @@ public class StatusResource {
         Model model = null;
         if (service.embedder() != null) {
             var info = service.embedder().info();
-            model = new Model(info.name(), service.modelVersion(), service.modelSpace(), info.precision(), info.device(), info.sha256());
+            InferencePathReport p = service.inferencePath();
+            model = new Model(info.name(), service.modelVersion(), service.modelSpace(), info.precision(), info.device(), info.sha256(),
+                    p == null ? null : p.path(), p == null ? null : p.how(), p == null ? null : p.reason(),
+                    p == null ? null : p.probeSeconds(), p == null ? List.of() : p.trials());
         }
         List<Tenant> tenants = new ArrayList<>();
         PoolSync sync = service.sync();

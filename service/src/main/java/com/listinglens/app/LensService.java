@@ -4,7 +4,6 @@ import com.listinglens.config.Settings;
 import com.listinglens.live.LiveSync;
 
 import com.listinglens.config.LensConfig;
-import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.storage.Artifacts;
@@ -44,6 +43,7 @@ public class LensService {
     private volatile PoolSync sync;
     private volatile LiveSync live;
     private volatile SuggestPipeline pipeline;
+    private volatile InferencePathReport inferencePath;
 
     public LensService(LensConfig config, MeterRegistry registry) {
         this.config = config;
@@ -146,20 +146,24 @@ public class LensService {
             com.listinglens.image.OpenCv.threads(config.image().opencvThreads());
             artifacts = Settings.artifacts(config);
             LensConfig.Model m = config.model();
-            Settings.ResolvedModel resolved = Settings.resolveModel(config, artifacts, m.precision());
-            Embedder loaded = batched(new DjlEmbedder(resolved.settings()), m);
+            ServingModel.Loaded served = ServingModel.load(config, artifacts);
+            Settings.ResolvedModel resolved = served.resolved();
+            Embedder loaded = batched(served.embedder(), m);
             embedder = loaded;
             modelSpace = resolved.space();
             modelVersion = resolved.version();
+            inferencePath = new InferencePathReport(served.path(), served.how(), served.reason(), served.probe());
             io.micrometer.core.instrument.MultiGauge.builder("lens.model.version")
-                    .description("1 for the model being served (tags name, version, precision, device, space)")
+                    .description("1 for the model being served (tags name, version, precision, device, space, path)")
                     .register(registry)
                     .register(List.of(io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of(
                             "name", m.name(), "version", resolved.version() == null ? "unversioned" : resolved.version(),
                             "precision", loaded.info().precision(), "device", loaded.info().device(),
-                            "space", String.valueOf(resolved.space())), 1)), true);
-            LOG.infof("model %s%s (%s, %s, space %s) loaded in %.1f s", m.name(), resolved.version() == null ? "" : " " + resolved.version(),
-                    loaded.info().precision(), loaded.info().device(), resolved.space(), (System.nanoTime() - t0) / 1e9);
+                            "space", String.valueOf(resolved.space()), "path", served.path()), 1)), true);
+            inferencePath.register(registry);
+            LOG.infof("model %s%s (%s, %s, space %s) loaded in %.1f s; serving path %s (%s)", m.name(),
+                    resolved.version() == null ? "" : " " + resolved.version(), loaded.info().precision(), loaded.info().device(),
+                    resolved.space(), (System.nanoTime() - t0) / 1e9, served.path(), served.reason());
             state.set(State.LOADING_POOL);
             long t1 = System.nanoTime();
             if (config.search().threads() > 0) {
@@ -236,6 +240,11 @@ public class LensService {
 
     public Embedder embedder() {
         return embedder;
+    }
+
+    /** How the model runs and why (null until the model is loaded). */
+    public InferencePathReport inferencePath() {
+        return inferencePath;
     }
 
     public String modelSpace() {

@@ -8,7 +8,7 @@ import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelSettings;
-import com.listinglens.eval.VariantCheck;
+import com.listinglens.embedding.VariantCheck;
 import com.listinglens.image.DecodedImage;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.MultiScale;

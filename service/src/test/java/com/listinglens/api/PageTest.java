@@ -154,7 +154,8 @@ class PageTest {
         String version = given().get("/v1/status").jsonPath().getString("tenants[0].poolVersion");
         assertThat(version).isNotBlank();
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("status-body"), version));
-        assertThat(browser.findElement(By.id("status-body")).getText()).contains("hit rate").contains("p99");
+        assertThat(browser.findElement(By.id("status-body")).getText()).contains("hit rate").contains("p99")
+                .contains("Inference path: int8/");
         shot("status-desktop");
     }
 
@@ -175,5 +176,13 @@ class PageTest {
         assertThat(status.jsonPath().getString("state")).isEqualTo("ready");
         assertThat(status.jsonPath().getString("model.name")).isEqualTo("mobilenet_v2");
         assertThat(status.jsonPath().getLong("tenants[0].listings")).isEqualTo(2721);
+        // which inference path runs and why: the tests serve the configured one (lens.model.path=configured)
+        assertThat(status.jsonPath().getString("model.path")).startsWith("int8/");
+        assertThat(status.jsonPath().getString("model.pathChosen")).isEqualTo("configured");
+        assertThat(status.jsonPath().getString("model.pathReason")).contains("lens.model.quantized-engine=auto");
+        String path = status.jsonPath().getString("model.path");
+        assertThat(given().get("/q/health/ready").jsonPath().getString("checks[0].data.inferencePath"))
+                .isEqualTo(path + " (configured)");
+        assertThat(given().get("/q/metrics").asString()).contains("path=\"" + path + "\"");
     }
 }

@@ -1,4 +1,4 @@
-package com.listinglens.eval;
+package com.listinglens.embedding;
 
 import org.junit.jupiter.api.Test;
 

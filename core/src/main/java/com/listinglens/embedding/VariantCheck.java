@@ -1,6 +1,5 @@
-package com.listinglens.eval;
+package com.listinglens.embedding;
 
-import com.listinglens.embedding.Vectors;
 
 import java.util.Arrays;
 import java.util.Locale;
