@@ -96,6 +96,13 @@ public interface LensConfig {
 
         java.time.Duration backoffMax();
 
+        /**
+         * Attempts at fetching the model at start while the store is unreachable (waiting backoff-initial, doubled
+         * up to backoff-max, between them); then loading has failed for good and liveness reports DOWN.
+         */
+        @WithDefault("8")
+        int modelAttempts();
+
         /** Health says "stale" once the pointers could not be read for this long. */
         java.time.Duration staleAfter();
 

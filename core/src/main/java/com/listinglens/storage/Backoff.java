@@ -33,6 +33,38 @@ public final class Backoff {
         return Duration.ofMillis(Math.max(1, wait - jitter));
     }
 
+    /** Sleeps; the tests pass one that records instead. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code attempt} until it succeeds, at most {@code attempts} times, waiting this backoff between attempts
+     * that failed with {@link StorageUnavailableException} (an unreachable store); any other exception, or the last
+     * attempt's, is thrown at once. {@code onRetry} is told each failure and the wait before the next attempt.
+     */
+    public <T> T retry(int attempts, java.util.function.Supplier<T> attempt, java.util.function.BiConsumer<RuntimeException, Duration> onRetry,
+                       Sleeper sleeper) throws InterruptedException {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be >= 1, got " + attempts);
+        }
+        for (int i = 1; ; i++) {
+            try {
+                T result = attempt.get();
+                succeeded();
+                return result;
+            } catch (StorageUnavailableException e) {
+                if (i >= attempts) {
+                    throw e;
+                }
+                Duration wait = failed(java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+                onRetry.accept(e, wait);
+                sleeper.sleep(wait);
+            }
+        }
+    }
+
     public void succeeded() {
         failures = 0;
     }

@@ -56,8 +56,9 @@ class ReferenceEmbeddingTest {
     @Test
     void fp32MatchesThePyTorchReference() {
         double[] stats = measure("fp32");
-        assertThat(stats[0]).as("mean cosine fp32 vs reference").isGreaterThanOrEqualTo(0.99);
-        assertThat(stats[1]).as("min cosine fp32 vs reference").isGreaterThanOrEqualTo(0.97);
+        // the same preprocessing and the same float model: equal up to float rounding (seen: 1.000000 and 1.000000)
+        assertThat(stats[0]).as("mean cosine fp32 vs reference").isGreaterThanOrEqualTo(0.9999);
+        assertThat(stats[1]).as("min cosine fp32 vs reference").isGreaterThanOrEqualTo(0.9999);
     }
 
     /** int8 is a different model in the same space; seen: mean 0.9907, min 0.939. */

@@ -146,7 +146,14 @@ public class LensService {
             com.listinglens.image.OpenCv.threads(config.image().opencvThreads());
             artifacts = Settings.artifacts(config);
             LensConfig.Model m = config.model();
-            ServingModel.Loaded served = ServingModel.load(config, artifacts);
+            Artifacts store = artifacts;
+            LensConfig.Storage storage = config.storage();
+            ServingModel.Loaded served = new Backoff(storage.backoffInitial(), storage.backoffMax()).retry(
+                    Math.max(1, storage.modelAttempts()), () -> ServingModel.load(config, store), (e, wait) -> {
+                        failure = "the store is unreachable (" + e.getMessage() + "); fetching the model again in " + String.format(java.util.Locale.ROOT, "%.1f", wait.toMillis() / 1000.0) + " s";
+                        LOG.warn(failure);
+                    }, d -> Thread.sleep(d.toMillis()));
+            failure = null;
             Settings.ResolvedModel resolved = served.resolved();
             Embedder loaded = batched(served.embedder(), m);
             embedder = loaded;
