@@ -346,6 +346,19 @@ public interface LensConfig {
         @WithDefault("auto")
         String jpegDecoder();
 
+        /**
+         * Megabytes that the service's decodes may hold at once ({@code image.DecodeBudget}): each photo is admitted
+         * with its decoded pixels x bytes per pixel of its format (6 for JPEG, PNG, WebP and BMP; 11 with alpha; 4 for
+         * GIF) and holds them until its views are made. Unset: a quarter of the memory limit (the cgroup's memory.max,
+         * else the machine's memory), so 1 GiB in the chart's 4 GiB pod. One image that could never fit (a 40 MP PNG
+         * with alpha needs 440 MB) is refused 413.
+         */
+        Optional<Long> decodeBudgetMb();
+
+        /** How long a decode waits for room in the budget before its request is answered 503 with Retry-After. */
+        @WithDefault("250ms")
+        java.time.Duration decodeWait();
+
         @WithDefault("256")
         int resizeShorter();
 

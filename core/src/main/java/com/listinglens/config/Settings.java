@@ -48,6 +48,12 @@ public final class Settings {
         return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(List.of()));
     }
 
+    /** The memory the service's decodes may hold at once (lens.image.decode-budget-mb, decode-wait). */
+    public static com.listinglens.image.DecodeBudget decodeBudget(LensConfig.Image c) {
+        long bytes = c.decodeBudgetMb().map(mb -> mb << 20).orElseGet(com.listinglens.image.DecodeBudget::automaticCapacity);
+        return new com.listinglens.image.DecodeBudget(bytes, c.decodeWait());
+    }
+
     /** Model settings for a precision ("int8" or "fp32"): the file is picked by precision. */
     public static ModelSettings model(LensConfig.Model c, String precision) {
         String p = precision.toLowerCase(Locale.ROOT);
@@ -85,7 +91,7 @@ public final class Settings {
 
     /** The suggestion pipeline as configured, with other suggestion settings. */
     public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, SuggestSettings suggestSettings) {
-        return new SuggestPipeline(decoder(config.image()), scales(config), new ColourNamer(), embedder,
+        return new SuggestPipeline(decoder(config.image()).withBudget(decodeBudget(config.image())), scales(config), new ColourNamer(), embedder,
                 new Suggester(suggestSettings), config.search().k(), search(config.search()),
                 config.suggest().fusion());
     }

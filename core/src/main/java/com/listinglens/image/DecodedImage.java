@@ -14,6 +14,7 @@ public final class DecodedImage implements AutoCloseable {
     private final int sourceWidth;
     private final int sourceHeight;
     private volatile boolean closed;
+    private AutoCloseable onClose;
 
     /**
      * @param rgb an 8-bit 3-channel RGB Mat; this object takes ownership of it
@@ -80,11 +81,24 @@ public final class DecodedImage implements AutoCloseable {
         return closed;
     }
 
+    /** Runs {@code release} (a decode budget's permit) when this image is closed; once. */
+    DecodedImage releasing(AutoCloseable release) {
+        this.onClose = release;
+        return this;
+    }
+
     @Override
     public void close() {
         if (!closed) {
             closed = true;
             rgb.release();
+            if (onClose != null) {
+                try {
+                    onClose.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("releasing a decoded image's budget failed", e);
+                }
+            }
         }
     }
 

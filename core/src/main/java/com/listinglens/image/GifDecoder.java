@@ -30,26 +30,65 @@ final class GifDecoder {
         }
         int w = image.getWidth();
         int h = image.getHeight();
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        byte[] rgb = new byte[w * h * 3];
-        for (int i = 0, p = 0; i < argb.length; i++, p += 3) {
-            int c = argb[i];
-            int a = c >>> 24;
-            int r = (c >> 16) & 0xFF;
-            int g = (c >> 8) & 0xFF;
-            int b = c & 0xFF;
-            if (a != 255) { // GIF transparency is all or nothing; composite anyway for any other value
-                r = (r * a + 255 * (255 - a) + 127) / 255;
-                g = (g * a + 255 * (255 - a) + 127) / 255;
-                b = (b * a + 255 * (255 - a) + 127) / 255;
-            }
-            rgb[p] = (byte) r;
-            rgb[p + 1] = (byte) g;
-            rgb[p + 2] = (byte) b;
-        }
+        // row by row from the reader's raster (1 byte per pixel for GIF's indexed image) into the Mat: no full-frame
+        // int[] of ARGB and no second full-frame byte[] (a 40-megapixel GIF of a few KB cost about 280 MB of heap so)
         Mat mat = new Mat(h, w, CvType.CV_8UC3);
-        mat.put(0, 0, rgb);
-        return mat;
+        try {
+            byte[] row = new byte[w * 3];
+            java.awt.image.Raster raster = image.getRaster();
+            java.awt.image.ColorModel model = image.getColorModel();
+            if (model instanceof java.awt.image.IndexColorModel palette && raster.getNumBands() == 1) {
+                int size = palette.getMapSize();
+                byte[] lut = new byte[size * 3];
+                for (int i = 0; i < size; i++) {
+                    int[] px = composite(palette.getRGB(i));
+                    lut[3 * i] = (byte) px[0];
+                    lut[3 * i + 1] = (byte) px[1];
+                    lut[3 * i + 2] = (byte) px[2];
+                }
+                int[] indices = new int[w];
+                for (int y = 0; y < h; y++) {
+                    raster.getSamples(0, y, w, 1, 0, indices);
+                    for (int x = 0, p = 0; x < w; x++, p += 3) {
+                        int i = Math.min(indices[x], size - 1) * 3;
+                        row[p] = lut[i];
+                        row[p + 1] = lut[i + 1];
+                        row[p + 2] = lut[i + 2];
+                    }
+                    mat.put(y, 0, row);
+                }
+            } else {
+                int[] argb = new int[w];
+                for (int y = 0; y < h; y++) {
+                    image.getRGB(0, y, w, 1, argb, 0, w);
+                    for (int x = 0, p = 0; x < w; x++, p += 3) {
+                        int[] px = composite(argb[x]);
+                        row[p] = (byte) px[0];
+                        row[p + 1] = (byte) px[1];
+                        row[p + 2] = (byte) px[2];
+                    }
+                    mat.put(y, 0, row);
+                }
+            }
+            return mat;
+        } catch (RuntimeException e) {
+            mat.release();
+            throw e;
+        }
+    }
+
+    /** An ARGB colour composited over white: r, g, b. */
+    private static int[] composite(int c) {
+        int a = c >>> 24;
+        int r = (c >> 16) & 0xFF;
+        int g = (c >> 8) & 0xFF;
+        int b = c & 0xFF;
+        if (a != 255) { // GIF transparency is all or nothing; composite anyway for any other value
+            r = (r * a + 255 * (255 - a) + 127) / 255;
+            g = (g * a + 255 * (255 - a) + 127) / 255;
+            b = (b * a + 255 * (255 - a) + 127) / 255;
+        }
+        return new int[]{r, g, b};
     }
 
     private static BufferedImage read(byte[] bytes) {

@@ -48,14 +48,34 @@ public final class ImageDecoder {
 
     private final ImageSettings settings;
     private final TurboJpeg turbo;
+    private final DecodeBudget budget;
 
     /** JPEGs through TurboJPEG when it loads, else OpenCV ({@link JpegDecoding#AUTO}). */
     public ImageDecoder(ImageSettings settings) {
         this(settings, JpegDecoding.AUTO);
     }
 
+    private ImageDecoder(ImageSettings settings, TurboJpeg turbo, DecodeBudget budget) {
+        this.settings = settings;
+        this.turbo = turbo;
+        this.budget = budget;
+    }
+
+    /**
+     * This decoder admitting its decodes against {@code budget} ({@link DecodeBudget}): each holds its estimated peak
+     * memory until its {@link DecodedImage} is closed. Share one budget among every decoder of a process.
+     */
+    public ImageDecoder withBudget(DecodeBudget budget) {
+        return new ImageDecoder(settings, turbo, java.util.Objects.requireNonNull(budget, "budget"));
+    }
+
+    public DecodeBudget budget() {
+        return budget;
+    }
+
     /** @throws IllegalStateException when {@link JpegDecoding#TURBOJPEG} is asked for and the library is missing */
     public ImageDecoder(ImageSettings settings, JpegDecoding jpeg) {
+        this.budget = DecodeBudget.unlimited();
         this.settings = settings;
         OpenCv.ensureLoaded();
         this.turbo = switch (jpeg) {
@@ -118,6 +138,17 @@ public final class ImageDecoder {
         int orientation = header.format() == ImageFormat.JPEG ? EncodedStructure.jpegExifOrientation(bytes) : 1;
         int reduction = header.format() == ImageFormat.JPEG
                 ? reduction(header, minShorterSide, settings.reducedDecodeMargin()) : 1;
+        long pixels = (long) ceilDiv(header.width(), reduction) * ceilDiv(header.height(), reduction);
+        DecodeBudget.Permit permit = budget.acquire(pixels * DecodeBudget.bytesPerPixel(header));
+        try {
+            return decodeAdmitted(bytes, header, orientation, reduction).releasing(permit);
+        } catch (RuntimeException | Error e) {
+            permit.close();
+            throw e;
+        }
+    }
+
+    private DecodedImage decodeAdmitted(byte[] bytes, ImageHeader header, int orientation, int reduction) {
 
         int flags;
         if (header.hasAlpha()) {

@@ -189,6 +189,11 @@ public final class SuggestPipeline {
         }
     }
 
+    /** The memory budget the pipeline's decodes are admitted against. */
+    public com.listinglens.image.DecodeBudget decodeBudget() {
+        return decoder.budget();
+    }
+
     public ModelInfo model() {
         return embedder.info();
     }

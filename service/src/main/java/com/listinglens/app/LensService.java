@@ -196,6 +196,13 @@ public class LensService {
             }
             sync = s;
             pipeline = Settings.pipeline(config, loaded);
+            com.listinglens.image.DecodeBudget budget = pipeline.decodeBudget();
+            io.micrometer.core.instrument.Gauge.builder("lens.decode.budget.used", budget, com.listinglens.image.DecodeBudget::used)
+                    .baseUnit("bytes").description("bytes held by photo decodes now (lens.image.decode-budget-mb)").register(registry);
+            io.micrometer.core.instrument.Gauge.builder("lens.decode.budget.capacity", budget, com.listinglens.image.DecodeBudget::capacity)
+                    .baseUnit("bytes").description("bytes photo decodes may hold at once").register(registry);
+            LOG.infof("photo decodes may hold %d MB at once (%s)", budget.capacity() >> 20,
+                    config.image().decodeBudgetMb().isPresent() ? "lens.image.decode-budget-mb" : "a quarter of the memory limit");
             s.loadAll();
             LOG.infof("pools of %s loaded from %s in %.1f s", config.tenants(), s.store(), (System.nanoTime() - t1) / 1e9);
             state.set(State.WARMING_UP);

@@ -1,0 +1,193 @@
+package com.listinglens.image;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The memory that decodes may hold at once, in bytes: each decode is admitted with its estimated peak (decoded pixels
+ * x {@link #bytesPerPixel bytes per pixel} of its format), held until its {@link DecodedImage} is closed. A decode
+ * that does not fit waits up to {@code wait} for others to finish, then is refused with {@link DecodeBusyException}
+ * (the service answers 503 with Retry-After); one that could never fit, even alone, is refused as too many pixels. So
+ * however many uploads arrive at once, decoding never holds more than the budget: sixteen 40-megapixel GIF or PNG
+ * bombs wait their turn instead of taking the pod's memory.
+ *
+ * <p>{@link #unlimited()} admits everything (the command-line tools, whose concurrency is their thread count).
+ */
+public final class DecodeBudget {
+
+    private final long capacity;
+    private final Duration wait;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition freed = lock.newCondition();
+    private long used;
+    private long refused;
+
+    /** Refused: the budget is held by other decodes for longer than the wait. */
+    public static final class DecodeBusyException extends RuntimeException {
+        public DecodeBusyException(String message) {
+            super(message);
+        }
+    }
+
+    /** A decode's share of the budget, given back once (idempotent). */
+    public final class Permit implements AutoCloseable {
+        private final long bytes;
+        private boolean released;
+
+        private Permit(long bytes) {
+            this.bytes = bytes;
+        }
+
+        public long bytes() {
+            return bytes;
+        }
+
+        @Override
+        public void close() {
+            lock.lock();
+            try {
+                if (!released) {
+                    released = true;
+                    used -= bytes;
+                    freed.signalAll();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    public DecodeBudget(long capacity, Duration wait) {
+        if (capacity < 1 || wait == null || wait.isNegative()) {
+            throw new IllegalArgumentException("a decode budget needs capacity >= 1 byte and a wait >= 0");
+        }
+        this.capacity = capacity;
+        this.wait = wait;
+    }
+
+    /** Admits every decode at once (no budget). */
+    public static DecodeBudget unlimited() {
+        return new DecodeBudget(Long.MAX_VALUE, Duration.ZERO);
+    }
+
+    /**
+     * The automatic budget: a quarter of the memory this process may use (the cgroup's memory.max when one is set,
+     * else the machine's memory), so that decodes, the heap, the model and the pool share a container's limit.
+     */
+    public static long automaticCapacity() {
+        long limit = cgroupLimit().orElse(physicalMemory());
+        return Math.max(256L << 20, limit / 4);
+    }
+
+    /**
+     * Peak bytes per decoded pixel while a format is decoded here (see {@link ImageDecoder}): the decoder's own output
+     * plus the RGB copy made from it (and the oriented copy, which replaces one of them). GIF: the JDK reader's
+     * 1-byte indexed raster and the RGB Mat. With alpha: OpenCV keeps 4 channels of up to 16 bits (8 bytes) before
+     * compositing into 3.
+     */
+    public static int bytesPerPixel(ImageHeader header) {
+        if (header.format() == ImageFormat.GIF) {
+            return 4;
+        }
+        return header.hasAlpha() ? 11 : 6;
+    }
+
+    /** The largest pixel count of one decode of this kind that can fit the budget at all. */
+    public long maxPixels(ImageHeader header) {
+        return capacity / bytesPerPixel(header);
+    }
+
+    /**
+     * Takes {@code bytes} of the budget, waiting up to the configured wait for them.
+     *
+     * @throws ImageRejectedException (too many pixels) when it exceeds the whole budget
+     * @throws DecodeBusyException when it does not fit in time
+     */
+    public Permit acquire(long bytes) {
+        if (bytes > capacity) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
+                    "Decoding this image needs about %d MB, more than the %d MB this service decodes at once "
+                            + "(lens.image.decode-budget).", bytes >> 20, capacity >> 20));
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        lock.lock();
+        try {
+            while (used + bytes > capacity) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    refused++;
+                    throw new DecodeBusyException(String.format(Locale.ROOT, "the service is decoding %d MB of images already "
+                            + "(lens.image.decode-budget %d MB); this one needs %d MB", used >> 20, capacity >> 20, bytes >> 20));
+                }
+                try {
+                    freed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DecodeBusyException("interrupted while waiting to decode");
+                }
+            }
+            used += bytes;
+            return new Permit(bytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    /** Bytes held by decodes now. */
+    public long used() {
+        lock.lock();
+        try {
+            return used;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Decodes refused for want of room since start. */
+    public long refused() {
+        lock.lock();
+        try {
+            return refused;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static java.util.OptionalLong cgroupLimit() {
+        for (Path p : new Path[]{Path.of("/sys/fs/cgroup/memory.max"), Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes")}) {
+            try {
+                String v = Files.readString(p).strip();
+                if (!v.equals("max")) {
+                    long bytes = Long.parseLong(v);
+                    if (bytes > 0 && bytes < (1L << 50)) {
+                        return java.util.OptionalLong.of(bytes);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // not this cgroup version, or no limit
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
+    private static long physicalMemory() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return Runtime.getRuntime().maxMemory() * 4;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "DecodeBudget[%d MB, wait %d ms]", capacity >> 20, wait.toMillis());
+    }
+}
