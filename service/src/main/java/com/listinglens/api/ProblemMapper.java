@@ -44,7 +44,8 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response badRequest(BadRequestProblem e, HttpServerRequest request) {
-        return problem(e.slug(), e.title(), e.status(), e.getMessage(), request);
+        Problem p = Problem.of(e.slug(), e.title(), e.status(), e.getMessage(), request == null ? null : request.path());
+        return counted(e.accepted() == null ? p : p.withAccepted(e.accepted()));
     }
 
     @ServerExceptionMapper

@@ -5,6 +5,7 @@ import com.listinglens.app.SearchService;
 import com.listinglens.pool.ListingFilter;
 import com.listinglens.search.Paging;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -13,18 +14,23 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-import java.util.ArrayList;
+import java.io.InputStream;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Thin REST front of image search: photos and filters in, a page of similar listings out; further pages by cursor.
@@ -32,6 +38,15 @@ import java.util.Set;
  */
 @Path("/v1")
 public class SearchResource {
+
+    static final String SEARCH_DESCRIPTION = "Multipart form: 'photo' parts (JPEG, PNG, WebP, BMP or GIF) and optional fields "
+            + "'category' (a path prefix, 'Fruit/Apple'), 'brand' (repeatable), 'minPrice', 'maxPrice', 'exclude' (listing "
+            + "ids, repeatable or comma-separated), 'limit' (page size) and 'offset'. Or one photo as the request body "
+            + "itself (Content-Type image/jpeg, image/png or image/webp; no multipart parsing), with the same fields as "
+            + "query parameters (?category=Fruit/Apple&brand=...). A selective filter still returns 'limit' results when "
+            + "that many listings pass it; 'matching' says how many do. 'nextCursor' fetches the next page.";
+    static final String TENANT_SEARCH_DESCRIPTION = "As POST /v1/search, with the tenant in the path: a multipart form, or "
+            + "one photo as the request body (image/jpeg, image/png or image/webp) with the fields as query parameters.";
 
     private final LensService service;
     private final SearchService search;
@@ -47,10 +62,7 @@ public class SearchResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Find listings that look like one or more photos",
-            description = "Multipart form: 'photo' parts (JPEG, PNG, WebP, BMP or GIF) and optional fields 'category' (a path prefix, "
-                    + "'Fruit/Apple'), 'brand' (repeatable), 'minPrice', 'maxPrice', 'exclude' (listing ids, repeatable or "
-                    + "comma-separated), 'limit' (page size) and 'offset'. A selective filter still returns 'limit' results "
-                    + "when that many listings pass it; 'matching' says how many do. 'nextCursor' fetches the next page.")
+            description = SEARCH_DESCRIPTION)
     @APIResponse(responseCode = "200", description = "A page of similar listings",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SearchResponse.class)))
     @APIResponse(responseCode = "400", description = "No photo, or bad filters or page bounds",
@@ -65,7 +77,24 @@ public class SearchResource {
                                  @RestForm("minPrice") String minPrice, @RestForm("maxPrice") String maxPrice,
                                  @RestForm("exclude") List<String> exclude, @RestForm("limit") String limit,
                                  @RestForm("offset") String offset) {
-        return first(service.resolveTenant(tenantHeader), photos, category, brands, minPrice, maxPrice, exclude, limit, offset);
+        return first(service.resolveTenant(tenantHeader), () -> Uploads.photos(photos, service.config().image()),
+                category, brands, minPrice, maxPrice, exclude, limit, offset);
+    }
+
+    /** The same, with one photo as the request body and the fields as query parameters. */
+    @POST
+    @Path("/search")
+    @Blocking
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Find listings that look like one or more photos", description = SEARCH_DESCRIPTION)
+    @RequestBody(description = Uploads.RAW_BODY, content = {
+            @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/webp", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    public SearchResponse searchRaw(@HeaderParam(SuggestionResource.TENANT_HEADER) String tenantHeader,
+                                    @Context HttpHeaders headers, InputStream body, @BeanParam SearchQuery query) {
+        return first(service.resolveTenant(tenantHeader), () -> Uploads.body(headers, body, service.config().image()), query);
     }
 
     @POST
@@ -73,13 +102,30 @@ public class SearchResource {
     @Blocking
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Find one tenant's listings that look like one or more photos", description = "As POST /v1/search.")
+    @Operation(summary = "Find one tenant's listings that look like one or more photos", description = TENANT_SEARCH_DESCRIPTION)
     public SearchResponse searchForTenant(@PathParam("tenant") String tenant, @RestForm("photo") List<FileUpload> photos,
                                           @RestForm("category") String category, @RestForm("brand") List<String> brands,
                                           @RestForm("minPrice") String minPrice, @RestForm("maxPrice") String maxPrice,
                                           @RestForm("exclude") List<String> exclude, @RestForm("limit") String limit,
                                           @RestForm("offset") String offset) {
-        return first(service.resolveTenant(tenant), photos, category, brands, minPrice, maxPrice, exclude, limit, offset);
+        return first(service.resolveTenant(tenant), () -> Uploads.photos(photos, service.config().image()),
+                category, brands, minPrice, maxPrice, exclude, limit, offset);
+    }
+
+    /** The same, with one photo as the request body and the fields as query parameters. */
+    @POST
+    @Path("/tenants/{tenant}/search")
+    @Blocking
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Find one tenant's listings that look like one or more photos", description = TENANT_SEARCH_DESCRIPTION)
+    @RequestBody(description = Uploads.RAW_BODY, content = {
+            @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/webp", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    public SearchResponse searchForTenantRaw(@PathParam("tenant") String tenant, @Context HttpHeaders headers, InputStream body,
+                                             @BeanParam SearchQuery query) {
+        return first(service.resolveTenant(tenant), () -> Uploads.body(headers, body, service.config().image()), query);
     }
 
     @GET
@@ -106,7 +152,12 @@ public class SearchResource {
         return page(service.resolveTenant(tenant), cursor, limit);
     }
 
-    private SearchResponse first(String tenant, List<FileUpload> photos, String category, List<String> brands,
+    private SearchResponse first(String tenant, Supplier<List<byte[]>> photos, SearchQuery q) {
+        return first(tenant, photos, q.category, q.brands, q.minPrice, q.maxPrice, q.exclude, q.limit, q.offset);
+    }
+
+    /** The first page for the photos that {@code photos} reads once the tenant and the filters are known to be good. */
+    private SearchResponse first(String tenant, Supplier<List<byte[]>> photos, String category, List<String> brands,
                                  String minPrice, String maxPrice, List<String> exclude, String limit, String offset) {
         service.pipeline();
         service.tenant(tenant);
@@ -119,8 +170,7 @@ public class SearchResource {
         } catch (IllegalArgumentException e) {
             throw new BadRequestProblem("bad-search", "Bad search", 400, e.getMessage());
         }
-        List<byte[]> bytes = Uploads.photos(photos, service.config().image());
-        return search.search(bytes, tenant, filter, paging);
+        return search.search(photos.get(), tenant, filter, paging);
     }
 
     private SearchResponse page(String tenant, String cursor, String limit) {

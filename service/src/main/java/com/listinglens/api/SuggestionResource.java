@@ -14,22 +14,24 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Thin REST front of the suggestion pipeline. The tenant (marketplace) whose listings answer is named in the
@@ -40,6 +42,13 @@ import java.util.concurrent.TimeUnit;
 public class SuggestionResource {
 
     public static final String TENANT_HEADER = "X-Tenant";
+
+    static final String SUGGEST_DESCRIPTION = "Multipart form with one or more 'photo' parts (JPEG, PNG, WebP, BMP or GIF), "
+            + "or one photo as the request body itself (Content-Type image/jpeg, image/png or image/webp; no multipart "
+            + "parsing). Answers title, category path, brand, price band, weight class and colour, each null with a "
+            + "reason when the similar listings cannot support it.";
+    static final String TENANT_SUGGEST_DESCRIPTION = "As POST /v1/suggestions, with the tenant in the path: a multipart "
+            + "form of 'photo' parts, or one photo as the request body (image/jpeg, image/png or image/webp).";
 
     private final LensService service;
     private final SuggestionService suggestions;
@@ -62,7 +71,7 @@ public class SuggestionResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Suggest a listing from one or more photos, from one tenant's listings",
-            description = "As POST /v1/suggestions, with the tenant in the path.")
+            description = TENANT_SUGGEST_DESCRIPTION)
     @APIResponse(responseCode = "200", description = "Suggestions",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SuggestionResponse.class)))
     @APIResponse(responseCode = "400", description = "No photo, or an empty photo", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -72,7 +81,24 @@ public class SuggestionResource {
     @APIResponse(responseCode = "503", description = "Model or pool not loaded yet (not-ready), overloaded (overloaded: more requests waiting for the model than the queue holds), or past the request deadline (deadline-exceeded, lens.request.deadline); the last two with Retry-After", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public SuggestionResponse suggestForTenant(@PathParam("tenant") String tenant, @RestForm("photo") List<FileUpload> photos) {
-        return answer(service.resolveTenant(tenant), photos);
+        return answer(service.resolveTenant(tenant), () -> Uploads.photos(photos, service.config().image()));
+    }
+
+    /** The same, with one photo as the request body (any other Content-Type than multipart lands here). */
+    @POST
+    @Path("/tenants/{tenant}/suggestions")
+    @Blocking
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Suggest a listing from one or more photos, from one tenant's listings",
+            description = TENANT_SUGGEST_DESCRIPTION)
+    @RequestBody(description = Uploads.RAW_BODY, content = {
+            @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/webp", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    public SuggestionResponse suggestForTenantRaw(@PathParam("tenant") String tenant, @Context HttpHeaders headers,
+                                                  InputStream body) {
+        return answer(service.resolveTenant(tenant), () -> Uploads.body(headers, body, service.config().image()));
     }
 
     @POST
@@ -81,9 +107,7 @@ public class SuggestionResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Suggest a listing from one or more photos of one item",
-            description = "Multipart form with one or more 'photo' parts (JPEG, PNG, WebP, BMP or GIF). Answers title, category path, "
-                    + "brand, price band, weight class and colour, each null with a reason when the similar listings "
-                    + "cannot support it.")
+            description = SUGGEST_DESCRIPTION)
     @APIResponse(responseCode = "200", description = "Suggestions",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SuggestionResponse.class)))
     @APIResponse(responseCode = "400", description = "No photo, or an empty photo", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -93,13 +117,30 @@ public class SuggestionResource {
     @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Model or pool not loaded yet (not-ready), overloaded (overloaded: more requests waiting for the model than the queue holds), or past the request deadline (deadline-exceeded, lens.request.deadline); the last two with Retry-After", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public SuggestionResponse suggest(@HeaderParam(TENANT_HEADER) String tenantHeader, @RestForm("photo") List<FileUpload> photos) {
-        return answer(service.resolveTenant(tenantHeader), photos);
+        return answer(service.resolveTenant(tenantHeader), () -> Uploads.photos(photos, service.config().image()));
     }
 
-    private SuggestionResponse answer(String tenant, List<FileUpload> photos) {
+    /** The same, with one photo as the request body (any other Content-Type than multipart lands here). */
+    @POST
+    @Path("/suggestions")
+    @Blocking
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Suggest a listing from one or more photos of one item", description = SUGGEST_DESCRIPTION)
+    @RequestBody(description = Uploads.RAW_BODY, content = {
+            @Content(mediaType = "image/jpeg", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+            @Content(mediaType = "image/webp", schema = @Schema(type = SchemaType.STRING, format = "binary"))})
+    public SuggestionResponse suggestRaw(@HeaderParam(TENANT_HEADER) String tenantHeader, @Context HttpHeaders headers,
+                                         InputStream body) {
+        return answer(service.resolveTenant(tenantHeader), () -> Uploads.body(headers, body, service.config().image()));
+    }
+
+    /** The answer for the photos that {@code photos} reads once the model, pool and tenant are known to be there. */
+    private SuggestionResponse answer(String tenant, Supplier<List<byte[]>> photos) {
         service.pipeline();
         service.tenant(tenant);
-        List<byte[]> bytes = Uploads.photos(photos, service.config().image());
+        List<byte[]> bytes = photos.get();
         SuggestionResponse answer = suggestions.suggest(bytes, tenant);
         if (!answer.cached()) {
             record(answer.timings());

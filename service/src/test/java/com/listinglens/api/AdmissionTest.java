@@ -27,8 +27,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Admission control end to end with lens.request.max-in-flight = 1: eight clients at once, so most of them find a
- * request already in flight and are answered 503 overloaded with Retry-After at once; every other answer is a 200;
+ * Admission control end to end with lens.request.max-in-flight = 1: eight clients at once (half of them multipart
+ * suggestions, half raw-body searches), so most of them find a request already in flight and are answered 503
+ * overloaded with Retry-After at once, in either form; every other answer is a 200;
  * afterwards a lone request is admitted again (the in-flight count came back down).
  */
 @QuarkusTest
@@ -59,17 +60,22 @@ class AdmissionTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         List<String> refusals = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, AtomicInteger> refusedByForm = new ConcurrentHashMap<>();
         List<Future<?>> done = new ArrayList<>();
         AtomicInteger counter = new AtomicInteger();
         for (int c = 0; c < 8; c++) {
+            // half the clients send the photo as the raw request body: admitted and refused as multipart ones are
+            boolean raw = c % 2 == 1;
             done.add(pool.submit(() -> {
                 for (int i = 0; i < 6; i++) {
                     // new bytes every time (a JPEG comment), so no answer comes from the cache
                     byte[] body = withComment(jpeg, "admission-" + counter.incrementAndGet());
-                    Response r = given().multiPart("photo", "b.jpg", body, "image/jpeg").post("/v1/suggestions");
+                    Response r = raw ? given().contentType("image/jpeg").body(body).post("/v1/search")
+                            : given().multiPart("photo", "b.jpg", body, "image/jpeg").post("/v1/suggestions");
                     statuses.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
                     if (r.statusCode() == 503) {
                         refusals.add(r.header("Retry-After") + " " + r.contentType() + " " + r.asString());
+                        refusedByForm.computeIfAbsent(raw ? "raw" : "multipart", f -> new AtomicInteger()).incrementAndGet();
                     }
                 }
                 return null;
@@ -82,6 +88,7 @@ class AdmissionTest {
         assertThat(statuses.keySet()).as("statuses %s", statuses).containsOnly(200, 503);
         assertThat(statuses.get(503).get()).as("statuses %s", statuses).isPositive();
         assertThat(statuses.get(200).get()).as("statuses %s", statuses).isPositive();
+        assertThat(refusedByForm.keySet()).as("refused %s", refusedByForm).containsExactlyInAnyOrder("raw", "multipart");
         assertThat(refusals).allSatisfy(r -> assertThat(r).startsWith("3 application/problem+json")
                 .contains("urn:listing-lens:problem:overloaded").contains("max-in-flight"));
         // the count comes back to 0 (a response's end handler may run a moment after the client has read it)
@@ -92,6 +99,8 @@ class AdmissionTest {
         assertThat(given().get("/q/metrics").asString()).contains("lens_requests_in_flight 0.0");
         Response alone = given().multiPart("photo", "b.jpg", withComment(jpeg, "alone"), "image/jpeg").post("/v1/suggestions");
         assertThat(alone.statusCode()).isEqualTo(200);
+        Response aloneRaw = given().contentType("image/jpeg").body(withComment(jpeg, "alone-raw")).post("/v1/suggestions");
+        assertThat(aloneRaw.statusCode()).isEqualTo(200);
     }
 
     private static byte[] withComment(byte[] jpeg, String text) {

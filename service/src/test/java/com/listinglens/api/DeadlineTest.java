@@ -54,12 +54,18 @@ class DeadlineTest {
             assertThat(r.jsonPath().getString("type")).isEqualTo("urn:listing-lens:problem:deadline-exceeded");
             assertThat(r.jsonPath().getString("detail")).contains("1 ms budget").contains("decoding photo 1 of 1");
             assertThat(r.header("Retry-After")).isEqualTo("2");
+            // the photo as the raw request body: the same budget, the same answer
+            Response raw = given().contentType("image/jpeg").body(jpeg).post(endpoint);
+            assertThat(raw.statusCode()).as(endpoint + " raw: " + raw.asString()).isEqualTo(503);
+            assertThat(raw.jsonPath().getString("type")).isEqualTo("urn:listing-lens:problem:deadline-exceeded");
+            assertThat(raw.jsonPath().getString("detail")).contains("1 ms budget").contains("decoding photo 1 of 1");
+            assertThat(raw.header("Retry-After")).isEqualTo("2");
         }
         // a bad upload is still told what is wrong with it
         Response bad = given().multiPart("photo", "x.jpg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, "image/jpeg")
                 .post("/v1/suggestions");
         assertThat(bad.statusCode()).isEqualTo(422);
         String metrics = given().get("/q/metrics").asString();
-        assertThat(metrics).containsPattern("lens_problems_total\\{[^}]*type=\"deadline-exceeded\"[^}]*\\} 2\\.0");
+        assertThat(metrics).containsPattern("lens_problems_total\\{[^}]*type=\"deadline-exceeded\"[^}]*\\} 4\\.0");
     }
 }

@@ -126,7 +126,7 @@ class SuggestionResourceTest {
         Response emptyBody = given().post("/v1/suggestions");
         assertThat(emptyBody.statusCode()).as(emptyBody.asString()).isIn(400, 415);
         assertProblem(emptyBody, emptyBody.statusCode(), "urn:listing-lens:problem:");
-        assertProblem(given().contentType("application/json").body("{}").post("/v1/suggestions"), 415, "http-415");
+        assertProblem(given().contentType("application/json").body("{}").post("/v1/suggestions"), 415, "photo-unsupported-format");
         assertProblem(given().contentType("multipart/form-data; boundary=x").body(new byte[0]).post("/v1/suggestions"), 400, "malformed-request");
         assertProblem(given().multiPart("image", "a.jpg", jpeg, "image/jpeg").post("/v1/suggestions"), 400, "no-photo");
         assertProblem(post("notes.txt", "this is not a photo\n".getBytes(), "text/plain"), 415, "photo-unsupported-format");
