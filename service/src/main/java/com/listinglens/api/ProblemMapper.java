@@ -59,6 +59,13 @@ public class ProblemMapper {
         return Response.fromResponse(r).header("Retry-After", Long.toString(e.retryAfterSeconds())).build();
     }
 
+    /** The decode budget (lens.image.decode-budget-mb) stayed full for lens.image.decode-wait: 503, try again. */
+    @ServerExceptionMapper
+    public Response decodeBusy(com.listinglens.image.DecodeBudget.DecodeBusyException e, HttpServerRequest request) {
+        Response r = problem("overloaded", "Overloaded", 503, e.getMessage(), request);
+        return Response.fromResponse(r).header("Retry-After", Long.toString(retryAfterSeconds)).build();
+    }
+
     @ServerExceptionMapper
     public Response deadline(com.listinglens.budget.DeadlineExceededException e, HttpServerRequest request) {
         Response r = problem("deadline-exceeded", "Deadline exceeded", 503, e.getMessage(), request);
