@@ -6,6 +6,7 @@ import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -59,8 +60,25 @@ public interface LensConfig {
     }
 
     interface Admin {
-        /** Bearer token of the admin endpoints; without one they answer 401 to everybody. */
+        /**
+         * The operator's bearer token: every admin endpoint, every tenant. Without it and without a tenant's own token
+         * the admin endpoints answer 401 to everybody (fail closed).
+         */
         Optional<String> token();
+
+        /**
+         * Bearer tokens of single tenants ({@code lens.admin.tenant-tokens.<tenant>=<token>}): each opens that tenant's
+         * admin endpoints (/admin/tenants/&lt;tenant&gt;/..., /admin/pools/&lt;tenant&gt;/reload) and nothing else.
+         */
+        Map<String, String> tenantTokens();
+
+        /** Admin requests handled at once (authenticated first); one more is answered 503 with Retry-After unread. */
+        @WithDefault("4")
+        int maxInFlight();
+
+        /** Largest admin request body (a batch of changes with its photos); a larger Content-Length is 413 unread. */
+        @WithDefault("67108864")
+        long maxBodyBytes();
     }
 
     /**

@@ -1,9 +1,7 @@
 package com.listinglens.api;
 
 import com.listinglens.app.LensService;
-import com.listinglens.config.LensConfig;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -11,7 +9,6 @@ import com.listinglens.app.PoolSync;
 import java.util.List;
 import java.util.stream.Collectors;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -21,23 +18,14 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Operators' endpoints, behind a bearer token from configuration ({@code lens.admin.token}). */
+/** Operators' endpoints, behind a bearer token ({@link AdminGate}: checked before anything of the request is read). */
 @Path("/admin")
 public class AdminResource {
 
     private final LensService service;
-    private final LensConfig config;
 
-    public AdminResource(LensService service, LensConfig config) {
+    public AdminResource(LensService service) {
         this.service = service;
-        this.config = config;
-    }
-
-    /** No or wrong bearer token: 401. */
-    public static final class UnauthorizedException extends RuntimeException {
-        public UnauthorizedException(String message) {
-            super(message);
-        }
     }
 
     /** What a reload did, tenant by tenant. */
@@ -55,8 +43,7 @@ public class AdminResource {
     @APIResponse(responseCode = "401", description = "No or wrong token", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "Pool refused", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Store unreachable", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ReloadResponse reload(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        authorize(authorization);
+    public ReloadResponse reload() {
         return answer(service.reload(null));
     }
 
@@ -68,9 +55,7 @@ public class AdminResource {
             description = "As POST /admin/pools/reload, for one tenant (404 when unknown).")
     @APIResponse(responseCode = "200", description = "Swapped, or already serving")
     @APIResponse(responseCode = "404", description = "Unknown tenant", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public ReloadResponse reloadTenant(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                       @PathParam("tenant") String tenant) {
-        authorize(authorization);
+    public ReloadResponse reloadTenant(@PathParam("tenant") String tenant) {
         return answer(service.reload(tenant));
     }
 
@@ -89,23 +74,5 @@ public class AdminResource {
                     .collect(Collectors.joining("; ")));
         }
         return new ReloadResponse(outcomes);
-    }
-
-    private void authorize(String authorization) {
-        authorize(config, authorization);
-    }
-
-    /** Refuses (401) a request without the configured admin bearer token; constant-time comparison. */
-    static void authorize(LensConfig config, String authorization) {
-        String token = config.admin().token().filter(t -> !t.isBlank()).orElseThrow(() ->
-                new UnauthorizedException("admin endpoints are closed: no lens.admin.token is configured"));
-        String prefix = "Bearer ";
-        if (authorization == null || !authorization.startsWith(prefix)) {
-            throw new UnauthorizedException("send 'Authorization: Bearer <token>'");
-        }
-        byte[] given = authorization.substring(prefix.length()).strip().getBytes(StandardCharsets.UTF_8);
-        if (!MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8))) {
-            throw new UnauthorizedException("wrong admin token");
-        }
     }
 }

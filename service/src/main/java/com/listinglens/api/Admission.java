@@ -42,7 +42,8 @@ public class Admission {
     }
 
     private void admit(RoutingContext rc) {
-        if (limit <= 0 || rc.request().method() != HttpMethod.POST || !rc.request().path().startsWith("/v1/")) {
+        // the normalised path: routing resolves "/./v1/suggestions" and "/v1//suggestions" to the API too
+        if (limit <= 0 || rc.request().method() != HttpMethod.POST || !rc.normalizedPath().startsWith("/v1/")) {
             rc.next();
             return;
         }
@@ -51,7 +52,7 @@ public class Admission {
             refused.increment();
             String body = Problem.of("overloaded", "Overloaded", 503, "the service is handling " + limit
                     + " requests already (lens.request.max-in-flight); try again in " + retryAfterSeconds + " s",
-                    rc.request().path()).toJson();
+                    rc.normalizedPath()).toJson();
             rc.response().setStatusCode(503).putHeader("Content-Type", Problem.MEDIA_TYPE)
                     .putHeader("Retry-After", Long.toString(retryAfterSeconds)).putHeader("Connection", "close").end(body);
             return;

@@ -88,12 +88,6 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response unauthorized(AdminResource.UnauthorizedException e, HttpServerRequest request) {
-        Response r = problem("unauthorized", "Unauthorized", 401, e.getMessage(), request);
-        return Response.fromResponse(r).header("WWW-Authenticate", "Bearer realm=\"listing-lens-admin\"").build();
-    }
-
-    @ServerExceptionMapper
     public Response unknownSession(SuggestionService.UnknownSessionException e, HttpServerRequest request) {
         return problem("unknown-suggestion", "Unknown suggestion", 404, e.getMessage(), request);
     }

@@ -81,8 +81,8 @@ public class LensService {
         if (s == null) {
             throw new NotReadyException("the pools are still loading (" + state.get().name().toLowerCase().replace('_', ' ') + ")");
         }
-        return s.tenant(name).orElseThrow(() -> new UnknownTenantException("unknown tenant '" + name + "'; this service serves "
-                + config.tenants()));
+        // the tenants served are not listed: one marketplace's clients need not learn the others' names
+        return s.tenant(name).orElseThrow(() -> new UnknownTenantException("unknown tenant '" + name + "'"));
     }
 
     /** The tenant of a request: the one it names, else the configured default; none at all is a 400. */
@@ -91,8 +91,7 @@ public class LensService {
             return named.strip();
         }
         return config.defaultTenant().filter(t -> !t.isBlank()).orElseThrow(() -> new MissingTenantException(
-                "name the tenant in the X-Tenant header or the path /v1/tenants/{tenant}/...; this service serves "
-                        + config.tenants()));
+                "name the tenant in the X-Tenant header or the path /v1/tenants/{tenant}/..."));
     }
 
     /** A request named no tenant and there is no default: 400. */

@@ -54,4 +54,22 @@ class DecodeBudgetResourceTest {
         assertThat(ok.jsonPath().getList("category.path.name")).contains("Fruit");
         assertThat(budget.used()).as("every decode gave its share back").isZero();
     }
+
+    /** This service has no admin token at all: every admin route is closed to everybody (fail closed). */
+    @Test
+    void withoutAnyTokenEveryAdminRouteIs401() {
+        for (String[] route : new String[][]{{"POST", "/admin/pools/reload"}, {"POST", "/admin/pools/default/reload"},
+                {"POST", "/admin/tenants/default/changes"}, {"POST", "/admin/tenants/default/listings"},
+                {"DELETE", "/admin/tenants/default/listings/x"}}) {
+            for (String auth : new String[]{null, "Bearer ", "Bearer anything"}) {
+                var spec = given();
+                if (auth != null) {
+                    spec = spec.header("Authorization", auth);
+                }
+                Response r = spec.request(route[0], route[1]);
+                assertThat(r.statusCode()).as(route[0] + " " + route[1] + " with " + auth).isEqualTo(401);
+                assertThat(r.jsonPath().getString("detail")).contains("closed");
+            }
+        }
+    }
 }

@@ -12,6 +12,9 @@ import java.util.Map;
  */
 public class LiveResource implements QuarkusTestResourceLifecycleManager {
 
+    /** Opens tenant default's admin routes only. */
+    public static final String TENANT_TOKEN = "default-tenant-token-for-tests";
+
     public static final String TOKEN = "test-token";
     private static RedisServer server;
 
@@ -26,14 +29,15 @@ public class LiveResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Map.of("lens.storage.type", "directory",
-                "lens.storage.directory", TestStores.demo().toString(),
-                "lens.storage.cache-dir", TestStores.cache("live").toString(),
-                "lens.shared-dir", TestPools.sharedDir().toString(),
-                "lens.redis.port", Integer.toString(server.port()),
-                "lens.live.enabled", "true",
-                "lens.live.poll-interval", "200ms",
-                "lens.admin.token", TOKEN);
+        return Map.ofEntries(Map.entry("lens.storage.type", "directory"),
+                Map.entry("lens.storage.directory", TestStores.demo().toString()),
+                Map.entry("lens.storage.cache-dir", TestStores.cache("live").toString()),
+                Map.entry("lens.shared-dir", TestPools.sharedDir().toString()),
+                Map.entry("lens.redis.port", Integer.toString(server.port())),
+                Map.entry("lens.live.enabled", "true"),
+                Map.entry("lens.live.poll-interval", "200ms"),
+                Map.entry("lens.admin.token", TOKEN),
+                Map.entry("lens.admin.tenant-tokens.default", TENANT_TOKEN));
     }
 
     @Override
