@@ -73,23 +73,27 @@ final class LoadClient implements AutoCloseable {
     private InputStream in;
     private OutputStream out;
     private final byte[] skip = new byte[16384];
+    private boolean retryAfter;
 
     LoadClient(URI base) {
         this.host = base.getHost();
         this.port = base.getPort() < 0 ? 80 : base.getPort();
     }
 
-    /** Sends the request and reads the whole answer; its status. Reconnects when the server closed the connection. */
+    /**
+     * Sends the request and reads the whole answer; its status. Reconnects when the server closed the connection or
+     * the last connect failed (which before left a socket without streams: every later send failed with an NPE).
+     */
     int send(byte[] request) throws IOException {
-        if (socket == null) {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), 10_000);
-            socket.setSoTimeout(60_000);
-            in = new BufferedInputStream(socket.getInputStream(), 16384);
-            out = socket.getOutputStream();
-        }
         try {
+            if (socket == null) {
+                socket = new Socket();
+                socket.setTcpNoDelay(true);
+                socket.connect(new InetSocketAddress(host, port), 10_000);
+                socket.setSoTimeout(60_000);
+                in = new BufferedInputStream(socket.getInputStream(), 16384);
+                out = socket.getOutputStream();
+            }
             out.write(request);
             out.flush();
             return readResponse();
@@ -108,6 +112,7 @@ final class LoadClient implements AutoCloseable {
         long length = -1;
         boolean chunked = false;
         boolean close = false;
+        retryAfter = false;
         for (String h; !(h = line()).isEmpty(); ) {
             String lower = h.toLowerCase(Locale.ROOT);
             if (lower.startsWith("content-length:")) {
@@ -116,6 +121,8 @@ final class LoadClient implements AutoCloseable {
                 chunked = true;
             } else if (lower.startsWith("connection:") && lower.contains("close")) {
                 close = true;
+            } else if (lower.startsWith("retry-after:")) {
+                retryAfter = true;
             }
         }
         if (chunked) {
@@ -138,6 +145,11 @@ final class LoadClient implements AutoCloseable {
             close();
         }
         return code;
+    }
+
+    /** Whether the last answer {@link #send} read carried a Retry-After header. */
+    boolean retryAfter() {
+        return retryAfter;
     }
 
     private void discard(long n) throws IOException {
