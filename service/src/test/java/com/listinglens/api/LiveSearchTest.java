@@ -84,6 +84,10 @@ class LiveSearchTest {
         assertThat(image.contentType()).isEqualTo("image/jpeg");
         assertThat(given().get("/v1/images/../../etc/passwd").statusCode()).isEqualTo(404);
         assertThat(given().get("/v1/images/%2e%2e/%2e%2e/%2e%2e/etc/passwd").statusCode()).isEqualTo(404);
+        // encoded slashes get past the HTTP layer's normalisation to ImageResource, whose containment refuses them
+        var encoded = given().urlEncodingEnabled(false).get("/v1/images/..%2F..%2F..%2Fetc%2Fpasswd.jpg");
+        assertThat(encoded.statusCode()).isEqualTo(404);
+        assertThat(encoded.jsonPath().getString("type")).as("refused by the resource itself").endsWith("unknown-image");
 
         // filters: every result passes them, and a selective one still fills the page
         Response fruit = search(milk, Map.of("category", "Fruit/Apple", "limit", 20));
