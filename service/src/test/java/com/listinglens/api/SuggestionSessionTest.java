@@ -164,5 +164,20 @@ class SuggestionSessionTest {
             statuses.add(suggest(photos.get(i % photos.size())).statusCode());
         }
         assertThat(statuses).hasSize(40).containsOnly(200);
+        // and the service recovered: once Redis answers again, answers carry a session id again, and the session works
+        Response back = null;
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            back = suggest(photo("val/Fruit/Banana/Banana_005.jpg"));
+            if (back.jsonPath().getString("suggestionId") != null) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(back.jsonPath().getString("suggestionId")).as("a session id after the restart: %s", back.asString()).isNotNull();
+        assertThat(back.jsonPath().getString("suggestionIdReason")).isNull();
+        Response check = given().contentType("application/json").body("{\"weightClass\": \"<= 250 g\"}")
+                .post("/v1/suggestions/" + back.jsonPath().getString("suggestionId") + "/shipping-check");
+        assertThat(check.statusCode()).as(check.asString()).isEqualTo(200);
     }
 }
