@@ -13,4 +13,12 @@ public record RedisSettings(String host, int port, String user, String password,
             throw new IllegalArgumentException("redis database >= 0, max connections >= 1, timeout > 0 and retry-after >= 0 are required");
         }
     }
+
+    /** Without the password. */
+    @Override
+    public String toString() {
+        return "RedisSettings[host=" + host + ", port=" + port + ", user=" + user + ", password=" + (password == null ? null : "(redacted)")
+                + ", tls=" + tls + ", database=" + database + ", timeout=" + timeout + ", maxConnections=" + maxConnections
+                + ", retryAfter=" + retryAfter + "]";
+    }
 }

@@ -124,6 +124,21 @@ public interface LensConfig {
         /** Health says "stale" once the pointers could not be read for this long. */
         java.time.Duration staleAfter();
 
+        Signing signing();
+
+        /** Ed25519 signatures of published manifests (manifest.json.sig beside each manifest.json). */
+        interface Signing {
+            /**
+             * Public key(s) every model and pool manifest must be signed by: PEM text (one or more PUBLIC KEY blocks,
+             * several while keys rotate) or the path of a PEM file (a mounted Secret). Unsigned or wrongly signed
+             * versions are then refused. Without it, artifacts are checked against their manifests, not authenticated.
+             */
+            Optional<String> publicKey();
+
+            /** PKCS#8 PEM private key the publishing tools sign with (publish-model, publish-pool, build-pool --publish). */
+            Optional<Path> privateKeyFile();
+        }
+
         S3 s3();
 
         interface S3 {

@@ -115,6 +115,10 @@ public final class Settings {
     public static Artifacts artifacts(LensConfig config) {
         LensConfig.Storage c = config.storage();
         Layout layout = new Layout(c.prefix().orElse(""));
+        com.listinglens.storage.ManifestVerifier verifier = verifier(c.signing());
+        if (verifier != null) {
+            LOG.log(System.Logger.Level.INFO, "models and pools must be signed by key " + String.join(" or ", verifier.keyIds()));
+        }
         BlobStore store = switch (c.type().toLowerCase(Locale.ROOT)) {
             case "directory", "dir", "local" -> new FileBlobStore(c.directory());
             case "s3" -> {
@@ -125,7 +129,46 @@ public final class Settings {
             }
             default -> throw new IllegalArgumentException("unknown lens.storage.type '" + c.type() + "' (directory, s3)");
         };
-        return new Artifacts(store, layout, c.cacheDir());
+        return new Artifacts(store, layout, c.cacheDir(), verifier);
+    }
+
+    private static final System.Logger LOG = System.getLogger(Settings.class.getName());
+    private static final java.util.concurrent.atomic.AtomicBoolean UNAUTHENTICATED_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The keys manifests must be signed by (lens.storage.signing.public-key), null when none is configured (logged
+     * once: artifacts are then not authenticated). A key that cannot be read is a configuration error, never "no key".
+     */
+    public static com.listinglens.storage.ManifestVerifier verifier(LensConfig.Storage.Signing c) {
+        java.util.Optional<String> key = c.publicKey().filter(k -> !k.isBlank());
+        if (key.isEmpty()) {
+            if (UNAUTHENTICATED_LOGGED.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING, "artifacts are not authenticated: lens.storage.signing.public-key is not set, "
+                        + "so models and pools are checked against their manifests but their signatures are not");
+            }
+            return null;
+        }
+        return com.listinglens.storage.ManifestVerifier.fromSetting(key.get(), "lens.storage.signing.public-key");
+    }
+
+    /**
+     * A publisher into the configured store, signing with lens.storage.signing.private-key-file when set. Publishing
+     * unsigned while a public key is configured, or signing with a key it does not list, is said on {@code log}.
+     */
+    public static com.listinglens.storage.Publisher publisher(LensConfig config, Artifacts artifacts, java.io.PrintStream log) {
+        LensConfig.Storage.Signing c = config.storage().signing();
+        com.listinglens.storage.ManifestSigner signer = c.privateKeyFile()
+                .map(f -> com.listinglens.storage.ManifestSigner.load(f, "lens.storage.signing.private-key-file")).orElse(null);
+        artifacts.verifier().ifPresent(v -> {
+            if (signer == null) {
+                log.println("warning: publishing unsigned (no lens.storage.signing.private-key-file): a service with "
+                        + "lens.storage.signing.public-key refuses what is published");
+            } else if (!v.keyIds().contains(signer.keyId())) {
+                log.println("warning: signing with key " + signer.keyId() + ", which lens.storage.signing.public-key does not list ("
+                        + String.join(", ", v.keyIds()) + ")");
+            }
+        });
+        return new com.listinglens.storage.Publisher(artifacts.store(), artifacts.layout(), log, signer);
     }
 
     /** The model to load: its settings, the space it embeds into, and its store version (null for plain files). */
@@ -167,6 +210,20 @@ public final class Settings {
                 if (m.version().isPresent() && !m.version().get().equals(manifest.version())) {
                     throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes version "
                             + manifest.version() + ", not lens.model.version " + m.version().get());
+                }
+                com.listinglens.storage.ManifestVerifier verifier = verifier(config.storage().signing());
+                if (verifier != null) {
+                    Path sigFile = folder.resolve(com.listinglens.storage.Layout.SIGNATURE);
+                    byte[] sig = null;
+                    try {
+                        sig = java.nio.file.Files.readAllBytes(sigFile);
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        // unsigned: refused below
+                    } catch (java.io.IOException e) {
+                        throw new com.listinglens.storage.StorageException("cannot read " + sigFile + ": " + e.getMessage(), e);
+                    }
+                    verifier.verify(com.listinglens.storage.Artifacts.MODELS, manifest.name(), manifest.version(),
+                            bytes, sig, manifestFile.toString());
                 }
                 ModelManifest.ModelFile file = fileFor(manifest, precision, " in " + folder);
                 // only the file that will be loaded is read (and checked) from the volume

@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * Reading side of the artifact store: follows a tenant's (or model's) {@code current} pointer to its manifest,
  * checks the manifest against the pointer's checksum, and brings the version's files to a verified local folder.
- * Shared by the service's pool watcher and the command-line tools.
+ * Shared by the service's pool watcher and the command-line tools. With a {@link ManifestVerifier} every manifest must
+ * carry a valid signature by a trusted key ({@code manifest.json.sig}), checked before the manifest is parsed and so
+ * before any file of its version is fetched; without one, artifacts are checked but not authenticated.
  */
 public final class Artifacts implements AutoCloseable {
 
@@ -22,11 +24,34 @@ public final class Artifacts implements AutoCloseable {
     private final BlobStore store;
     private final Layout layout;
     private final Fetcher fetcher;
+    private final ManifestVerifier verifier;
 
+    /** Artifacts read without authentication (sizes and checksums only). */
     public Artifacts(BlobStore store, Layout layout, Path cacheDir) {
+        this(store, layout, cacheDir, null);
+    }
+
+    /** @param verifier the trusted keys every manifest must be signed by (null: signatures are not checked) */
+    public Artifacts(BlobStore store, Layout layout, Path cacheDir, ManifestVerifier verifier) {
         this.store = store;
         this.layout = layout;
         this.fetcher = new Fetcher(store, cacheDir);
+        this.verifier = verifier;
+    }
+
+    /** The keys manifests must be signed by; empty when signatures are not checked. */
+    public Optional<ManifestVerifier> verifier() {
+        return Optional.ofNullable(verifier);
+    }
+
+    /**
+     * Checks the signature of the manifest {@code bytes} of {@code folder} (a version folder key, ending in '/') when a
+     * verifier is set; a manifest without a signature, or with one no trusted key made, is refused.
+     */
+    private void authenticate(String kind, String owner, String version, String folder, byte[] bytes) {
+        if (verifier != null) {
+            verifier.verify(kind, owner, version, bytes, store.read(folder + Layout.SIGNATURE).orElse(null), folder + Layout.MANIFEST);
+        }
     }
 
     public BlobStore store() {
@@ -66,6 +91,7 @@ public final class Artifacts implements AutoCloseable {
         if (!Publisher.sha256(bytes).equals(pointer.manifestSha256())) {
             throw new ArtifactRefusedException(PoolException.CHECKSUM, key + " does not match the sha-256 its pointer gives");
         }
+        authenticate(POOLS, tenant, pointer.version(), layout.poolVersion(tenant, pointer.version()), bytes);
         Manifest manifest;
         try {
             manifest = PoolFiles.parseManifest(bytes, key);
@@ -123,6 +149,7 @@ public final class Artifacts implements AutoCloseable {
         if (expectedSha != null && !Publisher.sha256(bytes).equals(expectedSha)) {
             throw new ArtifactRefusedException(PoolException.CHECKSUM, key + " does not match the sha-256 its pointer gives");
         }
+        authenticate(MODELS, name, v, layout.modelVersion(name, v), bytes);
         ModelManifest m = ModelManifest.parse(bytes, key);
         if (!name.equals(m.name()) || !v.equals(m.version())) {
             throw new ArtifactRefusedException("invalid-manifest", key + " describes " + m.name() + " " + m.version());

@@ -51,7 +51,7 @@ public final class Fetcher {
             throw new ArtifactRefusedException("empty-manifest", folderKey + ": the manifest lists no file");
         }
         for (FileEntry f : files) {
-            if (!Layout.isSegment(f.name()) || f.name().equals(Layout.MANIFEST)) {
+            if (!Layout.isSegment(f.name()) || f.name().equals(Layout.MANIFEST) || f.name().equals(Layout.SIGNATURE)) {
                 throw new ArtifactRefusedException("invalid-manifest", folderKey + Layout.MANIFEST + " names the file '" + f.name()
                         + "', which is not a plain file name inside its folder");
             }

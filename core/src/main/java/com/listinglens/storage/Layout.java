@@ -8,12 +8,15 @@ import java.util.regex.Pattern;
  *   models/&lt;name&gt;/&lt;version&gt;/manifest.json + model files     models/&lt;name&gt;/current
  *   pools/&lt;tenant&gt;/&lt;version&gt;/manifest.json + pool files     pools/&lt;tenant&gt;/current
  * </pre>
+ * A signed version has {@code manifest.json.sig} beside its manifest ({@link ManifestSignature}).
  * A {@code current} pointer names the version to serve; publishers move it only after every file of the version
  * is in place. Names and versions are single path segments of letters, digits, '.', '_' and '-' (no "..").
  */
 public final class Layout {
 
     public static final String MANIFEST = "manifest.json";
+    /** The manifest's signature, beside it. */
+    public static final String SIGNATURE = "manifest.json.sig";
     public static final String POINTER = "current";
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]{0,127}/)*");

@@ -23,18 +23,27 @@ import java.util.Optional;
  * Puts pools and models into the store in the order that keeps readers safe: every data file, then the manifest,
  * then a check that each object is there with its size, and only then the {@code current} pointer. A reader that
  * follows the pointer therefore always finds a complete version; a publication that fails half-way leaves the
- * pointer where it was.
+ * pointer where it was. With a {@link ManifestSigner} the manifest's signature ({@code manifest.json.sig}) is written
+ * just before the manifest.
  */
 public final class Publisher {
 
     private final BlobStore store;
     private final Layout layout;
     private final PrintStream log;
+    private final ManifestSigner signer;
 
+    /** A publisher of unsigned versions. */
     public Publisher(BlobStore store, Layout layout, PrintStream log) {
+        this(store, layout, log, null);
+    }
+
+    /** @param signer signs every manifest published (null: versions are published unsigned) */
+    public Publisher(BlobStore store, Layout layout, PrintStream log, ManifestSigner signer) {
         this.store = store;
         this.layout = layout;
         this.log = log;
+        this.signer = signer;
     }
 
     /** What a publication did. */
@@ -57,8 +66,9 @@ public final class Publisher {
         // every name must be one segment inside the version folder, as readers require, before anything is uploaded
         files.forEach(f -> Layout.segment("pool file name", f.name()));
         if (files.stream().map(FileEntry::name).distinct().count() != files.size()
-                || files.stream().anyMatch(f -> f.name().equals(Layout.MANIFEST))) {
-            throw new PoolException("the manifest of " + poolDir + " names a file twice, or names " + Layout.MANIFEST);
+                || files.stream().anyMatch(f -> f.name().equals(Layout.MANIFEST) || f.name().equals(Layout.SIGNATURE))) {
+            throw new PoolException("the manifest of " + poolDir + " names a file twice, or names " + Layout.MANIFEST
+                    + " or " + Layout.SIGNATURE);
         }
         log.printf(Locale.ROOT, "publishing pool %s of tenant %s (%d listings) to %s%n", version, tenant,
                 manifest.listingCount(), store.describe());
@@ -68,7 +78,8 @@ public final class Publisher {
             throw new PoolException(e.reason(), "will not publish a pool that fails its own manifest: " + e.getMessage());
         }
         String folder = layout.poolVersion(tenant, version);
-        long bytes = upload(folder, poolDir, files, manifestBytes);
+        byte[] signature = signer == null ? null : signer.sign(Artifacts.POOLS, tenant, version, manifestBytes);
+        long bytes = upload(folder, poolDir, files, manifestBytes, signature);
         String previous = null;
         if (movePointer) {
             previous = movePointer(layout.poolPointer(tenant), version, manifestBytes);
@@ -102,8 +113,9 @@ public final class Publisher {
             files.add(new ModelManifest.ModelFile(ref.name(), e.getKey().toLowerCase(Locale.ROOT), ref.bytes(), ref.sha256()));
         }
         if (files.stream().map(ModelManifest.ModelFile::name).distinct().count() != files.size()
-                || files.stream().anyMatch(f -> f.name().equals(Layout.MANIFEST))) {
-            throw new IllegalArgumentException("model files must have distinct names other than " + Layout.MANIFEST + ": "
+                || files.stream().anyMatch(f -> f.name().equals(Layout.MANIFEST) || f.name().equals(Layout.SIGNATURE))) {
+            throw new IllegalArgumentException("model files must have distinct names other than " + Layout.MANIFEST + " and "
+                    + Layout.SIGNATURE + ": "
                     + files.stream().map(ModelManifest.ModelFile::name).toList());
         }
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, version, space, dimension, Instant.now(), files);
@@ -116,6 +128,7 @@ public final class Publisher {
             ModelManifest.ModelFile f = files.get(i++);
             bytes += put(e.getValue(), Layout.file(folder, f.name()), f.bytes());
         }
+        writeSignature(folder, signer == null ? null : signer.sign(Artifacts.MODELS, name, version, manifestBytes));
         store.write(folder + Layout.MANIFEST, manifestBytes);
         check(folder + Layout.MANIFEST, manifestBytes.length);
         String previous = movePointer ? movePointer(layout.modelPointer(name), version, manifestBytes) : null;
@@ -124,7 +137,7 @@ public final class Publisher {
         return new Published(name, version, folder, bytes, files.size() + 1, movePointer, previous, s);
     }
 
-    private long upload(String folder, Path dir, List<FileEntry> files, byte[] manifestBytes) {
+    private long upload(String folder, Path dir, List<FileEntry> files, byte[] manifestBytes, byte[] signature) {
         Optional<byte[]> existing = store.read(folder + Layout.MANIFEST);
         if (existing.isPresent()) {
             if (!java.util.Arrays.equals(existing.get(), manifestBytes)) {
@@ -132,6 +145,8 @@ public final class Publisher {
             }
             if (allThere(folder, files)) {
                 log.println("  " + folder + " is already in the store, complete: not uploaded again");
+                // the same manifest signed now (say, published unsigned before): its signature is added or renewed
+                writeSignature(folder, signature);
                 return 0;
             }
             log.println("  " + folder + " is in the store but incomplete: uploading its files again");
@@ -140,9 +155,20 @@ public final class Publisher {
         for (FileEntry f : files) {
             bytes += put(dir.resolve(f.name()), Layout.file(folder, f.name()), f.bytes());
         }
+        writeSignature(folder, signature);
         store.write(folder + Layout.MANIFEST, manifestBytes);
         check(folder + Layout.MANIFEST, manifestBytes.length);
         return bytes + manifestBytes.length;
+    }
+
+    /** Writes the manifest's signature before the manifest, so that a signed manifest is never without it. */
+    private void writeSignature(String folder, byte[] signature) {
+        if (signature == null) {
+            return;
+        }
+        store.write(folder + Layout.SIGNATURE, signature);
+        check(folder + Layout.SIGNATURE, signature.length);
+        log.println("  " + folder + Layout.SIGNATURE + ": signed with key " + signer.keyId());
     }
 
     private boolean allThere(String folder, List<FileEntry> files) {

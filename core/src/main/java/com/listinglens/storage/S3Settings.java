@@ -36,4 +36,12 @@ public record S3Settings(String bucket, URI endpoint, String region, boolean pat
             throw new IllegalArgumentException("give both an S3 access key and a secret key, or neither");
         }
     }
+
+    /** Without the secret key. */
+    @Override
+    public String toString() {
+        return "S3Settings[bucket=" + bucket + ", endpoint=" + endpoint + ", region=" + region + ", pathStyle=" + pathStyle
+                + ", accessKey=" + accessKey + ", secretKey=" + (secretKey == null ? null : "(redacted)") + ", callTimeout=" + callTimeout
+                + ", retries=" + retries + ", multipartThreshold=" + multipartThreshold + ", partSize=" + partSize + "]";
+    }
 }

@@ -12,7 +12,6 @@ import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.storage.Artifacts;
-import com.listinglens.storage.Publisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -100,7 +99,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
             try {
                 build(config, artifacts, output, live && (publish || tenant != null) ? t : null);
                 if (publish) {
-                    new Publisher(artifacts.store(), artifacts.layout(), System.err).publishPool(output, t, true);
+                    Settings.publisher(config, artifacts, System.err).publishPool(output, t, true);
                 }
             } finally {
                 if (out == null) {

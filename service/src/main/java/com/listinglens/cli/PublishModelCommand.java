@@ -4,7 +4,6 @@ import com.listinglens.config.Settings;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import com.listinglens.storage.Artifacts;
-import com.listinglens.storage.Publisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,7 +43,7 @@ public final class PublishModelCommand implements Callable<Integer> {
         files.put("int8", int8 != null ? int8 : config.model().int8Path());
         files.put("fp32", fp32 != null ? fp32 : config.model().fp32Path());
         try (Artifacts artifacts = Settings.artifacts(config)) {
-            new Publisher(artifacts.store(), artifacts.layout(), System.err).publishModel(
+            Settings.publisher(config, artifacts, System.err).publishModel(
                     name != null ? name : config.model().name(), version, space != null ? space : config.model().space(),
                     config.model().dimension(), files, !noPointer);
         }

@@ -4,7 +4,6 @@ import com.listinglens.config.Settings;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import com.listinglens.storage.Artifacts;
-import com.listinglens.storage.Publisher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,7 +33,7 @@ public final class PublishPoolCommand implements Callable<Integer> {
     public Integer call() {
         LensConfig config = ConfigLoader.load();
         try (Artifacts artifacts = Settings.artifacts(config)) {
-            new Publisher(artifacts.store(), artifacts.layout(), System.err)
+            Settings.publisher(config, artifacts, System.err)
                     .publishPool(pool, tenant != null ? tenant : defaultTenant(config), !noPointer);
         }
         return 0;

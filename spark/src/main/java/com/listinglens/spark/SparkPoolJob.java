@@ -11,7 +11,6 @@ import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PoolException;
 import com.listinglens.storage.Artifacts;
-import com.listinglens.storage.Publisher;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileStatus;
@@ -398,7 +397,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             PoolBuilder.Report report = PoolBuilder.finish(request, new PoolBuilder.Embedded(listings, vectors, d, sources, rejected,
                     unusable, 0, 0), modelInfo, IndexPolicy.of(config.build().auto()), index, log, start, carried);
             if (publish) {
-                new Publisher(artifacts.store(), artifacts.layout(), log).publishPool(out, tenant != null ? tenant
+                Settings.publisher(config, artifacts, log).publishPool(out, tenant != null ? tenant
                         : Settings.defaultTenant(config), true);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
