@@ -102,9 +102,13 @@ public final class FaissIndex implements AutoCloseable {
     /** Orders the locks of two indexes taken together ({@link #mergeFrom}). */
     private final long serial = SERIALS.incrementAndGet();
 
+    /** Native indexes freed by the Cleaner because they became unreachable unclosed (a leak in the caller). */
+    private static final AtomicLong RECLAIMED = new AtomicLong();
+
     /** Owns the native pointer; run at most once, by close() or by the Cleaner. */
     private static final class NativeHandle implements Runnable {
         private long value;
+        private volatile boolean closing;
 
         NativeHandle(long value) {
             this.value = value;
@@ -116,8 +120,19 @@ public final class FaissIndex implements AutoCloseable {
             value = 0;
             if (v != 0) {
                 FaissNative.free(v);
+                if (!closing) {
+                    RECLAIMED.incrementAndGet();
+                }
             }
         }
+    }
+
+    /**
+     * How many native indexes the Cleaner has freed since start because nobody closed them: each one is memory that
+     * stayed allocated until a garbage collection noticed; a growing count is a leak to find.
+     */
+    public static long reclaimedUnclosed() {
+        return RECLAIMED.get();
     }
 
     private FaissIndex(long nativeHandle, String factory, boolean readOnly) {
@@ -597,6 +612,7 @@ public final class FaissIndex implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
+                handle.closing = true;
                 cleanable.clean();
             }
         } finally {
