@@ -81,10 +81,31 @@ class SparkPoolJobTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream log = new PrintStream(new TeeStream(captured, System.err), true, StandardCharsets.UTF_8);
         SparkPoolJob job = new SparkPoolJob(spark, log);
-        int code = SparkPoolJob.commandLine(job).execute("--catalog", grocery.resolve("train.jsonl").toString(),
-                "--catalog", grocery.resolve("iconic.jsonl").toString(), "--out", out.toString(), "--replace",
-                "--partitions", "6", "--fail-once", "embed:1,encode:2");
+        // the drill must really fire: failed task attempts are counted with their reasons as Spark reports them
+        java.util.List<String> failedAttempts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                if (!end.taskInfo().successful()) {
+                    failedAttempts.add("partition " + end.taskInfo().partitionId() + " attempt " + end.taskInfo().attemptNumber()
+                            + ": " + end.reason());
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(listener);
+        int code;
+        try {
+            code = SparkPoolJob.commandLine(job).execute("--catalog", grocery.resolve("train.jsonl").toString(),
+                    "--catalog", grocery.resolve("iconic.jsonl").toString(), "--out", out.toString(), "--replace",
+                    "--partitions", "6", "--fail-once", "embed:1,encode:2");
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
         assertThat(code).isZero();
+        assertThat(failedAttempts).as("the embedding and encoding drills each failed a first attempt")
+                .anySatisfy(f -> assertThat(f).contains("partition 1 attempt 0").contains("fault drill: the first attempt of embedding"))
+                .anySatisfy(f -> assertThat(f).contains("partition 2 attempt 0").contains("fault drill"));
         SparkPoolJob.Result result = job.result();
         assertThat(result.shards()).isEqualTo(6);
 
