@@ -42,15 +42,22 @@ public final class RedisStore implements AutoCloseable {
     public RedisStore(RedisSettings settings) {
         this.settings = settings;
         int millis = (int) Math.max(1, settings.timeout().toMillis());
-        JedisClientConfig client = DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis)
                 .socketTimeoutMillis(millis)
                 .user(settings.user())
                 .password(settings.password())
                 .database(settings.database())
                 .ssl(settings.tls())
-                .clientName("listing-lens")
-                .build();
+                .clientName("listing-lens");
+        if (settings.tls()) {
+            // the certificate must name the host (JDK TLS sockets skip that check unless asked), and chain to the CA file
+            builder.sslParameters(RedisTls.verifyingHostName());
+            if (settings.tlsCaFile() != null) {
+                builder.sslSocketFactory(RedisTls.trusting(settings.tlsCaFile()));
+            }
+        }
+        JedisClientConfig client = builder.build();
         GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
         poolConfig.setMaxTotal(settings.maxConnections());
         poolConfig.setMaxIdle(settings.maxConnections());

@@ -192,6 +192,12 @@ public interface LensConfig {
         @WithDefault("false")
         boolean tls();
 
+        /**
+         * PEM file of the CA certificates Redis's TLS certificate must chain to (with tls); absent: the JVM's trust
+         * store. Either way the certificate must name lens.redis.host.
+         */
+        Optional<Path> tlsCaFile();
+
         @WithDefault("0")
         int database();
 

@@ -100,7 +100,7 @@ public final class Settings {
     /** Redis as configured, with {@code timeout} for every command. */
     public static com.listinglens.cache.RedisSettings redis(LensConfig.Redis r, java.time.Duration timeout) {
         return new com.listinglens.cache.RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
-                r.tls(), r.database(), timeout, r.maxConnections(), r.retryAfter());
+                r.tls(), r.database(), timeout, r.maxConnections(), r.retryAfter(), r.tlsCaFile().orElse(null));
     }
 
     /** The change log of live listing changes, when live changes are enabled (they need Redis). */

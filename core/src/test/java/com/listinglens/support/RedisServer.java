@@ -13,13 +13,40 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final List<String> listen;
     private Process process;
 
     public RedisServer() throws IOException {
+        this(null, null, null, List.of());
+    }
+
+    /** A server speaking only TLS on its port, with this certificate and key (PEM), asking {@code password} if given. */
+    public static RedisServer tls(Path certificate, Path key, String password) throws IOException {
+        return new RedisServer(certificate, key, password, List.of());
+    }
+
+    /** A plain server with these configuration options too ({@code --maxmemory 4mb ...}). */
+    public static RedisServer with(String... options) throws IOException {
+        return new RedisServer(null, null, null, List.of(options));
+    }
+
+    private RedisServer(Path certificate, Path key, String password, List<String> options) throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
         }
         this.dir = Files.createTempDirectory("lens-redis");
+        List<String> args = new java.util.ArrayList<>();
+        if (certificate == null) {
+            args.addAll(List.of("--port", Integer.toString(port)));
+        } else {
+            args.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cert-file", certificate.toString(),
+                    "--tls-key-file", key.toString(), "--tls-auth-clients", "no"));
+        }
+        if (password != null) {
+            args.addAll(List.of("--requirepass", password));
+        }
+        args.addAll(options);
+        this.listen = List.copyOf(args);
         start();
     }
 
@@ -31,8 +58,11 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--enable-debug-command", "local"))
+        List<String> command = new java.util.ArrayList<>(List.of("redis-server"));
+        command.addAll(listen);
+        command.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
+                "--enable-debug-command", "local"));
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {

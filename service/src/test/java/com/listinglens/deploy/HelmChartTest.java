@@ -9,12 +9,17 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
@@ -40,6 +45,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HelmChartTest {
 
     static final Path CHART = com.listinglens.support.Root.path().resolve("helm/listing-lens");
+
+    /**
+     * What values.yaml leaves for every install to give: the Secret of the bundled Redis's password. The values set
+     * "defaults" is values.yaml with these; "bare" is values.yaml alone (which does not render).
+     */
+    static final Map<String, Object> REQUIRED = Map.of("redis.passwordSecret.name", "lens-redis");
 
     /** The values sets: the chart's defaults, then every file of helm/listing-lens/ci/. */
     static Stream<String> valuesSets() throws Exception {
@@ -150,7 +161,7 @@ class HelmChartTest {
             assertThat(r.all(Service.class)).anyMatch(s -> s.getMetadata().getName().equals(host));
             StatefulSet sts = r.all(StatefulSet.class).stream().filter(s -> s.getMetadata().getName().equals(host)).findFirst().orElseThrow();
             assertThat(String.join(" ", sts.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()))
-                    .contains("--appendonly yes");
+                    .contains("--appendonly yes").contains("--requirepass \"$REDIS_PASSWORD\"").contains("--maxmemory ");
         } else {
             assertThat(redis.get(0)).startsWith(redisValues.get("host") + ":" + redisValues.get("port"));
             assertThat(r.all(StatefulSet.class)).isEmpty();
@@ -246,6 +257,164 @@ class HelmChartTest {
         assertThat(green.getEnv().stream().filter(e -> e.getName().equals("LENS_SEARCH_K")).map(EnvVar::getValue)).containsExactly("25");
     }
 
+    // ---- Redis: password, memory, TLS; NetworkPolicies (issue 27) ----
+
+    @Test
+    void theBundledRedisDoesNotRenderWithoutAPasswordSecret() {
+        String message = "redis.passwordSecret.name is required when the chart deploys Redis (redis.deploy=true)";
+        assertThatThrownBy(() -> render("bare", Map.of())).hasMessageContaining(message);
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.passwordSecret.name", ""))).hasMessageContaining(message);
+        // a Secret name, not a password: the schema refuses what cannot be one
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.passwordSecret.name", "Hunter2!"))).hasMessageContaining("at '/redis/passwordSecret/name'");
+        // an external Redis is not the chart's to lock: it renders without one
+        assertThat(render("bare", Map.of("redis.deploy", false, "redis.host", "redis.shared")).all(Deployment.class)).hasSize(2);
+    }
+
+    @Test
+    void theBundledRedisAndBothColoursTakeThePasswordFromTheSecret() {
+        Rendered r = render("defaults", Map.of("redis.passwordSecret.key", "redis-password"));
+        for (String color : List.of("blue", "green")) {
+            assertThat(secretRef(app(r.deployment(color)), "LENS_REDIS_PASSWORD")).as(color).isEqualTo("lens-redis/redis-password");
+        }
+        Container redis = redisContainer(r);
+        assertThat(secretRef(redis, "REDIS_PASSWORD")).isEqualTo("lens-redis/redis-password");
+        assertThat(redisArgs(r)).contains("--requirepass \"$REDIS_PASSWORD\"");
+    }
+
+    @Test
+    void theBundledRedisHasMaxmemoryUnderItsLimitAndEvictsOnlyKeysWithATtl() {
+        Rendered r = render("defaults", Map.of());
+        assertThat(redisArgs(r)).contains("--maxmemory 600mb").contains("--maxmemory-policy volatile-ttl").contains("--appendonly yes");
+        Quantity limit = redisContainer(r).getResources().getLimits().get("memory");
+        assertThat(Quantity.getAmountInBytes(limit).doubleValue() * 0.75).isGreaterThanOrEqualTo(600.0 * 1024 * 1024);
+        assertThat(redisContainer(r).getResources().getRequests().get("memory")).isEqualTo(limit);
+        // both follow the values
+        assertThat(redisArgs(render("defaults", Map.of("redis.maxmemory", "2gb", "redis.resources.limits.memory", "3Gi",
+                "redis.maxmemoryPolicy", "volatile-lru")))).contains("--maxmemory 2gb").contains("--maxmemory-policy volatile-lru");
+        // no room for the append-only file's rewrite, no limit at all, or a policy that could evict the change log: refused
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.maxmemory", "900mb")))
+                .hasMessageContaining("redis.maxmemory 900mb is above 75% of redis.resources.limits.memory 1Gi");
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.maxmemory", "2g", "redis.resources.limits.memory", "2G")))
+                .hasMessageContaining("redis.maxmemory 2g is above 75%");
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.maxmemory", "0"))).hasMessageContaining("at '/redis/maxmemory'");
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.maxmemory", ""))).hasMessageContaining("at '/redis/maxmemory'");
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.maxmemoryPolicy", "allkeys-lru"))).hasMessageContaining("at '/redis/maxmemoryPolicy'");
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.maxmemoryPolicy", "noeviction"))).hasMessageContaining("at '/redis/maxmemoryPolicy'");
+    }
+
+    @Test
+    void tlsToRedisMountsTheCaBundleTheServiceReads() {
+        // an external Redis with a private CA from a ConfigMap
+        Rendered external = render("external-redis-values.yaml", Map.of());
+        Deployment blue = external.deployment("blue");
+        assertTlsCa(app(blue));
+        Volume ca = volume(blue, "redis-ca");
+        assertThat(ca.getConfigMap().getName()).isEqualTo("shared-redis-ca");
+        assertThat(ca.getConfigMap().getItems()).singleElement().satisfies(i -> {
+            assertThat(i.getKey()).isEqualTo("ca-bundle.pem");
+            assertThat(i.getPath()).isEqualTo("ca.crt");
+        });
+        // the bundled Redis over TLS, its certificate and CA from one cert-manager Secret
+        Rendered bundled = render("volume-values.yaml", Map.of());
+        for (String color : List.of("blue", "green")) {
+            Deployment d = bundled.deployment(color);
+            assertTlsCa(app(d));
+            assertThat(volume(d, "redis-ca").getSecret().getSecretName()).isEqualTo("lens-redis-tls");
+            assertThat(volume(d, "redis-ca").getSecret().getItems()).singleElement().satisfies(i -> assertThat(i.getPath()).isEqualTo("ca.crt"));
+        }
+        assertThat(redisArgs(bundled)).contains("--port 0 --tls-port 6379 --tls-cert-file /tls/tls.crt --tls-key-file /tls/tls.key");
+        assertThat(mount(redisContainer(bundled), "tls").getReadOnly()).isTrue();
+        StatefulSet sts = bundled.all(StatefulSet.class).get(0);
+        assertThat(sts.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("tls")).singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("lens-redis-tls"));
+        // off by default: plain port, no CA file
+        Rendered plain = render("defaults", Map.of());
+        Container app = app(plain.deployment("blue"));
+        assertThat(env(app, "LENS_REDIS_TLS")).isEqualTo("false");
+        assertThat(app.getEnv()).noneMatch(e -> e.getName().equals("LENS_REDIS_TLS_CA_FILE"));
+        assertThat(app.getVolumeMounts()).noneMatch(m -> m.getName().equals("redis-ca"));
+        assertThat(redisArgs(plain)).contains("--port 6379").doesNotContain("tls");
+        // refused: bundled TLS without a certificate, two CA sources, a CA without TLS, the old boolean
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.tls.enabled", true))).hasMessageContaining("redis.tls.certSecret");
+        assertThatThrownBy(() -> render("external-redis-values.yaml", Map.of("redis.tls.ca.secret", "x")))
+                .hasMessageContaining("redis.tls.ca.secret and redis.tls.ca.configMap are both set");
+        assertThatThrownBy(() -> render("external-redis-values.yaml", Map.of("redis.tls.enabled", false)))
+                .hasMessageContaining("redis.tls.ca names a CA bundle but redis.tls.enabled is false");
+        assertThatThrownBy(() -> render("defaults", Map.of("redis.tls", true))).hasMessageContaining("at '/redis/tls'");
+    }
+
+    private static void assertTlsCa(Container app) {
+        assertThat(env(app, "LENS_REDIS_TLS")).isEqualTo("true");
+        String file = env(app, "LENS_REDIS_TLS_CA_FILE");
+        VolumeMount mount = mount(app, "redis-ca");
+        assertThat(mount.getReadOnly()).isTrue();
+        assertThat(file).isEqualTo(mount.getMountPath() + "/ca.crt");
+    }
+
+    @Test
+    void networkPoliciesAdmitTheIngressControllerAndMonitoringToTheApiAndOnlyTheApiToRedis() {
+        Rendered r = render("defaults", Map.of());
+        NetworkPolicy api = r.policy("lens-listing-lens");
+        NetworkPolicy redis = r.policy("lens-redis");
+        assertThat(r.all(NetworkPolicy.class)).hasSize(2);
+        Map<String, String> redisPod = r.all(StatefulSet.class).get(0).getSpec().getTemplate().getMetadata().getLabels();
+        List<Map<String, String>> apiPods = List.of("blue", "green").stream()
+                .map(c -> r.deployment(c).getSpec().getTemplate().getMetadata().getLabels()).toList();
+
+        // the API: both colours' pods; the HTTP port from the ingress controller's namespace and from monitoring only
+        assertThat(api.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(apiPods).allMatch(pod -> matches(api.getSpec().getPodSelector().getMatchLabels(), pod));
+        assertThat(matches(api.getSpec().getPodSelector().getMatchLabels(), redisPod)).isFalse();
+        assertThat(api.getSpec().getIngress()).hasSize(2).allSatisfy(rule -> {
+            assertThat(rule.getFrom()).as("a rule without sources admits everybody").isNotEmpty();
+            assertThat(ports(rule)).containsExactly("TCP/8080");
+        });
+        assertThat(namespaces(api.getSpec().getIngress().get(0))).containsExactly("ingress-nginx");
+        assertThat(namespaces(api.getSpec().getIngress().get(1))).containsExactly("monitoring");
+
+        // Redis: its pod, its port, from pods of both colours in the release's namespace only
+        assertThat(redis.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(matches(redis.getSpec().getPodSelector().getMatchLabels(), redisPod)).isTrue();
+        assertThat(apiPods).noneMatch(pod -> matches(redis.getSpec().getPodSelector().getMatchLabels(), pod));
+        NetworkPolicyIngressRule rule = redis.getSpec().getIngress().get(0);
+        assertThat(redis.getSpec().getIngress()).hasSize(1);
+        assertThat(ports(rule)).containsExactly("TCP/6379");
+        NetworkPolicyPeer peer = rule.getFrom().get(0);
+        assertThat(rule.getFrom()).hasSize(1);
+        assertThat(peer.getNamespaceSelector()).isNull();
+        assertThat(peer.getIpBlock()).isNull();
+        assertThat(apiPods).allMatch(pod -> matches(peer.getPodSelector().getMatchLabels(), pod));
+        assertThat(matches(peer.getPodSelector().getMatchLabels(), Map.of("app.kubernetes.io/name", "something-else"))).isFalse();
+
+        // configurable: in-cluster callers instead of the ingress controller; empty lists admit nobody, never everybody
+        NetworkPolicy custom = render("defaults", Map.of("networkPolicy.clients[0].podSelector.matchLabels.app", "storefront",
+                "networkPolicy.monitoring", "null")).policy("lens-listing-lens");
+        assertThat(custom.getSpec().getIngress()).singleElement().satisfies(only ->
+                assertThat(only.getFrom()).singleElement().satisfies(p -> assertThat(p.getPodSelector().getMatchLabels()).containsOnly(Map.entry("app", "storefront"))));
+        NetworkPolicy closed = render("defaults", Map.of("networkPolicy.clients", "null", "networkPolicy.monitoring", "null")).policy("lens-listing-lens");
+        assertThat(closed.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(closed.getSpec().getIngress()).isEmpty();
+        // off, and no Redis policy for an external Redis
+        assertThat(render("defaults", Map.of("networkPolicy.enabled", false)).all(NetworkPolicy.class)).isEmpty();
+        assertThat(render("external-redis-values.yaml", Map.of()).all(NetworkPolicy.class)).extracting(p -> p.getMetadata().getName())
+                .containsExactly("lens-listing-lens");
+    }
+
+    private static List<String> ports(NetworkPolicyIngressRule rule) {
+        return rule.getPorts().stream().map((NetworkPolicyPort p) -> p.getProtocol() + "/" + p.getPort().getValue()).toList();
+    }
+
+    private static List<String> namespaces(NetworkPolicyIngressRule rule) {
+        return rule.getFrom().stream().map(p -> {
+            assertThat(p.getPodSelector()).isNull();
+            return p.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
+        }).toList();
+    }
+
+    private static boolean matches(Map<String, String> selector, Map<String, String> labels) {
+        return selector != null && !selector.isEmpty() && labels.entrySet().containsAll(selector.entrySet());
+    }
+
     /**
      * Bad values fail at install time, each with a message that names what to fix: values.schema.json names the value
      * by its JSON pointer ({@code at '/blue/replicas'}), the chart's own cross-checks by its dotted path.
@@ -299,6 +468,11 @@ class HelmChartTest {
                     .findFirst().orElseThrow(() -> new AssertionError("no " + role + " Service"));
         }
 
+        NetworkPolicy policy(String name) {
+            return all(NetworkPolicy.class).stream().filter(p -> p.getMetadata().getName().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no NetworkPolicy " + name));
+        }
+
         PersistentVolumeClaim claim(String name) {
             return all(PersistentVolumeClaim.class).stream().filter(c -> c.getMetadata().getName().equals(name)).findFirst().orElse(null);
         }
@@ -307,7 +481,12 @@ class HelmChartTest {
     static Rendered render(String set, Map<String, Object> overrides) {
         TemplateCommand t = new Helm(CHART).template().withName("lens").withNamespace("marketplace").withKubeVersion("1.31.0");
         Map<String, Object> values = Serialization.unmarshal(read(CHART.resolve("values.yaml")), Map.class);
-        if (!set.equals("defaults")) {
+        if (set.equals("defaults")) {
+            for (Map.Entry<String, Object> e : REQUIRED.entrySet()) {
+                t = t.set(e.getKey(), e.getValue());
+                setPath(values, e.getKey(), e.getValue());
+            }
+        } else if (!set.equals("bare")) {
             Path file = CHART.resolve("ci").resolve(set);
             t = t.withValuesFile(file);
             merge(values, Serialization.unmarshal(read(file), Map.class));
@@ -366,6 +545,20 @@ class HelmChartTest {
     @SuppressWarnings("unchecked")
     private static Map<String, String> stringMap(Object o) {
         return (Map<String, String>) o;
+    }
+
+    static Container app(Deployment d) {
+        return d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    private static Container redisContainer(Rendered r) {
+        List<StatefulSet> sets = r.all(StatefulSet.class);
+        assertThat(sets).as("the bundled Redis").hasSize(1);
+        return sets.get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    private static String redisArgs(Rendered r) {
+        return String.join(" ", redisContainer(r).getArgs());
     }
 
     static String env(Container c, String name) {
