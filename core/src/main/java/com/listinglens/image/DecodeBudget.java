@@ -162,8 +162,24 @@ public final class DecodeBudget {
         }
     }
 
+    /** The memory limit of this process's cgroup (v2 memory.max or v1 memory.limit_in_bytes), if it has one. */
     private static java.util.OptionalLong cgroupLimit() {
-        for (Path p : new Path[]{Path.of("/sys/fs/cgroup/memory.max"), Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes")}) {
+        java.util.List<Path> candidates = new java.util.ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                String[] f = line.split(":", 3); // "0::/path" (v2) or "N:memory:/path" (v1)
+                if (f.length == 3 && f[1].isEmpty()) {
+                    candidates.add(Path.of("/sys/fs/cgroup" + f[2], "memory.max"));
+                } else if (f.length == 3 && java.util.Arrays.asList(f[1].split(",")).contains("memory")) {
+                    candidates.add(Path.of("/sys/fs/cgroup/memory" + f[2], "memory.limit_in_bytes"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: the mount points below are all there is to read
+        }
+        candidates.add(Path.of("/sys/fs/cgroup/memory.max"));
+        candidates.add(Path.of("/sys/fs/cgroup/memory/memory.limit_in_bytes"));
+        for (Path p : candidates) {
             try {
                 String v = Files.readString(p).strip();
                 if (!v.equals("max")) {
@@ -172,7 +188,7 @@ public final class DecodeBudget {
                         return java.util.OptionalLong.of(bytes);
                     }
                 }
-            } catch (IOException | NumberFormatException e) {
+            } catch (IOException | RuntimeException e) {
                 // not this cgroup version, or no limit
             }
         }
