@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
 /** {@code lens evaluate}: suggestions for a catalog of uploads, scored against their own metadata. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = "Ask the pool for suggestions for every upload of a catalog and print per-field accuracy, coverage, "
-                + "precision, accuracy at 90 % coverage and expected calibration error, and plot accuracy against coverage.")
+                + "precision, accuracy at 90 %% coverage and expected calibration error, and plot accuracy against coverage.")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--catalog"}, required = true, description = "JSONL catalog of uploads with their true metadata")
