@@ -48,6 +48,12 @@ public final class Settings {
         return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(List.of()));
     }
 
+    /** The index policy as configured (lens.build.auto.*), for lens.build.index-factory=auto. */
+    public static com.listinglens.indexer.IndexPolicy indexPolicy(LensConfig.Build.Auto c) {
+        return new com.listinglens.indexer.IndexPolicy(c.exactBelow(), c.listSize(), c.minLists(), c.maxLists(), c.dimsPerCode(),
+                c.nprobe(), c.trainPerList(), c.maxTrainRows(), c.refine());
+    }
+
     /** The memory the service's decodes may hold at once (lens.image.decode-budget-mb, decode-wait). */
     public static com.listinglens.image.DecodeBudget decodeBudget(LensConfig.Image c) {
         long bytes = c.decodeBudgetMb().map(mb -> mb << 20).orElseGet(com.listinglens.image.DecodeBudget::automaticCapacity);

@@ -30,12 +30,6 @@ public record IndexPolicy(long exactBelow, int listSize, int minLists, int maxLi
         }
     }
 
-    /** The policy as configured. */
-    public static IndexPolicy of(com.listinglens.config.LensConfig.Build.Auto c) {
-        return new IndexPolicy(c.exactBelow(), c.listSize(), c.minLists(), c.maxLists(), c.dimsPerCode(), c.nprobe(),
-                c.trainPerList(), c.maxTrainRows(), c.refine());
-    }
-
     /** What to build: the factory string, why, the search parameters to record, and how many rows to train on. */
     public record Choice(String factory, String reason, int nprobe, long trainRows, int refine) {
 

@@ -272,7 +272,7 @@ public final class PoolScaleBench {
             try (EmbeddingSet set = EmbeddingSet.open(setDir)) {
                 FaissIndex.setThreads(Runtime.getRuntime().availableProcessors());
                 EmbeddingPoolBuilder.Report report = new EmbeddingPoolBuilder(System.out).build(new EmbeddingPoolBuilder.Request(set,
-                        poolDir, factory, IndexPolicy.of(config.build().auto()), Settings.metric(config.build().metric()), basePool, true,
+                        poolDir, factory, Settings.indexPolicy(config.build().auto()), Settings.metric(config.build().metric()), basePool, true,
                         config.build().addBatch()));
                 Map<String, Object> b = new LinkedHashMap<>();
                 b.put("build_s", round(report.seconds()));

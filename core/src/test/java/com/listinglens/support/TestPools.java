@@ -67,7 +67,7 @@ public final class TestPools {
         try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), config.build().precision()))) {
             new PoolBuilder(new ImageDecoder(image), Settings.scales(config), embedder, config.model().batchSize(),
                     config.build().decodeThreads(), System.err)
-                    .policy(com.listinglens.indexer.IndexPolicy.of(config.build().auto()))
+                    .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()))
                     .build(new PoolBuilder.Request(catalogs, imageRoot, dir, config.build().indexFactory(),
                             Settings.metric(config.build().metric()), config.model().name(),
                             config.model().space() + Settings.scales(config).spaceSuffix(), true, null,

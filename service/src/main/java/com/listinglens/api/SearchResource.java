@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.app.SearchResponse;
 import com.listinglens.app.LensService;
 import com.listinglens.app.SearchService;
 import com.listinglens.pool.ListingFilter;

@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.app.SuggestionResponse;
 import com.listinglens.app.LensService;
 import com.listinglens.app.SuggestionService;
 import com.listinglens.suggest.ShippingCheck;

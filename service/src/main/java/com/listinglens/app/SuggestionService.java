@@ -2,7 +2,6 @@ package com.listinglens.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.listinglens.api.SuggestionResponse;
 import com.listinglens.cache.CacheKeys;
 import com.listinglens.cache.RedisStore;
 import com.listinglens.cache.StoreUnavailableException;

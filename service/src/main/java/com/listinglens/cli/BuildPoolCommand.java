@@ -176,7 +176,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
                 com.listinglens.vector.FaissIndex.setThreads(Runtime.getRuntime().availableProcessors());
                 new com.listinglens.indexer.EmbeddingPoolBuilder(System.err).build(new com.listinglens.indexer.EmbeddingPoolBuilder.Request(
                         set, output, indexFactory != null ? indexFactory : config.build().indexFactory(),
-                        com.listinglens.indexer.IndexPolicy.of(config.build().auto()),
+                        com.listinglens.config.Settings.indexPolicy(config.build().auto()),
                         Settings.metric(metric != null ? metric : config.build().metric()), projectionOf, replace,
                         config.build().addBatch()));
             }
@@ -192,7 +192,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
         try (Embedder embedder = new DjlEmbedder(model.settings())) {
             PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err)
-                    .policy(com.listinglens.indexer.IndexPolicy.of(config.build().auto()));
+                    .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()));
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
                     imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),

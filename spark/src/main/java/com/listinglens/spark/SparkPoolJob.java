@@ -395,7 +395,7 @@ public final class SparkPoolJob implements Callable<Integer> {
                     config.model().name(), poolSpace, replace, null,
                     embeddings != null ? null : Settings.projectionSpec(config, projection), calibrator);
             PoolBuilder.Report report = PoolBuilder.finish(request, new PoolBuilder.Embedded(listings, vectors, d, sources, rejected,
-                    unusable, 0, 0), modelInfo, IndexPolicy.of(config.build().auto()), index, log, start, carried);
+                    unusable, 0, 0), modelInfo, Settings.indexPolicy(config.build().auto()), index, log, start, carried);
             if (publish) {
                 Settings.publisher(config, artifacts, log).publishPool(out, tenant != null ? tenant
                         : Settings.defaultTenant(config), true);

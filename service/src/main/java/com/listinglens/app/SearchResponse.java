@@ -1,4 +1,4 @@
-package com.listinglens.api;
+package com.listinglens.app;
 
 import com.listinglens.pool.ListingFilter;
 

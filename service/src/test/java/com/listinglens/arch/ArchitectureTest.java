@@ -1,0 +1,62 @@
+package com.listinglens.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The package rules of the core library and the service, on their compiled classes (tests excluded): no cycles
+ * between packages, and the data's path kept in order (pure logic does no I/O and knows nothing of HTTP).
+ */
+class ArchitectureTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        // main classes only: the service's own and the core jar's (not the core's test jar, also on this classpath)
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar") && !location.contains("/test-classes/"))
+                .importPackages("com.listinglens");
+    }
+
+    @Test
+    void theCoreAndTheServiceAreBothImported() {
+        org.assertj.core.api.Assertions.assertThat(classes.contain("com.listinglens.suggest.Suggester")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(classes.contain("com.listinglens.api.AdminGate")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(classes.contain("com.listinglens.image.TestImageFixtures")).as("no test classes").isFalse();
+    }
+
+    @Test
+    void packagesAreFreeOfCycles() {
+        slices().matching("com.listinglens.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void pureLogicDoesNoIoAndKnowsNoHttp() {
+        noClasses().that().resideInAnyPackage("..suggest..", "..calibration..", "..projection..", "..search..", "..budget..")
+                .should().dependOnClassesThat().resideInAnyPackage("..storage..", "..cache..", "..live..", "..api..", "..app..",
+                        "..cli..", "jakarta.ws.rs..", "io.vertx..", "redis.clients..", "software.amazon..")
+                .check(classes);
+    }
+
+    @Test
+    void theCoreKnowsNothingOfTheService() {
+        noClasses().that().resideOutsideOfPackages("..api..", "..app..", "..cli..", "..spark..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.listinglens.api..", "com.listinglens.app..",
+                        "com.listinglens.cli..", "io.quarkus..", "jakarta.ws.rs..")
+                .check(classes);
+    }
+
+    @Test
+    void resourcesAreTheOnlyHttpLayer() {
+        noClasses().that().resideInAPackage("com.listinglens.app..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.listinglens.api..", "jakarta.ws.rs.core..")
+                .check(classes);
+    }
+}
