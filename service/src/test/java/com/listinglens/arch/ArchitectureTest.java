@@ -54,6 +54,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheToolsAndTheServiceReadConfiguration() {
+        noClasses().that().resideOutsideOfPackages("com.listinglens.config..", "com.listinglens.eval..", "com.listinglens.api..",
+                        "com.listinglens.app..", "com.listinglens.cli..", "com.listinglens.spark..")
+                .should().dependOnClassesThat().resideInAPackage("com.listinglens.config..")
+                .check(classes);
+    }
+
+    @Test
     void resourcesAreTheOnlyHttpLayer() {
         noClasses().that().resideInAPackage("com.listinglens.app..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.listinglens.api..", "jakarta.ws.rs.core..")
