@@ -271,6 +271,14 @@ public interface LensConfig {
         @WithName("fp32-path")
         Path fp32Path();
 
+        /**
+         * Optional: an int8 file of the same model whose activations use 7 bits (reduce range), exact on FBGEMM's AVX2
+         * kernels (models/quantize_int8.py makes it). With lens.model.path=auto its paths (int8-rr/&lt;engine&gt;) are
+         * measured beside the others. A model version in the store carries it as its "int8-rr" file.
+         */
+        @WithName("int8-rr-path")
+        Optional<Path> int8RrPath();
+
         int dimension();
 
         @WithDefault("8")

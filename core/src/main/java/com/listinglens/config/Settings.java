@@ -65,11 +65,18 @@ public final class Settings {
         String p = precision.toLowerCase(Locale.ROOT);
         Path path = switch (p) {
             case "int8" -> c.int8Path();
+            case "int8-rr" -> c.int8RrPath().orElseThrow(() -> new IllegalArgumentException(
+                    "no int8 model with 7-bit activations: set lens.model.int8-rr-path (models/quantize_int8.py makes one)"));
             case "fp32", "fp16" -> c.fp32Path();
             default -> throw new IllegalArgumentException("unknown model precision '" + precision + "' (int8, fp32)");
         };
-        return new ModelSettings(c.name(), path, p, c.device(), c.dimension(), c.batchSize(), c.predictors(), c.threads(),
+        return new ModelSettings(c.name(), path, filePrecision(p), c.device(), c.dimension(), c.batchSize(), c.predictors(), c.threads(),
                 c.quantizedEngine());
+    }
+
+    /** The precision a model file runs at: "int8-rr" (7-bit activations) is an int8 file. */
+    private static String filePrecision(String fileKey) {
+        return fileKey.startsWith("int8-") ? "int8" : fileKey;
     }
 
     public static SuggestSettings suggest(LensConfig.Suggest c) {
@@ -252,7 +259,7 @@ public final class Settings {
     private static ResolvedModel fromManifest(LensConfig config, ModelManifest manifest, Path folder, ModelManifest.ModelFile file,
                                               String precision) {
         LensConfig.Model m = config.model();
-        return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), precision.toLowerCase(Locale.ROOT),
+        return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), filePrecision(precision.toLowerCase(Locale.ROOT)),
                 m.device(), manifest.dimension(), m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
                 manifest.space() + scales(config).spaceSuffix(), manifest.version());
     }

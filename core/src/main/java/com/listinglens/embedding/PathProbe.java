@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * Measures the inference paths this CPU can serve a model on, for {@link PathChoice}: fp32 first (the reference), then
- * the int8 model on every quantized engine the loaded libtorch supports. Each path is loaded on its own (one predictor,
+ * each int8 file (the model's own, and its 7-bit-activation variant where there is one) on every quantized engine the
+ * loaded libtorch supports. Each path is loaded on its own (one predictor,
  * the configured batch size and thread count), embeds the probe photos (their views, as the service computes them),
  * whose embeddings are compared with fp32's, and is then timed embedding them again in batches of {@code batch} photos
  * on one thread for {@code timePerPath}. Paths are measured one after another because libtorch's quantized engine is
@@ -59,6 +60,20 @@ public final class PathProbe {
      */
     public static Result run(ModelSettings fp32, ModelSettings int8, List<QuantizedEngine.Kind> engines, List<float[]> tensors,
                              int views, Settings settings, Consumer<String> progress) {
+        java.util.Map<String, ModelSettings> int8Files = new java.util.LinkedHashMap<>();
+        if (int8 != null) {
+            int8Files.put("", int8);
+        }
+        return run(fp32, int8Files, engines, tensors, views, settings, progress);
+    }
+
+    /**
+     * As {@link #run(ModelSettings, ModelSettings, List, List, int, Settings, Consumer)}, with several int8 files:
+     * variant ("" for the model's own int8 file, {@link InferencePath#REDUCED_RANGE} for the one with 7-bit activations)
+     * to its settings; each is tried on every engine.
+     */
+    public static Result run(ModelSettings fp32, java.util.Map<String, ModelSettings> int8Files, List<QuantizedEngine.Kind> engines,
+                             List<float[]> tensors, int views, Settings settings, Consumer<String> progress) {
         Objects.requireNonNull(fp32, "fp32");
         if (views < 1 || tensors.isEmpty() || tensors.size() % views != 0) {
             throw new IllegalArgumentException(tensors.size() + " probe tensors are not " + views + " views of whole photos");
@@ -77,11 +92,13 @@ public final class PathProbe {
             trials.add(new PathChoice.Trial(InferencePath.FP32, speed, 1, 1, 1, null));
             progress.accept(InferencePath.FP32.label() + ": " + trials.getLast().figures());
         }
-        if (int8 != null) {
+        if (!int8Files.isEmpty()) {
             Optional<QuantizedEngine> qe = QuantizedEngine.loaded();
             Optional<QuantizedEngine.Kind> before = qe.map(QuantizedEngine::current);
             try {
-                tryInt8(int8, engines, tensors, views, settings, reference, k, trials, progress);
+                for (var file : int8Files.entrySet()) {
+                    tryInt8(file.getKey(), file.getValue(), engines, tensors, views, settings, reference, k, trials, progress);
+                }
             } finally {
                 before.filter(b -> b != QuantizedEngine.Kind.NONE).ifPresent(b -> qe.get().use(b)); // process-wide: as it was
             }
@@ -90,11 +107,11 @@ public final class PathProbe {
         return new Result(choice, (System.nanoTime() - t0) / 1e9, photos, views);
     }
 
-    private static void tryInt8(ModelSettings int8, List<QuantizedEngine.Kind> engines, List<float[]> tensors, int views,
+    private static void tryInt8(String variant, ModelSettings int8, List<QuantizedEngine.Kind> engines, List<float[]> tensors, int views,
                                 Settings settings, float[][] reference, int k, List<PathChoice.Trial> trials, Consumer<String> progress) {
         List<QuantizedEngine.Kind> tryOn = engines.isEmpty() ? supportedEngines() : engines;
         for (QuantizedEngine.Kind engine : tryOn) {
-            InferencePath path = InferencePath.int8(engine);
+            InferencePath path = InferencePath.int8(variant, engine);
             PathChoice.Trial trial;
             try (DjlEmbedder model = new DjlEmbedder(probing(path.settings(int8)))) {
                 float[][] candidate = model.embedViews(tensors, views);

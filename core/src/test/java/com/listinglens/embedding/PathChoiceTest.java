@@ -79,6 +79,14 @@ class PathChoiceTest {
             assertThat(InferencePath.parse(label).label()).isEqualTo(label);
         }
         assertThat(InferencePath.parse(" INT8/FBGEMM ")).isEqualTo(FBGEMM);
+        InferencePath rr = InferencePath.parse("int8-rr/fbgemm");
+        assertThat(rr.variant()).isEqualTo(InferencePath.REDUCED_RANGE);
+        assertThat(rr.file()).isEqualTo("int8-rr");
+        assertThat(rr.label()).isEqualTo("int8-rr/fbgemm");
+        assertThat(rr).isNotEqualTo(FBGEMM);
+        assertThatThrownBy(() -> InferencePath.parse("int8-xx/fbgemm")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown int8 variant");
+        assertThatThrownBy(() -> new InferencePath("fp32", null, "rr")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> InferencePath.parse("fp16")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fp32");
         assertThatThrownBy(() -> InferencePath.parse("int8/avx9")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new InferencePath("int8", null)).isInstanceOf(IllegalArgumentException.class);

@@ -74,16 +74,16 @@ class PathProbeTest {
 
     @Test
     void withoutAnInt8ModelFp32IsTheOnlyPath() {
-        PathProbe.Result r = PathProbe.run(SharedData.settings("fp32"), null, List.of(), tensors.subList(0, 8), 2, QUICK, s -> { });
+        PathProbe.Result r = PathProbe.run(SharedData.settings("fp32"), (ModelSettings) null, List.of(), tensors.subList(0, 8), 2, QUICK, s -> { });
         assertThat(r.choice().chosen().path()).isEqualTo(InferencePath.FP32);
         assertThat(r.choice().reason()).isEqualTo("fp32: the only path tried");
     }
 
     @Test
     void probesThatAreNotWholePhotosAreRefused() {
-        assertThatThrownBy(() -> PathProbe.run(SharedData.settings("fp32"), null, List.of(), tensors.subList(0, 3), 2, QUICK, s -> { }))
+        assertThatThrownBy(() -> PathProbe.run(SharedData.settings("fp32"), (ModelSettings) null, List.of(), tensors.subList(0, 3), 2, QUICK, s -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not 2 views");
-        assertThatThrownBy(() -> PathProbe.run(SharedData.settings("fp32"), null, List.of(), tensors.subList(0, 2), 2, QUICK, s -> { }))
+        assertThatThrownBy(() -> PathProbe.run(SharedData.settings("fp32"), (ModelSettings) null, List.of(), tensors.subList(0, 2), 2, QUICK, s -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2 photos");
     }
 

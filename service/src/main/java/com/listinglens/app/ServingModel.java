@@ -65,7 +65,7 @@ final class ServingModel {
         }
         if (!mode.equals("auto")) {
             InferencePath pinned = InferencePath.parse(mode);
-            Settings.ResolvedModel resolved = Settings.resolveModel(config, artifacts, pinned.precision());
+            Settings.ResolvedModel resolved = Settings.resolveModel(config, artifacts, pinned.file());
             DjlEmbedder embedder = new DjlEmbedder(pinned.settings(resolved.settings()));
             return new Loaded(embedder, withSettings(resolved, embedder.settings()), pinned.label(), "pinned",
                     pinned.label() + ": pinned by lens.model.path", null);
@@ -77,6 +77,17 @@ final class ServingModel {
             int8 = Settings.resolveModel(config, artifacts, "int8");
         } catch (IllegalArgumentException e) {
             noInt8 = e.getMessage();
+        }
+        // the variant with 7-bit activations, where the model has one (lens.model.int8-rr-path, or the version's file)
+        Settings.ResolvedModel int8rr = null;
+        try {
+            int8rr = Settings.resolveModel(config, artifacts, "int8-rr");
+            if (!Files.isRegularFile(int8rr.settings().path())) {
+                LOG.warnf("lens.model.int8-rr-path %s is not a file: its paths are not measured", int8rr.settings().path());
+                int8rr = null;
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.debugf("no int8 model with 7-bit activations: %s", e.getMessage());
         }
         MultiScale views = Settings.scales(config);
         Probe photos = probePhotos(config, views);
@@ -91,12 +102,17 @@ final class ServingModel {
         List<QuantizedEngine.Kind> engines = m.quantizedEngine().equalsIgnoreCase("auto") || m.quantizedEngine().equalsIgnoreCase("default")
                 ? List.of() : List.of(QuantizedEngine.Kind.parse(m.quantizedEngine()));
         int batch = m.batching().enabled() ? Math.max(1, m.batching().maxBatch()) : Math.max(1, m.batchSize());
-        PathProbe.Result r = PathProbe.run(fp32.settings(), int8.settings(), engines, photos.tensors(), views.views(),
+        java.util.Map<String, ModelSettings> int8Files = new java.util.LinkedHashMap<>();
+        int8Files.put("", int8.settings());
+        if (int8rr != null) {
+            int8Files.put(InferencePath.REDUCED_RANGE, int8rr.settings());
+        }
+        PathProbe.Result r = PathProbe.run(fp32.settings(), int8Files, engines, photos.tensors(), views.views(),
                 new PathProbe.Settings(m.probe().timePerPath(), batch, check.minMeanCosine(), check.minNeighbourOverlap(), check.k()),
                 line -> LOG.infof("inference path %s", line));
         LOG.info(PathProbe.describe(r));
         InferencePath chosen = r.choice().chosen().path();
-        Settings.ResolvedModel resolved = chosen.isInt8() ? int8 : fp32;
+        Settings.ResolvedModel resolved = !chosen.isInt8() ? fp32 : chosen.variant().isEmpty() ? int8 : int8rr;
         DjlEmbedder embedder = new DjlEmbedder(chosen.settings(resolved.settings()));
         return new Loaded(embedder, withSettings(resolved, embedder.settings()), chosen.label(), "measured", r.choice().reason(), r);
     }

@@ -90,6 +90,29 @@ class ServingModelTest {
         }
     }
 
+    /**
+     * A second int8 file (lens.model.int8-rr-path, here the shared int8 file again, standing in for one with 7-bit
+     * activations) is measured on every engine beside the first, and can be pinned.
+     */
+    @Test
+    void theReducedRangeInt8FileIsMeasuredBesideTheOtherAndCanBePinned() {
+        String int8 = ConfigLoader.load(Map.of()).model().int8Path().toString();
+        ServingModel.Loaded loaded = ServingModel.load(config("auto", "lens.model.int8-rr-path", int8,
+                "lens.model.quantized-engine", "qnnpack"), null);
+        try (var embedder = loaded.embedder()) {
+            assertThat(loaded.probe().choice().trials()).extracting(v -> v.trial().path().label())
+                    .containsExactlyInAnyOrder("fp32", "int8/qnnpack", "int8-rr/qnnpack");
+        }
+        ServingModel.Loaded pinned = ServingModel.load(config("int8-rr/qnnpack", "lens.model.int8-rr-path", int8), null);
+        try (var embedder = pinned.embedder()) {
+            assertThat(pinned.path()).isEqualTo("int8-rr/qnnpack");
+            assertThat(embedder.info().precision()).isEqualTo("int8");
+            assertThat(embedder.info().path().toString()).isEqualTo(java.nio.file.Path.of(int8).toAbsolutePath().toString());
+        }
+        assertThatThrownBy(() -> ServingModel.load(config("int8-rr/qnnpack"), null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lens.model.int8-rr-path");
+    }
+
     @Test
     void anUnknownPathIsAClearError() {
         assertThatThrownBy(() -> ServingModel.load(config("int4/turbo"), null))
