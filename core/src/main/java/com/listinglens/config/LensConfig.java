@@ -402,9 +402,23 @@ public interface LensConfig {
          */
         Optional<Long> decodeBudgetMb();
 
-        /** How long a decode waits for room in the budget before its request is answered 503 with Retry-After. */
+        /**
+         * How long a decode waits for room in the budget (at most what is left of its request's deadline) before its
+         * request is answered 503 with Retry-After.
+         */
         @WithDefault("250ms")
         java.time.Duration decodeWait();
+
+        /**
+         * Decodes of more pixels than this (after a JPEG's DCT reduction, so in practice huge PNG, WebP, GIF or BMP
+         * uploads) are large: about a second of CPU each at 40 MP on these cores.
+         */
+        @WithDefault("16000000")
+        long largeDecodePixels();
+
+        /** Large decodes at once (0: half the cores, at least one); one more is answered 503 at once. */
+        @WithDefault("0")
+        int largeDecodes();
 
         @WithDefault("256")
         int resizeShorter();

@@ -57,7 +57,8 @@ public final class Settings {
     /** The memory the service's decodes may hold at once (lens.image.decode-budget-mb, decode-wait). */
     public static com.listinglens.image.DecodeBudget decodeBudget(LensConfig.Image c) {
         long bytes = c.decodeBudgetMb().map(mb -> mb << 20).orElseGet(com.listinglens.image.DecodeBudget::automaticCapacity);
-        return new com.listinglens.image.DecodeBudget(bytes, c.decodeWait());
+        int large = c.largeDecodes() > 0 ? c.largeDecodes() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return new com.listinglens.image.DecodeBudget(bytes, c.decodeWait(), c.largeDecodePixels(), large);
     }
 
     /** Model settings for a precision ("int8" or "fp32"): the file is picked by precision. */

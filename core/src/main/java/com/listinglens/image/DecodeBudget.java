@@ -22,6 +22,9 @@ public final class DecodeBudget {
 
     private final long capacity;
     private final Duration wait;
+    private final long largePixels;
+    private final int maxLarge;
+    private int large;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition freed = lock.newCondition();
     private long used;
@@ -37,10 +40,12 @@ public final class DecodeBudget {
     /** A decode's share of the budget, given back once (idempotent). */
     public final class Permit implements AutoCloseable {
         private final long bytes;
+        private final boolean isLarge;
         private boolean released;
 
-        private Permit(long bytes) {
+        private Permit(long bytes, boolean isLarge) {
             this.bytes = bytes;
+            this.isLarge = isLarge;
         }
 
         public long bytes() {
@@ -54,6 +59,9 @@ public final class DecodeBudget {
                 if (!released) {
                     released = true;
                     used -= bytes;
+                    if (isLarge) {
+                        large--;
+                    }
                     freed.signalAll();
                 }
             } finally {
@@ -63,11 +71,23 @@ public final class DecodeBudget {
     }
 
     public DecodeBudget(long capacity, Duration wait) {
-        if (capacity < 1 || wait == null || wait.isNegative()) {
-            throw new IllegalArgumentException("a decode budget needs capacity >= 1 byte and a wait >= 0");
+        this(capacity, wait, Long.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param largePixels decodes of more pixels than this (after a JPEG's DCT reduction: in practice huge PNG, WebP,
+     *     GIF or BMP files) are "large": each costs about a second of CPU at 40 MP
+     * @param maxLarge large decodes at once; one more is refused at once (busy), so that a flood of such uploads can
+     *     take at most that many cores from the other requests
+     */
+    public DecodeBudget(long capacity, Duration wait, long largePixels, int maxLarge) {
+        if (capacity < 1 || wait == null || wait.isNegative() || largePixels < 1 || maxLarge < 1) {
+            throw new IllegalArgumentException("a decode budget needs capacity >= 1 byte, a wait >= 0, largePixels >= 1 and maxLarge >= 1");
         }
         this.capacity = capacity;
         this.wait = wait;
+        this.largePixels = largePixels;
+        this.maxLarge = maxLarge;
     }
 
     /** Admits every decode at once (no budget). */
@@ -109,14 +129,33 @@ public final class DecodeBudget {
      * @throws DecodeBusyException when it does not fit in time
      */
     public Permit acquire(long bytes) {
+        return acquire(bytes, 0, wait);
+    }
+
+    /**
+     * Takes {@code bytes} of the budget for a decode of {@code pixels}, waiting up to {@code maxWait} (at most the
+     * configured wait: pass what is left of the request's deadline) for them; a large decode beyond
+     * {@code maxLarge} is refused at once.
+     *
+     * @throws ImageRejectedException (too many pixels) when it exceeds the whole budget
+     * @throws DecodeBusyException when it does not fit in time
+     */
+    public Permit acquire(long bytes, long pixels, Duration maxWait) {
         if (bytes > capacity) {
             throw new ImageRejectedException(ImageRejectedException.Reason.TOO_MANY_PIXELS, String.format(Locale.ROOT,
                     "Decoding this image needs about %d MB, more than the %d MB this service decodes at once "
                             + "(lens.image.decode-budget).", bytes >> 20, capacity >> 20));
         }
-        long deadline = System.nanoTime() + wait.toNanos();
+        long deadline = System.nanoTime() + Math.min(wait.toNanos(), Math.max(0, maxWait.toNanos()));
+        boolean isLarge = pixels > largePixels;
         lock.lock();
         try {
+            if (isLarge && large >= maxLarge) {
+                refused++;
+                throw new DecodeBusyException(String.format(Locale.ROOT, "the service is decoding %d image(s) of more than %d "
+                        + "megapixels already (lens.image.large-decodes); this one has %.1f", large, largePixels / 1_000_000,
+                        pixels / 1e6));
+            }
             while (used + bytes > capacity) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -132,7 +171,10 @@ public final class DecodeBudget {
                 }
             }
             used += bytes;
-            return new Permit(bytes);
+            if (isLarge) {
+                large++;
+            }
+            return new Permit(bytes, isLarge);
         } finally {
             lock.unlock();
         }

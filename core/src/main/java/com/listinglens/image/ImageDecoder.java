@@ -134,12 +134,20 @@ public final class ImageDecoder {
      * Pass {@code 0} for full resolution. Other formats are always decoded at full resolution.
      */
     public DecodedImage decode(byte[] bytes, int minShorterSide) {
+        return decode(bytes, minShorterSide, java.time.Duration.ofDays(1));
+    }
+
+    /**
+     * As {@link #decode(byte[], int)}, waiting at most {@code maxWait} (what is left of the request's deadline) for
+     * room in the decode budget.
+     */
+    public DecodedImage decode(byte[] bytes, int minShorterSide, java.time.Duration maxWait) {
         ImageHeader header = inspect(bytes);
         int orientation = header.format() == ImageFormat.JPEG ? EncodedStructure.jpegExifOrientation(bytes) : 1;
         int reduction = header.format() == ImageFormat.JPEG
                 ? reduction(header, minShorterSide, settings.reducedDecodeMargin()) : 1;
         long pixels = (long) ceilDiv(header.width(), reduction) * ceilDiv(header.height(), reduction);
-        DecodeBudget.Permit permit = budget.acquire(pixels * DecodeBudget.bytesPerPixel(header));
+        DecodeBudget.Permit permit = budget.acquire(pixels * DecodeBudget.bytesPerPixel(header), pixels, maxWait);
         try {
             return decodeAdmitted(bytes, header, orientation, reduction).releasing(permit);
         } catch (RuntimeException | Error e) {

@@ -120,7 +120,9 @@ public final class SuggestPipeline {
         List<float[]> tensors = new ArrayList<>(photos.size());
         NamedColour colour = null;
         for (int i = 0; i < photos.size(); i++) {
-            try (DecodedImage image = decoder.decode(photos.get(i), scales.decodeShorter())) {
+            java.time.Duration left = deadline.bounded() ? java.time.Duration.ofNanos(Math.max(0, deadline.remainingNanos()))
+                    : java.time.Duration.ofDays(1);
+            try (DecodedImage image = decoder.decode(photos.get(i), scales.decodeShorter(), left)) {
                 tensors.addAll(scales.toTensors(image));
                 if (i == 0) {
                     colour = colourNamer.dominant(image);

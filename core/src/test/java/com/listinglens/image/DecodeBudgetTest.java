@@ -150,4 +150,29 @@ class DecodeBudgetTest {
             assertThat(allocated).as("heap bytes allocated decoding a 40 MP GIF").isLessThan(100L << 20);
         }
     }
+
+    /** Large decodes beyond the cap are refused at once, whatever room is left; small ones go on; the wait is bounded. */
+    @Test
+    void largeDecodesAreCappedAndTheWaitIsBoundedByTheCaller() {
+        DecodeBudget budget = new DecodeBudget(1L << 30, Duration.ofSeconds(10), 16_000_000, 1);
+        try (DecodeBudget.Permit big = budget.acquire(240L << 20, 40_000_000, Duration.ofSeconds(10))) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> budget.acquire(240L << 20, 40_000_000, Duration.ofSeconds(10)))
+                    .isInstanceOf(DecodeBudget.DecodeBusyException.class).hasMessageContaining("lens.image.large-decodes");
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("refused without waiting").isLessThan(5_000);
+            try (DecodeBudget.Permit small = budget.acquire(6L << 20, 1_000_000, Duration.ZERO)) {
+                assertThat(budget.used()).isEqualTo((240L << 20) + (6L << 20));
+            }
+        }
+        try (DecodeBudget.Permit again = budget.acquire(240L << 20, 40_000_000, Duration.ZERO)) {
+            assertThat(again.bytes()).isEqualTo(240L << 20);
+        }
+        // the caller's bound (a request's remaining deadline) shortens the configured 10 s wait
+        DecodeBudget full = new DecodeBudget(1000, Duration.ofSeconds(10));
+        try (DecodeBudget.Permit held = full.acquire(1000)) {
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> full.acquire(10, 1, Duration.ofMillis(50))).isInstanceOf(DecodeBudget.DecodeBusyException.class);
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+        }
+    }
 }
