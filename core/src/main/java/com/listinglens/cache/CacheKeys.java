@@ -48,6 +48,19 @@ public final class CacheKeys {
         return PREFIX + "changes:" + safe("tenant", tenant);
     }
 
+    /**
+     * The hash of how far each serving replica's pool folded the tenant's change log (field: replica id, value:
+     * {@code "<change id> <expires at, epoch ms>"}); the log is trimmed below the lowest live entry. No TTL.
+     */
+    public static String folded(String tenant) {
+        return PREFIX + "folded:" + safe("tenant", tenant);
+    }
+
+    /** The id through which the tenant's change log was trimmed (absent: never). No TTL. */
+    public static String trimmed(String tenant) {
+        return PREFIX + "trimmed:" + safe("tenant", tenant);
+    }
+
     /** Key of a search's stored query (what its cursor pages through). */
     public static String search(String id) {
         if (!isSessionId(id)) {

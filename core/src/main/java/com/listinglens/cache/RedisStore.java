@@ -110,6 +110,19 @@ public final class RedisStore implements AutoCloseable {
         return run(j -> j.xrevrange(stream, "+", "-", 1).stream().findFirst().map(e -> e.getID().toString()));
     }
 
+    /** Entries in a stream (0: none, or no such stream). */
+    public long streamLength(String stream) {
+        return run(j -> j.xlen(stream));
+    }
+
+    /**
+     * Runs a Lua script (atomically, as Redis runs scripts): integers come back as {@link Long}, bulk strings as
+     * {@link String}, arrays as {@link List}, nil as null.
+     */
+    public Object eval(String script, List<String> keys, List<String> args) {
+        return run(j -> j.eval(script, keys, args));
+    }
+
     public boolean ping() {
         try {
             return "PONG".equals(run(Jedis::ping));

@@ -216,9 +216,16 @@ public interface LensConfig {
         @WithDefault("1h")
         java.time.Duration answerTtl();
 
-        /** How long a suggestion session lives (the shipping check needs it). */
+        /** How long a suggestion session lives (the shipping check needs it); at most 7 days. */
         @WithDefault("24h")
         java.time.Duration sessionTtl();
+
+        /**
+         * Largest suggestion session kept, in bytes of JSON (at least 1024): a bigger one keeps only its most similar
+         * neighbours that fit (the shipping check weighs fewer).
+         */
+        @WithDefault("8192")
+        int sessionMaxBytes();
     }
 
     interface Model {
@@ -539,8 +546,11 @@ public interface LensConfig {
         @WithDefault("1s")
         java.time.Duration pollInterval();
 
-        /** Change-log entries read per round trip. */
-        @WithDefault("1000")
+        /**
+         * Change-log entries read per round trip. An addition with a 1280-dimension embedding is about 7 KB, and Redis
+         * counts a reply's buffer in used_memory: 100 entries (0.7 MB) keep a swap's replay close to maxmemory.
+         */
+        @WithDefault("100")
         int pageSize();
 
         /** Timeout of change-log commands (longer than the cache's: pages of embeddings are large). */
@@ -550,6 +560,22 @@ public interface LensConfig {
         /** Most changes in one admin batch. */
         @WithDefault("500")
         int maxBatch();
+
+        /**
+         * How long a replica's record of how far its serving pool folded the change log counts without a refresh (each
+         * poll refreshes it): the log is not trimmed past a live record, and a replica gone for this long no longer holds
+         * trims back. At least 3 poll intervals.
+         */
+        @WithDefault("10m")
+        java.time.Duration replicaTtl();
+
+        /** How often a replica trims the log entries every live replica's pool has folded. */
+        @WithDefault("1m")
+        java.time.Duration trimInterval();
+
+        /** Trim the change log (false: this replica records its fold, so others' trims respect it, but trims nothing). */
+        @WithDefault("true")
+        boolean trim();
     }
 
     interface Suggest {

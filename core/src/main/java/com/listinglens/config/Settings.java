@@ -117,6 +117,24 @@ public final class Settings {
                 r.tls(), r.database(), timeout, r.maxConnections(), r.retryAfter(), r.tlsCaFile().orElse(null));
     }
 
+    /** The longest a suggestion session may live (lens.redis.session-ttl). */
+    public static final java.time.Duration MAX_SESSION_TTL = java.time.Duration.ofDays(7);
+
+    /** Refuses Redis settings that would let request-time state grow without bound (TTLs, session size). */
+    public static void checkRedis(LensConfig.Redis r, java.time.Duration cursorTtl) {
+        if (!r.sessionTtl().isPositive() || r.sessionTtl().compareTo(MAX_SESSION_TTL) > 0) {
+            throw new IllegalArgumentException("lens.redis.session-ttl must be above 0 and at most " + MAX_SESSION_TTL.toDays()
+                    + " days, got " + r.sessionTtl());
+        }
+        if (!r.answerTtl().isPositive() || !cursorTtl.isPositive()) {
+            throw new IllegalArgumentException("lens.redis.answer-ttl and lens.search.cursor-ttl must be above 0: every key "
+                    + "but the change log's needs a TTL (Redis evicts only those, under volatile-ttl)");
+        }
+        if (r.sessionMaxBytes() < 1024) {
+            throw new IllegalArgumentException("lens.redis.session-max-bytes must be at least 1024, got " + r.sessionMaxBytes());
+        }
+    }
+
     /** The change log of live listing changes, when live changes are enabled (they need Redis). */
     public static java.util.Optional<com.listinglens.live.ChangeLog> changeLog(LensConfig config) {
         if (!config.live().enabled() || !config.redis().enabled()) {

@@ -377,6 +377,12 @@ public final class PoolBuilder {
             List<String> names = new ArrayList<>(projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE)
                     : carried != null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, carried.ref().file())
                     : List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PROJECTION, PHOTO_VECTORS));
+            if (request.live() != null) {
+                // what this build folded, for the next one to start from once the log is trimmed
+                com.listinglens.live.FoldedChanges.write(tmp.resolve(PoolFiles.LIVE_CHANGES),
+                        com.listinglens.live.FoldedChanges.compact(request.live().changes()));
+                names.add(PoolFiles.LIVE_CHANGES);
+            }
             if (choice != null && choice.refine() > 0) {
                 try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 16)) {
                     EmbeddingSet.writeFloats(out, vectors, 0, kept.size() * indexDimension);

@@ -11,6 +11,8 @@ public class PoolException extends RuntimeException {
     public static final String OTHER_SPACE = "other-embedding-space";
     public static final String CHECKSUM = "checksum-mismatch";
     public static final String SIZE = "size-mismatch";
+    /** The pool folded the change log less far than it was trimmed: the changes in between cannot be replayed. */
+    public static final String LOG_TRIMMED = "change-log-trimmed";
 
     private final String reason;
 

@@ -32,6 +32,11 @@ public final class PoolFiles {
      * enough to stay resident, so that many candidates can be re-ranked cheaply before the fp32 rows decide the best few.
      */
     public static final String INDEX_VECTORS_SQ8 = "index-vectors.sq8";
+    /**
+     * The live changes a build folded, compacted to each listing's last ({@link com.listinglens.live.FoldedChanges}):
+     * the next build starts from them, so the change log can be trimmed once every serving pool has folded it.
+     */
+    public static final String LIVE_CHANGES = "live-changes.ndjson";
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())

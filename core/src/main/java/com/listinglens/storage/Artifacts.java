@@ -121,6 +121,21 @@ public final class Artifacts implements AutoCloseable {
         return local;
     }
 
+    /**
+     * One file of a pool version, downloaded to {@code target} (replaced) and checked against the manifest's size and
+     * sha-256: what a build needs of the pool before it (its folded live changes) without fetching the whole pool.
+     */
+    public Path fetchPoolFile(String tenant, Manifest manifest, String name, Path target) {
+        Manifest.FileRef ref = manifest.file(name);
+        String key = layout.poolVersion(tenant, manifest.poolVersion()) + name;
+        store.download(key, target);
+        Manifest.FileRef got = PoolFiles.describeFile(target);
+        if (got.bytes() != ref.bytes() || !got.sha256().equals(ref.sha256())) {
+            throw new ArtifactRefusedException(PoolException.CHECKSUM, key + " does not match the size and sha-256 its manifest gives");
+        }
+        return target;
+    }
+
     /** The tenant's current pool as a verified local folder (for tools); fails when none is published. */
     public Path currentPool(String tenant) {
         Pointer pointer = poolPointer(tenant).orElseThrow(() -> new StorageException("no pool is published for tenant "

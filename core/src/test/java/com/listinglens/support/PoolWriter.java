@@ -46,6 +46,21 @@ public final class PoolWriter {
     }
 
     public static Path write(Path dir, String version, List<Listing> listings, float[] vectors, int d, String factory) {
+        return write(dir, version, listings, vectors, d, factory, null, null);
+    }
+
+    /**
+     * A pool whose build folded the change log through {@code through}: its manifest says so, and it carries the
+     * compacted {@code folded} changes ({@link PoolFiles#LIVE_CHANGES}, as build-pool writes them) unless that is null.
+     * {@code listings} and {@code vectors} are the pool's content (the caller applies the changes to them).
+     */
+    public static Path writeFolded(Path dir, String version, List<Listing> listings, float[] vectors, int d, String factory,
+                                   com.listinglens.pool.ChangeId through, List<com.listinglens.live.Change> folded) {
+        return write(dir, version, listings, vectors, d, factory, through, folded);
+    }
+
+    private static Path write(Path dir, String version, List<Listing> listings, float[] vectors, int d, String factory,
+                              com.listinglens.pool.ChangeId through, List<com.listinglens.live.Change> folded) {
         try {
             Files.createDirectories(dir);
             int n = listings.size();
@@ -66,9 +81,24 @@ public final class PoolWriter {
                     out.write('\n');
                 }
             }
+            List<Manifest.FileRef> files = new java.util.ArrayList<>(List.of(PoolFiles.describeFile(dir.resolve(PoolFiles.INDEX)),
+                    PoolFiles.describeFile(dir.resolve(PoolFiles.LISTINGS))));
+            Manifest.LiveFold live = null;
+            if (through != null) {
+                long added = 0;
+                long removed = 0;
+                if (folded != null) {
+                    List<com.listinglens.live.Change> compact = com.listinglens.live.FoldedChanges.compact(folded);
+                    com.listinglens.live.FoldedChanges.write(dir.resolve(PoolFiles.LIVE_CHANGES), compact);
+                    files.add(PoolFiles.describeFile(dir.resolve(PoolFiles.LIVE_CHANGES)));
+                    added = compact.stream().filter(c -> c.op() == com.listinglens.live.Change.Op.ADD).count();
+                    removed = compact.size() - added;
+                }
+                live = new Manifest.LiveFold(through.toString(), added, removed);
+            }
             Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, version,
                     new Manifest.ModelRef("test", SPACE, "fp32", "test"), d, n, Instant.now(), factory, "inner_product", List.of(),
-                    List.of(PoolFiles.describeFile(dir.resolve(PoolFiles.INDEX)), PoolFiles.describeFile(dir.resolve(PoolFiles.LISTINGS))));
+                    files, live);
             PoolFiles.writeManifest(dir, manifest);
             return dir;
         } catch (IOException e) {

@@ -142,6 +142,9 @@ public class LensService {
         try {
             long t0 = System.nanoTime();
             state.set(State.LOADING_MODEL);
+            if (config.redis().enabled()) {
+                Settings.checkRedis(config.redis(), config.search().cursorTtl());
+            }
             com.listinglens.image.OpenCv.threads(config.image().opencvThreads());
             artifacts = Settings.artifacts(config);
             LensConfig.Model m = config.model();
@@ -189,7 +192,11 @@ public class LensService {
                 s.tenants().forEach(t -> managers.put(t.tenant(), t.pools()));
                 LensConfig.Live lc = config.live();
                 LiveSync l = new LiveSync(changeLog.get(), managers, lc.pollInterval(),
-                        new Backoff(st.backoffInitial(), st.backoffMax()), lc.pageSize(), Clock.systemUTC(), registry);
+                        new Backoff(st.backoffInitial(), st.backoffMax()), lc.pageSize(), Clock.systemUTC(), registry,
+                        LiveSync.Retention.of(lc.replicaTtl(), lc.trimInterval(), lc.trim()));
+                LOG.infof("live changes: replica %s; the change log is trimmed %s once every live replica's pool folded it "
+                        + "(records count %s)", l.replica(), lc.trim() ? "every " + lc.trimInterval() : "by other replicas",
+                        lc.replicaTtl());
                 liveRef.set(l);
                 live = l;
             }
@@ -202,6 +209,11 @@ public class LensService {
                     .baseUnit("bytes").description("bytes photo decodes may hold at once").register(registry);
             LOG.infof("photo decodes may hold %d MB at once (%s)", budget.capacity() >> 20,
                     config.image().decodeBudgetMb().isPresent() ? "lens.image.decode-budget-mb" : "a quarter of the memory limit");
+            if (live != null) {
+                // from the first pool on: its record of how far the pool folded the log is refreshed (a slow load of
+                // another tenant must not let it lapse) and the changes after it are applied
+                live.startPolling();
+            }
             s.loadAll();
             LOG.infof("pools of %s loaded from %s in %.1f s", config.tenants(), s.store(), (System.nanoTime() - t1) / 1e9);
             state.set(State.WARMING_UP);
@@ -209,9 +221,6 @@ public class LensService {
                     .findFirst().orElse(null), m.warmupPhotos());
             state.set(State.READY);
             s.startWatching();
-            if (live != null) {
-                live.startPolling();
-            }
         } catch (Throwable t) {
             failure = t.getMessage() == null ? t.toString() : t.getMessage();
             state.set(State.FAILED);

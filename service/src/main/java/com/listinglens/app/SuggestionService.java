@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.listinglens.cache.CacheKeys;
 import com.listinglens.cache.RedisStore;
+import com.listinglens.cache.SizeCap;
 import com.listinglens.cache.StoreUnavailableException;
 import com.listinglens.config.LensConfig;
 import com.listinglens.pipeline.SuggestPipeline;
@@ -66,6 +67,7 @@ public class SuggestionService {
     private final Counter cacheErrors;
     private final Counter staleHits;
     private final Counter sessionErrors;
+    private final Counter sessionsCapped;
 
     public SuggestionService(LensService lens, LensConfig config, ObjectMapper json, MeterRegistry registry, CacheStore store) {
         this.lens = lens;
@@ -79,6 +81,7 @@ public class SuggestionService {
         this.cacheErrors = registry.counter("lens.cache.requests", "result", "error");
         this.staleHits = registry.counter("lens.cache.requests", "result", "overtaken");
         this.sessionErrors = registry.counter("lens.sessions.errors");
+        this.sessionsCapped = registry.counter("lens.sessions.capped");
     }
 
     /** Suggestions from the listings of {@code tenant}'s pool (cached per tenant, model and pool version). */
@@ -171,14 +174,30 @@ public class SuggestionService {
         }
         String id = HexFormat.of().formatHex(randomBytes());
         ListingSuggestion.Field<WeightClasses.WeightClass> w = response.weightClass();
-        Session session = new Session(id, Instant.now(), tenant, response.model().sha256(), response.pool().version(),
-                w.value(), response.category().names(), evidence);
+        Instant now = Instant.now();
+        // bounded: the most similar neighbours (evidence comes most similar first) that fit lens.redis.session-max-bytes
+        SizeCap.Fitted fitted = SizeCap.fit(evidence, kept -> toJson(new Session(id, now, tenant, response.model().sha256(),
+                response.pool().version(), w.value(), response.category().names(), kept)), config.redis().sessionMaxBytes());
+        if (fitted.value() == null) {
+            sessionsCapped.increment();
+            return response.withSession(null, "the session would exceed lens.redis.session-max-bytes ("
+                    + config.redis().sessionMaxBytes() + ")", fromCache);
+        }
+        if (fitted.kept() < evidence.size()) {
+            sessionsCapped.increment();
+        }
         try {
-            redis.set(CacheKeys.session(id), json.writeValueAsString(session), config.redis().sessionTtl());
+            redis.set(CacheKeys.session(id), fitted.value(), config.redis().sessionTtl());
             return response.withSession(id, null, fromCache);
         } catch (StoreUnavailableException e) {
             sessionErrors.increment();
             return response.withSession(null, "the session store is unavailable: " + e.getMessage(), fromCache);
+        }
+    }
+
+    private String toJson(Object value) {
+        try {
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a session as JSON", e);
         }

@@ -1,9 +1,7 @@
 package com.listinglens.cli;
 
 import com.listinglens.eval.CalibrationStep;
-import com.listinglens.live.Change;
 import com.listinglens.live.ChangeLog;
-import com.listinglens.pool.ChangeId;
 
 import com.listinglens.config.Settings;
 import com.listinglens.config.ConfigLoader;
@@ -53,8 +51,13 @@ public final class BuildPoolCommand implements Callable<Integer> {
     @Option(names = "--live", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "fold the tenant's live changes (lens:v1:changes:<tenant> in Redis) into the build when it is "
                     + "published or a --tenant is named (default); --no-live builds from the catalogs alone (the service "
-                    + "then applies the whole log on top)")
+                    + "then applies the whole log on top, and refuses the pool once the log has been trimmed)")
     boolean live = true;
+
+    @Option(names = "--live-base", description = "the pool version whose folded live changes (live-changes.ndjson) the "
+            + "build starts from, reading the change log after its fold; default: the tenant's current pool, once the log "
+            + "has been trimmed (before that the whole log is read)")
+    String liveBase;
 
     @Option(names = "--projection", description = "none or lda: learn a projection from the pool's leaf categories; "
             + "default: lens.build.projection")
@@ -140,30 +143,18 @@ public final class BuildPoolCommand implements Callable<Integer> {
         return new CalibrationStep(config, query.settings(), file.get(), config.build().calibrationImageRoot().orElse(null), System.err);
     }
 
-    /** The tenant's change log in full, or null when there is none to fold. */
-    static PoolBuilder.LiveChanges readLive(LensConfig config, String tenant) {
+    /**
+     * The tenant's live changes to fold, or null when there is none: the whole log while it was never trimmed; once it
+     * was, the changes {@code base} (null: the current pool) folded and carries, then the log after its fold.
+     */
+    static PoolBuilder.LiveChanges readLive(LensConfig config, Artifacts artifacts, String tenant, String base) {
         java.util.Optional<ChangeLog> opened = Settings.changeLog(config);
         if (opened.isEmpty()) {
             System.err.println("live changes are disabled (lens.live.enabled / lens.redis.enabled): building from the catalogs alone");
             return null;
         }
         try (ChangeLog log = opened.get()) {
-            List<Change> changes = new java.util.ArrayList<>();
-            ChangeId through = ChangeId.ZERO;
-            long unreadable = 0;
-            while (true) {
-                ChangeLog.Batch batch = log.read(tenant, through, config.live().pageSize());
-                if (batch.isEmpty()) {
-                    break;
-                }
-                changes.addAll(batch.changes());
-                unreadable += batch.errors().size();
-                batch.errors().forEach(e -> System.err.println("skipped unreadable change: " + e));
-                through = batch.last();
-            }
-            System.err.printf(Locale.ROOT, "change log of %s in %s: %d changes through %s%s%n", tenant, log.describe(), changes.size(),
-                    through, unreadable > 0 ? " (" + unreadable + " unreadable, skipped)" : "");
-            return changes.isEmpty() && through.equals(ChangeId.ZERO) ? null : new PoolBuilder.LiveChanges(changes, through);
+            return com.listinglens.indexer.LiveFoldReader.read(log, artifacts, tenant, base, config.live().pageSize(), System.err);
         } catch (com.listinglens.cache.StoreUnavailableException e) {
             throw new IllegalStateException("cannot read the change log of " + tenant + ": " + e.getMessage()
                     + " (pass --no-live to build from the catalogs alone; the service applies the log on top)", e);
@@ -185,7 +176,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
         if (projectionOf != null) {
             throw new IllegalArgumentException("--projection-of goes with --embeddings");
         }
-        PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, liveTenant);
+        PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, artifacts, liveTenant, liveBase);
         List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
         String p = precision != null ? precision : config.build().precision();
         Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
