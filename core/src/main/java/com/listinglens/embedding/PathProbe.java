@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * each int8 file (the model's own, and its 7-bit-activation variant where there is one) on every quantized engine the
  * loaded libtorch supports. Each path is loaded on its own (one predictor,
  * the configured batch size and thread count), embeds the probe photos (their views, as the service computes them),
- * whose embeddings are compared with fp32's, and is then timed embedding them again in batches of {@code batch} photos
- * on one thread for {@code timePerPath}. Paths are measured one after another because libtorch's quantized engine is
+ * whose embeddings are compared with fp32's, and is then timed embedding them again in the same batches of
+ * {@code batch} photos on one thread for {@code timePerPath}. Paths are measured one after another because libtorch's quantized engine is
  * process-wide and int8 weights are packed for the engine active when the model loads.
  *
  * <pre>{@code
@@ -87,7 +87,7 @@ public final class PathProbe {
         List<PathChoice.Trial> trials = new ArrayList<>();
         float[][] reference;
         try (DjlEmbedder model = new DjlEmbedder(probing(fp32))) {
-            reference = model.embedViews(tensors, views);
+            reference = embed(model, tensors, views, settings);
             double speed = time(model, tensors, views, settings);
             trials.add(new PathChoice.Trial(InferencePath.FP32, speed, 1, 1, 1, null));
             progress.accept(InferencePath.FP32.label() + ": " + trials.getLast().figures());
@@ -114,7 +114,7 @@ public final class PathProbe {
             InferencePath path = InferencePath.int8(variant, engine);
             PathChoice.Trial trial;
             try (DjlEmbedder model = new DjlEmbedder(probing(path.settings(int8)))) {
-                float[][] candidate = model.embedViews(tensors, views);
+                float[][] candidate = embed(model, tensors, views, settings);
                 VariantCheck.Result agreement = VariantCheck.compare(reference, candidate, k);
                 double speed = time(model, tensors, views, settings);
                 trial = new PathChoice.Trial(path, speed, agreement.meanCosine(), agreement.minCosine(),
@@ -138,11 +138,25 @@ public final class PathProbe {
         return s.withBatch(s.batchSize(), 1);
     }
 
-    /** Photos per second embedding the probe in batches of {@code settings.batch()} photos, after one unmeasured pass. */
+    /**
+     * The probe photos' embeddings, embedded in batches of {@code settings.batch()} photos as the timing then runs
+     * them: this pass is also the unmeasured one before the timing.
+     */
+    private static float[][] embed(Embedder model, List<float[]> tensors, int views, Settings settings) {
+        int photos = tensors.size() / views;
+        int batch = Math.min(settings.batch(), photos);
+        float[][] out = new float[photos][];
+        for (int at = 0; at < photos; at += batch) {
+            int n = Math.min(batch, photos - at);
+            System.arraycopy(model.embedViews(tensors.subList(at * views, (at + n) * views), views), 0, out, at, n);
+        }
+        return out;
+    }
+
+    /** Photos per second embedding the probe in batches of {@code settings.batch()} photos (after {@link #embed}). */
     private static double time(Embedder model, List<float[]> tensors, int views, Settings settings) {
         int photos = tensors.size() / views;
         int batch = Math.min(settings.batch(), photos);
-        runBatches(model, tensors, views, batch, photos);
         long budget = settings.timePerPath().toNanos();
         long start = System.nanoTime();
         long done = 0;
@@ -154,13 +168,6 @@ public final class PathProbe {
             at = at + n >= photos ? 0 : at + n;
         } while (System.nanoTime() - start < budget);
         return done / ((System.nanoTime() - start) / 1e9);
-    }
-
-    private static void runBatches(Embedder model, List<float[]> tensors, int views, int batch, int photos) {
-        for (int at = 0; at < photos; at += batch) {
-            int n = Math.min(batch, photos - at);
-            model.embedViews(tensors.subList(at * views, (at + n) * views), views);
-        }
     }
 
     /** The trials as one log line each. */

@@ -117,11 +117,6 @@ public final class DecodeBudget {
         return header.hasAlpha() ? 11 : 6;
     }
 
-    /** The largest pixel count of one decode of this kind that can fit the budget at all. */
-    public long maxPixels(ImageHeader header) {
-        return capacity / bytesPerPixel(header);
-    }
-
     /**
      * Takes {@code bytes} of the budget, waiting up to the configured wait for them.
      *

@@ -38,25 +38,8 @@ class FaissIndexMergeTest {
     @ParameterizedTest
     @MethodSource("mergeable")
     void shardsMergedInOrderSearchExactlyLikeOneIndexFedTheSameBatches(String factory) {
-        float[] x = TestVectors.random(N, D, 11);
-        float[] q = TestVectors.random(30, D, 12);
-        long[] ids = TestVectors.sequentialIds(N, 0);
-        Path template = trainedTemplate(factory, x);
-        SearchResult expected;
-        long fingerprint;
-        try (FaissIndex one = FaissIndex.read(template, false)) {
-            fingerprint = one.trainedFingerprint();
-            int per = N / SHARDS;
-            for (int s = 0; s < SHARDS; s++) {
-                one.addWithIds(Arrays.copyOfRange(x, s * per * D, (s + 1) * per * D), Arrays.copyOfRange(ids, s * per, (s + 1) * per));
-            }
-            assertThat(one.trainedFingerprint()).as("vectors do not change the fingerprint").isEqualTo(fingerprint);
-            expected = one.search(q, 30, 10, SearchParams.ofNprobe(4));
-        }
-        try (FaissIndex merged = mergedShards(template, x, ids, fingerprint)) {
-            assertThat(merged.search(q, 30, 10, SearchParams.ofNprobe(4))).isEqualTo(expected);
-            assertThat(merged.trainedFingerprint()).isEqualTo(fingerprint);
-        }
+        SearchResult[] oneAndMerged = oneAndMerged(factory, SHARDS);
+        assertThat(oneAndMerged[1]).isEqualTo(oneAndMerged[0]);
     }
 
     /**
@@ -70,31 +53,46 @@ class FaissIndexMergeTest {
     @ParameterizedTest
     @MethodSource("mergeable")
     void oneCallAndShardsAgreeUpToRounding(String factory) {
+        SearchResult[] oneAndMerged = oneAndMerged(factory, 1);
+        SearchResult expected = oneAndMerged[0];
+        SearchResult got = oneAndMerged[1];
+        for (int i = 0; i < 30; i++) {
+            float[] want = expected.scores(i);
+            float[] have = got.scores(i);
+            for (int r = 0; r < 10; r++) {
+                assertThat(have[r]).as("%s query %d rank %d", factory, i, r)
+                        .isCloseTo(want[r], offset(1e-5f * Math.max(1f, Math.abs(want[r]))));
+                boolean tiedWithNeighbour = (r > 0 && near(want[r], want[r - 1])) || (r < 9 && near(want[r], want[r + 1]));
+                if (!tiedWithNeighbour) {
+                    assertThat(got.id(i, r)).as("%s query %d rank %d", factory, i, r).isEqualTo(expected.id(i, r));
+                }
+            }
+        }
+    }
+
+    /**
+     * The same vectors searched in one index fed them in {@code batchesOfOne} calls and in the merged shards of a copy
+     * of its template, with the fingerprint checked along the way: {one, merged}.
+     */
+    private SearchResult[] oneAndMerged(String factory, int batchesOfOne) {
         float[] x = TestVectors.random(N, D, 11);
         float[] q = TestVectors.random(30, D, 12);
         long[] ids = TestVectors.sequentialIds(N, 0);
         Path template = trainedTemplate(factory, x);
-        SearchResult expected;
+        SearchResult one;
         long fingerprint;
-        try (FaissIndex one = FaissIndex.read(template, false)) {
-            fingerprint = one.trainedFingerprint();
-            one.addWithIds(x, ids);
-            expected = one.search(q, 30, 10, SearchParams.ofNprobe(4));
+        try (FaissIndex index = FaissIndex.read(template, false)) {
+            fingerprint = index.trainedFingerprint();
+            int per = N / batchesOfOne;
+            for (int s = 0; s < batchesOfOne; s++) {
+                index.addWithIds(Arrays.copyOfRange(x, s * per * D, (s + 1) * per * D), Arrays.copyOfRange(ids, s * per, (s + 1) * per));
+            }
+            assertThat(index.trainedFingerprint()).as("vectors do not change the fingerprint").isEqualTo(fingerprint);
+            one = index.search(q, 30, 10, SearchParams.ofNprobe(4));
         }
         try (FaissIndex merged = mergedShards(template, x, ids, fingerprint)) {
-            SearchResult got = merged.search(q, 30, 10, SearchParams.ofNprobe(4));
-            for (int i = 0; i < 30; i++) {
-                float[] want = expected.scores(i);
-                float[] have = got.scores(i);
-                for (int r = 0; r < 10; r++) {
-                    assertThat(have[r]).as("%s query %d rank %d", factory, i, r)
-                            .isCloseTo(want[r], offset(1e-5f * Math.max(1f, Math.abs(want[r]))));
-                    boolean tiedWithNeighbour = (r > 0 && near(want[r], want[r - 1])) || (r < 9 && near(want[r], want[r + 1]));
-                    if (!tiedWithNeighbour) {
-                        assertThat(got.id(i, r)).as("%s query %d rank %d", factory, i, r).isEqualTo(expected.id(i, r));
-                    }
-                }
-            }
+            assertThat(merged.trainedFingerprint()).isEqualTo(fingerprint);
+            return new SearchResult[]{one, merged.search(q, 30, 10, SearchParams.ofNprobe(4))};
         }
     }
 

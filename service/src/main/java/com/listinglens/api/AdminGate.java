@@ -7,7 +7,6 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The door of /admin/*, on the router ahead of any body handling, on the normalised path: the bearer token is checked
@@ -22,15 +21,14 @@ public class AdminGate {
     private static final int PRIORITY = 950;
 
     private final AdminAccess access;
-    private final int maxInFlight;
     private final long maxBody;
     private final long retryAfterSeconds;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final InFlightLimit inFlight;
     private final Counter unauthorized;
 
     public AdminGate(LensConfig config, MeterRegistry registry) {
         this.access = new AdminAccess(config.admin().token(), config.admin().tenantTokens());
-        this.maxInFlight = config.admin().maxInFlight();
+        this.inFlight = new InFlightLimit(config.admin().maxInFlight());
         this.maxBody = config.admin().maxBodyBytes();
         this.retryAfterSeconds = config.request().retryAfterSeconds();
         this.unauthorized = registry.counter("lens.problems", "type", "unauthorized", "status", "401");
@@ -49,8 +47,7 @@ public class AdminGate {
         String why = access.check(path, rc.request().getHeader("Authorization"));
         if (why != null) {
             unauthorized.increment();
-            refuse(rc, 401, Problem.of("unauthorized", "Unauthorized", 401, why, path), "WWW-Authenticate",
-                    "Bearer realm=\"listing-lens-admin\"");
+            Problem.of("unauthorized", "Unauthorized", 401, why, path).send(rc, "WWW-Authenticate", "Bearer realm=\"listing-lens-admin\"");
             return;
         }
         String length = rc.request().getHeader("Content-Length");
@@ -62,35 +59,22 @@ public class AdminGate {
                 n = Long.MAX_VALUE;
             }
             if (n > maxBody) {
-                refuse(rc, 413, Problem.of("request-too-large", "Request too large", 413, "the body is " + length
-                        + " bytes; admin requests may send at most " + maxBody + " (lens.admin.max-body-bytes)", path), null, null);
+                Problem.of("request-too-large", "Request too large", 413, "the body is " + length
+                        + " bytes; admin requests may send at most " + maxBody + " (lens.admin.max-body-bytes)", path).send(rc);
                 return;
             }
         }
-        if (maxInFlight > 0 && inFlight.incrementAndGet() > maxInFlight) {
-            inFlight.decrementAndGet();
-            refuse(rc, 503, Problem.of("overloaded", "Overloaded", 503, "the service is handling " + maxInFlight
-                    + " admin requests already (lens.admin.max-in-flight); try again in " + retryAfterSeconds + " s", path),
-                    "Retry-After", Long.toString(retryAfterSeconds));
+        if (!inFlight.enter(rc)) {
+            Problem.of("overloaded", "Overloaded", 503, "the service is handling " + inFlight.limit()
+                    + " admin requests already (lens.admin.max-in-flight); try again in " + retryAfterSeconds + " s", path)
+                    .send(rc, "Retry-After", Long.toString(retryAfterSeconds));
             return;
-        }
-        if (maxInFlight > 0) {
-            rc.addEndHandler(done -> inFlight.decrementAndGet());
         }
         rc.next();
     }
 
-    private static void refuse(RoutingContext rc, int status, Problem problem, String header, String value) {
-        var response = rc.response().setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
-                .putHeader("Connection", "close");
-        if (header != null) {
-            response.putHeader(header, value);
-        }
-        response.end(problem.toJson());
-    }
-
     /** Admin requests being handled now. */
     int inFlight() {
-        return inFlight.get();
+        return inFlight.current();
     }
 }

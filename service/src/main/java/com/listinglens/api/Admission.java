@@ -9,7 +9,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission control in front of everything the API does with a request body: at most
@@ -24,16 +23,15 @@ public class Admission {
     /** After the request id filter (which runs first so that refusals carry an id too). */
     private static final int PRIORITY = 900;
 
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final int limit;
+    private final InFlightLimit inFlight;
     private final long retryAfterSeconds;
     private final Counter refused;
 
     public Admission(LensConfig config, MeterRegistry registry) {
-        this.limit = config.request().maxInFlight();
+        this.inFlight = new InFlightLimit(config.request().maxInFlight());
         this.retryAfterSeconds = config.request().retryAfterSeconds();
         this.refused = registry.counter("lens.problems", "type", "overloaded", "status", "503");
-        Gauge.builder("lens.requests.in-flight", inFlight, AtomicInteger::get)
+        Gauge.builder("lens.requests.in-flight", inFlight, InFlightLimit::current)
                 .description("POST requests to /v1/ being handled").register(registry);
     }
 
@@ -43,26 +41,22 @@ public class Admission {
 
     private void admit(RoutingContext rc) {
         // the normalised path: routing resolves "/./v1/suggestions" and "/v1//suggestions" to the API too
-        if (limit <= 0 || rc.request().method() != HttpMethod.POST || !rc.normalizedPath().startsWith("/v1/")) {
+        if (rc.request().method() != HttpMethod.POST || !rc.normalizedPath().startsWith("/v1/")) {
             rc.next();
             return;
         }
-        if (inFlight.incrementAndGet() > limit) {
-            inFlight.decrementAndGet();
+        if (!inFlight.enter(rc)) {
             refused.increment();
-            String body = Problem.of("overloaded", "Overloaded", 503, "the service is handling " + limit
+            Problem.of("overloaded", "Overloaded", 503, "the service is handling " + inFlight.limit()
                     + " requests already (lens.request.max-in-flight); try again in " + retryAfterSeconds + " s",
-                    rc.normalizedPath()).toJson();
-            rc.response().setStatusCode(503).putHeader("Content-Type", Problem.MEDIA_TYPE)
-                    .putHeader("Retry-After", Long.toString(retryAfterSeconds)).putHeader("Connection", "close").end(body);
+                    rc.normalizedPath()).send(rc, "Retry-After", Long.toString(retryAfterSeconds));
             return;
         }
-        rc.addEndHandler(done -> inFlight.decrementAndGet());
         rc.next();
     }
 
     /** Requests being handled now (for tests and the gauge). */
     int inFlight() {
-        return inFlight.get();
+        return inFlight.current();
     }
 }

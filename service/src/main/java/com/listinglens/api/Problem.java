@@ -26,6 +26,18 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem(type, title, status, detail, instance, java.util.List.copyOf(mediaTypes));
     }
 
+    /**
+     * Sends this problem straight from a router filter, before any body is read, and closes the connection so that
+     * nothing more of the request is read either; {@code headers} are extra name, value pairs.
+     */
+    public void send(io.vertx.ext.web.RoutingContext rc, String... headers) {
+        var response = rc.response().setStatusCode(status).putHeader("Content-Type", MEDIA_TYPE).putHeader("Connection", "close");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            response.putHeader(headers[i], headers[i + 1]);
+        }
+        response.end(toJson());
+    }
+
     public Response toResponse() {
         return Response.status(status).type(MEDIA_TYPE).entity(toJson()).build();
     }
