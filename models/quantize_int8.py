@@ -215,18 +215,37 @@ def observers():
     return act, relu6, fixed, weight
 
 
-def prepare(model, example, float_modules=()):
-    from torch.ao.quantization import QConfig, QConfigMapping
-    from torch.ao.quantization.quantize_fx import prepare_fx
+def fake_quants():
+    """The observers of ``observers()`` as fake quantizers for quantization-aware training: moving-average ranges
+    (a histogram per step would be slow), the same 7-bit activation ranges, per-channel symmetric int8 weights."""
+    from torch.ao.quantization import FakeQuantize, default_per_channel_weight_fake_quant
+    from torch.ao.quantization.observer import MinMaxObserver, MovingAverageMinMaxObserver
 
-    act, relu6, fixed, weight = observers()
+    class ReLU6MovingAverageObserver(MovingAverageMinMaxObserver):
+        """As ReLU6HistogramObserver: the range of clamp(x, 0, 6), so zero point 0 and scale <= 6/127."""
+
+        def forward(self, x_orig):
+            super().forward(torch.clamp(x_orig.detach(), 0.0, 6.0))
+            return x_orig
+
+    act = FakeQuantize.with_args(observer=MovingAverageMinMaxObserver, quant_min=0, quant_max=ACT_QMAX, dtype=torch.quint8)
+    relu6 = FakeQuantize.with_args(observer=ReLU6MovingAverageObserver, quant_min=0, quant_max=ACT_QMAX, dtype=torch.quint8)
+    fixed = FakeQuantize.with_args(observer=MinMaxObserver, quant_min=0, quant_max=ACT_QMAX, dtype=torch.quint8)
+    return act, relu6, fixed, default_per_channel_weight_fake_quant
+
+
+def prepare(model, example, float_modules=(), qat=False):
+    from torch.ao.quantization import QConfig, QConfigMapping
+    from torch.ao.quantization.quantize_fx import prepare_fx, prepare_qat_fx
+
+    act, relu6, fixed, weight = fake_quants() if qat else observers()
     qconfig = QConfig(activation=act, weight=weight)
     mapping = (QConfigMapping().set_global(qconfig)
                .set_object_type(F.adaptive_avg_pool2d, None).set_object_type(torch.flatten, None))
     for name in float_modules:
         mapping.set_module_name(name, None)
     warnings.filterwarnings("ignore", message="Please use quant_min and quant_max")  # reduce_range, on purpose
-    prepared = prepare_fx(model, mapping, (example,))
+    prepared = prepare_qat_fx(model.train(), mapping, (example,)) if qat else prepare_fx(model, mapping, (example,))
     # every observer instance and the names that point at it (FX shares one between an op and a ReLU6/hardtanh)
     names_of = {}
     for name, mod in prepared._modules.items():
@@ -243,6 +262,8 @@ def prepare(model, example, float_modules=()):
             kind = "input"
             new = fixed()
             new(torch.tensor([lo, hi]))  # the whole normalised range: no input maps above 127
+            if qat:
+                new.disable_observer()  # fixed: training must not narrow it
         elif src.op == "call_module" and "." in str(src.target):
             parent = model.get_submodule(str(src.target).rsplit(".", 1)[0])
             if isinstance(parent, ConvAct) and str(src.target).endswith(".0"):
@@ -457,6 +478,12 @@ def main():
     ap.add_argument("--bench", action="store_true", help="also time batch 8 at the first crop, 1 thread, per engine")
     ap.add_argument("--int8-stem", action="store_true",
                     help="quantize the first conv too (7-bit input: cheaper, less exact; default keeps it float)")
+    ap.add_argument("--qat-steps", type=int, default=0,
+                    help="quantization-aware training steps (0: post-training calibration only): the fake-quantized model "
+                         "learns to give the fp32 model's embeddings (cosine distillation) on augmented catalog photos")
+    ap.add_argument("--qat-batch", type=int, default=16)
+    ap.add_argument("--qat-lr", type=float, default=1e-5)
+    ap.add_argument("--fp16-out", help="also save the fp32 model in half precision (TorchScript for GPUs) here")
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
@@ -484,7 +511,8 @@ def main():
     chosen = random.Random(args.seed).sample(pool, min(args.photos, len(pool)))
     example = normalise(load_crop(chosen[0][1], crops[0]).unsqueeze(0))
     float_modules = () if args.int8_stem else STEM
-    prepared, kinds = prepare(model, example, float_modules)
+    qat = args.qat_steps > 0
+    prepared, kinds = prepare(model, example, float_modules, qat=qat)
     n_obs, ranges, worst, ok = activation_observer_check(prepared)
     first = (f"{kinds['input']} model input, fixed to the whole normalised range" if args.int8_stem else
              f"{kinds['float ReLU6']} after the float stem (features.0: conv 3->32 + ReLU6)")
@@ -494,13 +522,17 @@ def main():
     if not ok:
         raise SystemExit("an activation observer is not 7-bit")
 
-    prog = Progress(f"calibrating ({len(chosen)} photos)", len(chosen) * len(crops))
-    with torch.no_grad():
-        for crop in crops:
-            for b in batches(chosen, args.batch):
-                prepared(normalise(torch.stack([load_crop(p, crop) for _, p in b])))
-                prog.step(len(b))
-    t_cal = prog.done()
+    if qat:
+        t_cal = train_qat(prepared, fp32_ts, chosen, crops, args)
+    else:
+        prog = Progress(f"calibrating ({len(chosen)} photos)", len(chosen) * len(crops))
+        with torch.no_grad():
+            for crop in crops:
+                for b in batches(chosen, args.batch):
+                    prepared(normalise(torch.stack([load_crop(p, crop) for _, p in b])))
+                    prog.step(len(b))
+        t_cal = prog.done()
+    prepared.eval()
 
     from torch.ao.quantization.quantize_fx import convert_fx
     with warnings.catch_warnings():
@@ -522,10 +554,102 @@ def main():
     size = os.path.getsize(args.out)
     print(f"wrote {args.out} ({size / 1e6:.2f} MB)", flush=True)
 
+    if args.fp16_out:
+        save_fp16(args.fp32, args.fp16_out, example)
     if args.eval_catalog:
         evaluate(args, fp32_ts, converted, convert_engine, crops, eng)
-    print(f"done in {time.time() - t_start:.0f}s: {len(chosen)} calibration photos x views {crops} "
-          f"(calibration {t_cal:.0f}s), seed {args.seed}, model {args.out}", flush=True)
+    how = f"quantization-aware training {args.qat_steps} steps" if qat else "calibration"
+    print(f"done in {time.time() - t_start:.0f}s: {len(chosen)} photos x views {crops} "
+          f"({how} {t_cal:.0f}s), seed {args.seed}, model {args.out}", flush=True)
+
+
+def save_fp16(fp32_path, out, example):
+    """The fp32 TorchScript with every parameter in half precision (DJL runs it as fp16 on a GPU; CPUs have no fp16
+    convolutions in this torch, so it is checked here by casting it back)."""
+    half = torch.jit.load(fp32_path).eval().half()
+    os.makedirs(os.path.dirname(os.path.abspath(out)) or ".", exist_ok=True)
+    torch.jit.save(half, out)
+    back = torch.jit.load(out).eval()
+    dtypes = {p.dtype for p in back.parameters()}
+    if dtypes != {torch.float16}:
+        raise SystemExit(f"{out}: parameters are {dtypes}, not all float16")
+    with torch.no_grad():
+        ref = torch.jit.load(fp32_path).eval()(example)
+        cos = cosine(back.float()(example), ref).min().item()
+    print(f"wrote {out} ({os.path.getsize(out) / 1e6:.2f} MB, fp16 parameters; cosine to fp32 with the weights cast back "
+          f"{cos:.5f})", flush=True)
+
+
+def augmented_crop(u8, crop, rng):
+    """A random crop (a quarter to all of the area, aspect 3/4..4/3) of a cached photo, resized to crop, maybe mirrored."""
+    _, h, w = u8.shape
+    for _ in range(10):
+        area = h * w * rng.uniform(0.25, 1.0)
+        ratio = math.exp(rng.uniform(math.log(3 / 4), math.log(4 / 3)))
+        cw, ch = int(round(math.sqrt(area * ratio))), int(round(math.sqrt(area / ratio)))
+        if 0 < cw <= w and 0 < ch <= h:
+            x0, y0 = rng.randint(0, w - cw), rng.randint(0, h - ch)
+            break
+    else:
+        cw = ch = min(h, w)
+        x0, y0 = (w - cw) // 2, (h - ch) // 2
+    out = F.interpolate(u8[:, y0:y0 + ch, x0:x0 + cw].unsqueeze(0).float(), size=(crop, crop), mode="bilinear",
+                        align_corners=False, antialias=True)[0]
+    if rng.random() < 0.5:
+        out = out.flip(2)
+    return out.round().clamp(0, 255).to(torch.uint8)
+
+
+def train_qat(prepared, teacher, chosen, crops, args):
+    """Quantization-aware training by distillation: the fake-quantized model learns to give the fp32 model's
+    embeddings (loss 1 - cosine) on augmented photos of the training catalogs. Observers move for the first half of
+    the steps, then their ranges are frozen so the weights settle under the final quantization grid."""
+    rng = random.Random(args.seed)
+    cache_side = int(round(max(crops) * 10 / 7))
+    prog = Progress(f"reading {len(chosen)} photos", len(chosen))
+    cached = []
+    for _, p in chosen:
+        cached.append(load_shorter(p, cache_side))
+        prog.step()
+    prog.done()
+    params = [p for p in prepared.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=args.qat_lr)
+    prepared.train()
+    prog = Progress(f"quantization-aware training", args.qat_steps)
+    t0 = time.time()
+    first, last = [], []
+    for step in range(args.qat_steps):
+        if step == args.qat_steps // 2:
+            prepared.apply(torch.ao.quantization.disable_observer)
+        crop = crops[step % len(crops)]
+        x = normalise(torch.stack([augmented_crop(cached[rng.randrange(len(cached))], crop, rng)
+                                   for _ in range(args.qat_batch)]))
+        with torch.no_grad():
+            target = teacher(x)
+        loss = (1 - cosine(prepared(x), target)).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        (first if step < 10 else last).append(loss.item())
+        last[:] = last[-10:]
+        prog.step()
+    prog.done()
+    print(f"quantization-aware training: {args.qat_steps} steps of {args.qat_batch} at views {crops}, "
+          f"1 - cosine to fp32 {statistics.mean(first):.4f} in the first steps, "
+          f"{statistics.mean(last or first):.4f} in the last", flush=True)
+    return time.time() - t0
+
+
+def load_shorter(path, side):
+    """uint8 [3, H, W]: EXIF orientation applied, shorter side scaled to side (Pillow bilinear, antialiased)."""
+    with Image.open(path) as im:
+        im.draft("RGB", (side, side))
+        im = ImageOps.exif_transpose(im).convert("RGB")
+        w, h = im.size
+        tw, th = (side, max(1, side * h // w)) if w <= h else (max(1, side * w // h), side)
+        im = im.resize((tw, th), Image.BILINEAR, reducing_gap=2.0)
+        data = bytearray(im.tobytes())
+    return torch.frombuffer(data, dtype=torch.uint8).view(th, tw, 3).permute(2, 0, 1).contiguous()
 
 
 def evaluate(args, fp32_ts, converted, convert_engine, crops, eng):

@@ -256,6 +256,14 @@ public interface LensConfig {
         String device();
 
         /**
+         * The views (crop sizes) the model files of lens.model.*-path embed photos at, e.g. 224,320: each photo is
+         * embedded at every one and stands for the mean. A published model version's manifest names its own views (a
+         * model trained on the catalog for one view names that view), which then win. Unset, and no manifest views:
+         * the crop size alone. lens.image.scales, when set, overrides both.
+         */
+        Optional<List<Integer>> views();
+
+        /**
          * Where the model files come from: "files" (the int8-path and fp32-path below), "store" (the artifact
          * store's models/&lt;name&gt;/&lt;version&gt;/, verified against its manifest) or "directory" (one model
          * version's folder, manifest.json and files, such as a read-only volume per model version; verified in place).
@@ -277,6 +285,9 @@ public interface LensConfig {
 
         @WithName("fp32-path")
         Path fp32Path();
+
+        /** An fp16 TorchScript file of the same model, for precision fp16 on a GPU; unset: precision fp16 needs a store version's fp16 file. */
+        Optional<Path> fp16Path();
 
         /**
          * Optional: an int8 file of the same model whose activations use 7 bits (reduce range), exact on FBGEMM's AVX2
@@ -434,9 +445,10 @@ public interface LensConfig {
         int cropSize();
 
         /**
-         * Multi-scale views (crop sizes, e.g. 224,320): each photo is embedded at every one (resized in the ratio
-         * resize-shorter / crop-size) and stands for the mean of its views, pools and queries alike. Unset: crop-size
-         * alone. The views are part of the embedding space (a pool built with other scales is refused).
+         * Multi-scale views (crop sizes, e.g. 224,320) overriding the model's own (lens.model.views, or its manifest's):
+         * each photo is embedded at every one (resized in the ratio resize-shorter / crop-size) and stands for the mean
+         * of its views, pools and queries alike. Unset: the model's views. The views are part of the embedding space
+         * (a pool built with other scales is refused).
          */
         Optional<List<Integer>> scales();
 

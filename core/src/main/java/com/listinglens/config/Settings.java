@@ -43,9 +43,21 @@ public final class Settings {
         return new ImageDecoder(image(c), ImageDecoder.JpegDecoding.parse(c.jpegDecoder()));
     }
 
-    /** The views each photo is embedded in (lens.image.scales; the crop size alone when unset). */
+    /**
+     * The views each photo is embedded in for the configured model files: lens.image.scales when set, else
+     * lens.model.views, else the crop size alone.
+     */
     public static com.listinglens.image.MultiScale scales(LensConfig config) {
-        return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(List.of()));
+        return scales(config, config.model().views().orElse(List.of()));
+    }
+
+    /** The views of a resolved model (its manifest's, or lens.model.views); lens.image.scales, when set, wins. */
+    public static com.listinglens.image.MultiScale scales(LensConfig config, ResolvedModel model) {
+        return scales(config, model.views());
+    }
+
+    private static com.listinglens.image.MultiScale scales(LensConfig config, List<Integer> modelViews) {
+        return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(modelViews));
     }
 
     /** The index policy as configured (lens.build.auto.*), for lens.build.index-factory=auto. */
@@ -68,7 +80,8 @@ public final class Settings {
             case "int8" -> c.int8Path();
             case "int8-rr" -> c.int8RrPath().orElseThrow(() -> new IllegalArgumentException(
                     "no int8 model with 7-bit activations: set lens.model.int8-rr-path (models/quantize_int8.py makes one)"));
-            case "fp32", "fp16" -> c.fp32Path();
+            case "fp32" -> c.fp32Path();
+            case "fp16" -> c.fp16Path().orElse(c.fp32Path());
             default -> throw new IllegalArgumentException("unknown model precision '" + precision + "' (int8, fp32)");
         };
         return new ModelSettings(c.name(), path, filePrecision(p), c.device(), c.dimension(), c.batchSize(), c.predictors(), c.threads(),
@@ -105,7 +118,13 @@ public final class Settings {
 
     /** The suggestion pipeline as configured, with other suggestion settings. */
     public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, SuggestSettings suggestSettings) {
-        return new SuggestPipeline(decoder(config.image()).withBudget(decodeBudget(config.image())), scales(config), new ColourNamer(), embedder,
+        return pipeline(config, embedder, suggestSettings, scales(config));
+    }
+
+    /** The suggestion pipeline with the views of the model actually served ({@link #scales(LensConfig, ResolvedModel)}). */
+    public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, SuggestSettings suggestSettings,
+                                           com.listinglens.image.MultiScale views) {
+        return new SuggestPipeline(decoder(config.image()).withBudget(decodeBudget(config.image())), views, new ColourNamer(), embedder,
                 new Suggester(suggestSettings), config.search().k(), search(config.search()),
                 config.suggest().fusion());
     }
@@ -204,7 +223,19 @@ public final class Settings {
     }
 
     /** The model to load: its settings, the space it embeds into, and its store version (null for plain files). */
-    public record ResolvedModel(ModelSettings settings, String space, String version) {
+    /**
+     * A model ready to load: its settings, its embedding space (with the views' suffix), its version (null for
+     * configured files) and the views it embeds at (its manifest's, or lens.model.views; empty: the crop size alone).
+     */
+    public record ResolvedModel(ModelSettings settings, String space, String version, List<Integer> views) {
+        public ResolvedModel {
+            views = views == null ? List.of() : List.copyOf(views);
+        }
+
+        /** The same model with other settings (a pinned inference path). */
+        public ResolvedModel withSettings(ModelSettings s) {
+            return new ResolvedModel(s, space, version, views);
+        }
     }
 
     /**
@@ -216,7 +247,8 @@ public final class Settings {
         LensConfig.Model m = config.model();
         switch (m.source().toLowerCase(Locale.ROOT)) {
             case "files" -> {
-                return new ResolvedModel(model(m, precision), m.space() + scales(config).spaceSuffix(), null);
+                List<Integer> views = m.views().orElse(List.of());
+                return new ResolvedModel(model(m, precision), m.space() + scales(config, views).spaceSuffix(), null, views);
             }
             case "store" -> {
                 ModelManifest manifest = artifacts.modelManifest(m.name(), m.version().orElse(null));
@@ -266,10 +298,10 @@ public final class Settings {
         }
     }
 
-    /** The manifest's file for a precision (fp16 runs the fp32 file). */
+    /** The manifest's file for a precision (fp16 runs the version's fp16 file, or its fp32 file when it has none). */
     private static ModelManifest.ModelFile fileFor(ModelManifest manifest, String precision, String where) {
         String p = precision.toLowerCase(Locale.ROOT);
-        String filePrecision = p.equals("fp16") ? "fp32" : p;
+        String filePrecision = p.equals("fp16") && manifest.file("fp16").isEmpty() ? "fp32" : p;
         return manifest.file(filePrecision).orElseThrow(() -> new IllegalArgumentException(
                 "model " + manifest.name() + " " + manifest.version() + where + " has no " + filePrecision + " file"));
     }
@@ -278,9 +310,11 @@ public final class Settings {
     private static ResolvedModel fromManifest(LensConfig config, ModelManifest manifest, Path folder, ModelManifest.ModelFile file,
                                               String precision) {
         LensConfig.Model m = config.model();
+        // the views the version was trained for, when its manifest names them; else those configured for model files
+        List<Integer> views = manifest.views().isEmpty() ? m.views().orElse(List.of()) : manifest.views();
         return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), filePrecision(precision.toLowerCase(Locale.ROOT)),
                 m.device(), manifest.dimension(), m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
-                manifest.space() + scales(config).spaceSuffix(), manifest.version());
+                manifest.space() + scales(config, views).spaceSuffix(), manifest.version(), views);
     }
 
     /**

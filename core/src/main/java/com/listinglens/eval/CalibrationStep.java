@@ -35,13 +35,21 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
 
     private final LensConfig config;
     private final ModelSettings queryModel;
+    private final com.listinglens.image.MultiScale views;
     private final Path catalog;
     private final Path imageRoot;
     private final PrintStream log;
 
     public CalibrationStep(LensConfig config, ModelSettings queryModel, Path catalog, Path imageRoot, PrintStream log) {
+        this(config, queryModel, Settings.scales(config), catalog, imageRoot, log);
+    }
+
+    /** As above, embedding the uploads at the views of the model the pool is built with. */
+    public CalibrationStep(LensConfig config, ModelSettings queryModel, com.listinglens.image.MultiScale views, Path catalog,
+                           Path imageRoot, PrintStream log) {
         this.config = config;
         this.queryModel = queryModel;
+        this.views = views;
         this.catalog = catalog;
         this.imageRoot = imageRoot;
         this.log = log;
@@ -64,6 +72,12 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
     }
 
     /** The step as configured, querying with {@code queryModel}; empty when lens.build.calibration-catalog is none. */
+    public static Optional<CalibrationStep> configured(LensConfig config, Settings.ResolvedModel queryModel, PrintStream log) {
+        return catalog(config.build().calibrationCatalog()).map(file -> new CalibrationStep(config, queryModel.settings(),
+                Settings.scales(config, queryModel), file, config.build().calibrationImageRoot().orElse(null), log));
+    }
+
+    /** The step as configured, querying with {@code queryModel} at the configured views. */
     public static Optional<CalibrationStep> configured(LensConfig config, ModelSettings queryModel, PrintStream log) {
         return catalog(config.build().calibrationCatalog()).map(file ->
                 new CalibrationStep(config, queryModel, file, config.build().calibrationImageRoot().orElse(null), log));
@@ -88,7 +102,8 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
                             + "', which the pool holds too: calibrate on uploads the pool does not hold");
                 }
             }
-            SuggestPipeline pipeline = Settings.pipeline(config, embedder, Settings.suggest(config.suggest()).withoutMinimumConfidence());
+            SuggestPipeline pipeline = Settings.pipeline(config, embedder, Settings.suggest(config.suggest()).withoutMinimumConfidence(),
+                    views);
             log.printf(Locale.ROOT, "calibration: %d uploads of %s through the new pool, model %s %s%n",
                     uploads.listings().size(), catalog, queryModel.name(), queryModel.precision());
             Progress progress = new Progress(log, "calibrating", uploads.listings().size());

@@ -13,11 +13,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What a published model version is: the embedding space it writes into, its dimension, and one file per
- * precision ("int8", "fp32"), each with size and sha-256.
+ * What a published model version is: the embedding space it writes into, its dimension, the views (crop sizes) it
+ * embeds photos at (empty in versions published before views were recorded: then the service's configured views), and
+ * one file per precision ("int8", "fp32", "fp16"), each with size and sha-256.
  */
 public record ModelManifest(int formatVersion, String name, String version, String space, int dimension,
-                            Instant publishedAt, List<ModelFile> files) {
+                            Instant publishedAt, List<ModelFile> files, List<Integer> views) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -26,6 +27,7 @@ public record ModelManifest(int formatVersion, String name, String version, Stri
 
     public ModelManifest {
         files = files == null ? List.of() : List.copyOf(files);
+        views = views == null ? List.of() : List.copyOf(views);
     }
 
     /** One model file: a TorchScript module of one precision. */

@@ -95,6 +95,15 @@ public final class Publisher {
      */
     public Published publishModel(String name, String version, String space, int dimension, Map<String, Path> filesByPrecision,
                                   boolean movePointer) {
+        return publishModel(name, version, space, dimension, filesByPrecision, List.of(), movePointer);
+    }
+
+    /**
+     * Publishes model files as {@code models/<name>/<version>/}, with the views (crop sizes) the model embeds at
+     * (empty: none recorded, the service's configured views apply).
+     */
+    public Published publishModel(String name, String version, String space, int dimension, Map<String, Path> filesByPrecision,
+                                  List<Integer> views, boolean movePointer) {
         long t0 = System.nanoTime();
         Layout.segment("model name", name);
         Layout.segment("model version", version);
@@ -118,7 +127,8 @@ public final class Publisher {
                     + Layout.SIGNATURE + ": "
                     + files.stream().map(ModelManifest.ModelFile::name).toList());
         }
-        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, version, space, dimension, Instant.now(), files);
+        ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, version, space, dimension, Instant.now(), files,
+                views);
         byte[] manifestBytes = manifest.toJson();
         String folder = layout.modelVersion(name, version);
         log.printf(Locale.ROOT, "publishing model %s %s (%s) to %s%n", name, version, space, store.describe());

@@ -201,7 +201,7 @@ public class LensService {
                 live = l;
             }
             sync = s;
-            pipeline = Settings.pipeline(config, loaded);
+            pipeline = Settings.pipeline(config, loaded, Settings.suggest(config.suggest()), Settings.scales(config, resolved));
             com.listinglens.image.DecodeBudget budget = pipeline.decodeBudget();
             io.micrometer.core.instrument.Gauge.builder("lens.decode.budget.used", budget, com.listinglens.image.DecodeBudget::used)
                     .baseUnit("bytes").description("bytes held by photo decodes now (lens.image.decode-budget-mb)").register(registry);

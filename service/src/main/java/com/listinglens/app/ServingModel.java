@@ -89,7 +89,7 @@ final class ServingModel {
         } catch (IllegalArgumentException e) {
             LOG.debugf("no int8 model with 7-bit activations: %s", e.getMessage());
         }
-        MultiScale views = Settings.scales(config);
+        MultiScale views = Settings.scales(config, fp32);
         Probe photos = probePhotos(config, views);
         if (photos.tensors().isEmpty() || int8 == null) {
             DjlEmbedder embedder = new DjlEmbedder(fp32.settings());
@@ -118,7 +118,7 @@ final class ServingModel {
     }
 
     private static Settings.ResolvedModel withSettings(Settings.ResolvedModel r, ModelSettings s) {
-        return new Settings.ResolvedModel(s, r.space(), r.version());
+        return r.withSettings(s);
     }
 
     /** The path a loaded embedder runs: its precision, and for int8 the quantized engine now active. */

@@ -140,7 +140,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
             return null;
         }
         Settings.ResolvedModel query = Settings.resolveModel(config, artifacts, config.model().precision());
-        return new CalibrationStep(config, query.settings(), file.get(), config.build().calibrationImageRoot().orElse(null), System.err);
+        return new CalibrationStep(config, query.settings(), Settings.scales(config, query), file.get(), config.build().calibrationImageRoot().orElse(null), System.err);
     }
 
     /**
@@ -181,7 +181,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
         String p = precision != null ? precision : config.build().precision();
         Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
         try (Embedder embedder = new DjlEmbedder(model.settings())) {
-            PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config), embedder,
+            PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config, model), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err)
                     .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()));
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,

@@ -52,6 +52,9 @@ public final class CheckModelCommand implements Callable<Integer> {
     @Option(names = "--image-root", description = "folder the catalog's image paths are relative to; default: the catalog's folder")
     Path imageRoot;
 
+    @Option(names = "--views", split = ",", description = "views (crop sizes) both variants embed; default: lens.image.scales")
+    List<Integer> viewList;
+
     @Option(names = "--limit", description = "embed only the first N photos of the catalog")
     Integer limit;
 
@@ -91,7 +94,8 @@ public final class CheckModelCommand implements Callable<Integer> {
         }
         Path root = imageRoot != null ? imageRoot : file.toAbsolutePath().getParent();
         ImageDecoder decoder = Settings.decoder(config.image());
-        MultiScale views = Settings.scales(config);
+        MultiScale views = viewList == null || viewList.isEmpty() ? Settings.scales(config)
+                : new MultiScale(Settings.image(config.image()), viewList);
         List<byte[]> bytes = new ArrayList<>(listings.size());
         for (Listing l : listings) {
             bytes.add(Files.readAllBytes(root.resolve(l.image())));

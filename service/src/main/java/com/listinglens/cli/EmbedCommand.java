@@ -57,7 +57,7 @@ public final class EmbedCommand implements Callable<Integer> {
         try (Artifacts artifacts = Settings.artifacts(config)) {
             Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
             ImageDecoder decoder = Settings.decoder(config.image());
-            MultiScale scales = Settings.scales(config);
+            MultiScale scales = Settings.scales(config, model);
             int batch = config.model().batchSize();
             long[] unusable = {0};
             try (Embedder embedder = new DjlEmbedder(model.settings());

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lens", mixinStandardHelpOptions = true, version = "Listing Lens 0.1.0",
         description = "Listing Lens tools: build and publish pools and models, send live listing changes, evaluate suggestions.",
         subcommands = {BuildPoolCommand.class, EmbedCommand.class, PublishPoolCommand.class, PublishModelCommand.class, EvaluateCommand.class,
-                ChangesCommand.class, CheckModelCommand.class, KeygenCommand.class})
+                ChangesCommand.class, CheckModelCommand.class, KeygenCommand.class, TrainModelCommand.class})
 public final class LensCli implements Runnable {
 
     @Override

@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,6 +34,13 @@ public final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--fp32", description = "fp32 TorchScript file; default: lens.model.fp32-path")
     Path fp32;
 
+    @Option(names = "--fp16", description = "fp16 TorchScript file (for GPUs); default: lens.model.fp16-path, else none")
+    Path fp16;
+
+    @Option(names = "--views", split = ",", description = "views (crop sizes) the model embeds at, recorded in the manifest "
+            + "(the service then defaults to them); default: lens.model.views")
+    List<Integer> views;
+
     @Option(names = "--no-pointer", description = "upload only; leave the model's pointer where it is")
     boolean noPointer;
 
@@ -42,10 +50,15 @@ public final class PublishModelCommand implements Callable<Integer> {
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("int8", int8 != null ? int8 : config.model().int8Path());
         files.put("fp32", fp32 != null ? fp32 : config.model().fp32Path());
+        Path half = fp16 != null ? fp16 : config.model().fp16Path().orElse(null);
+        if (half != null) {
+            files.put("fp16", half);
+        }
+        List<Integer> recorded = views != null ? views : config.model().views().orElse(List.of());
         try (Artifacts artifacts = Settings.artifacts(config)) {
             Settings.publisher(config, artifacts, System.err).publishModel(
                     name != null ? name : config.model().name(), version, space != null ? space : config.model().space(),
-                    config.model().dimension(), files, !noPointer);
+                    config.model().dimension(), files, recorded, !noPointer);
         }
         return 0;
     }

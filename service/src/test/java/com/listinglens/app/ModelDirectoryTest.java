@@ -41,6 +41,34 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void aVersionTrainedForOneViewIsServedAtThatViewWithItsFp16FileAndInItsOwnSpace() throws Exception {
+        Path folder = publish("v10", java.util.List.of(224), true);
+        LensConfig config = config(folder, "v10");
+        Settings.ResolvedModel r = Settings.resolveModel(config, null, "int8");
+        // the manifest's views win over lens.model.views (224,320 for the stock model files)
+        assertThat(config.model().views()).contains(java.util.List.of(224, 320));
+        assertThat(r.views()).containsExactly(224);
+        assertThat(Settings.scales(config, r).crops()).containsExactly(224);
+        assertThat(r.space()).isEqualTo("space-x" + Settings.scales(config, r).spaceSuffix()).doesNotContain("320");
+        assertThat(Settings.resolveModel(config, null, "fp16").settings().path()).isEqualTo(folder.resolve("model_fp16.pt"));
+        // lens.image.scales, when set, overrides the manifest
+        Map<String, String> o = new LinkedHashMap<>(Map.of("lens.model.source", "directory", "lens.model.name", "tiny",
+                "lens.model.directory", folder.toString(), "lens.image.scales", "256"));
+        LensConfig pinned = ConfigLoader.load(o);
+        assertThat(Settings.scales(pinned, Settings.resolveModel(pinned, null, "int8")).crops()).containsExactly(256);
+        // the same space name published without views is served at the configured two views: another space, so a
+        // pool built for one is refused by the other (publish() starts a fresh store: this comes last)
+        assertThat(r.space()).isNotEqualTo(Settings.resolveModel(config(publish("v11"), "v11"), null, "int8").space());
+    }
+
+    @Test
+    void aVersionWithoutViewsTakesTheConfiguredViews() throws Exception {
+        Path folder = publish("v12");
+        Settings.ResolvedModel r = Settings.resolveModel(config(folder, "v12"), null, "fp32");
+        assertThat(r.views()).containsExactly(224, 320);
+    }
+
+    @Test
     void anotherVersionNameOrATamperedFileIsRefused() throws Exception {
         Path folder = publish("v8");
         assertThatThrownBy(() -> Settings.resolveModel(config(folder, "v9"), null, "int8"))
@@ -76,6 +104,10 @@ class ModelDirectoryTest {
 
     /** publish-model's layout in a folder store; the version folder is what a model volume holds. */
     private static Path publish(String version) throws Exception {
+        return publish(version, java.util.List.of(), false);
+    }
+
+    private static Path publish(String version, java.util.List<Integer> views, boolean fp16) throws Exception {
         Path src = TestStores.fresh("model-src");
         Path int8 = Files.write(src.resolve("model_int8.pt"), "int8 weights".getBytes());
         Path fp32 = Files.write(src.resolve("model_fp32.pt"), "fp32 weights".getBytes());
@@ -83,9 +115,12 @@ class ModelDirectoryTest {
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("int8", int8);
         files.put("fp32", fp32);
+        if (fp16) {
+            files.put("fp16", Files.write(src.resolve("model_fp16.pt"), "fp16 weights".getBytes()));
+        }
         try (FileBlobStore fs = new FileBlobStore(store)) {
             new Publisher(fs, new Layout(""), new PrintStream(PrintStream.nullOutputStream()))
-                    .publishModel("tiny", version, "space-x", 16, files, true);
+                    .publishModel("tiny", version, "space-x", 16, files, views, true);
         }
         return store.resolve("models/tiny/" + version);
     }

@@ -180,7 +180,8 @@ final class CatalogRows {
             items.add(new Item(r, listing, root.resolve(listing.image())));
         }
         try (PhotoEmbedding photos = new PhotoEmbedding(com.listinglens.config.Settings.decoder(config.image()),
-                com.listinglens.config.Settings.scales(config), embedder, job.batchSize(), job.decodeThreads())) {
+                com.listinglens.config.Settings.scales(config, ExecutorModel.identity(job.precision()).model()), embedder,
+                job.batchSize(), job.decodeThreads())) {
             photos.embed(items, Item::photo, new PhotoEmbedding.Sink<>() {
                 @Override
                 public void embedded(Item item, float[] embedding) {

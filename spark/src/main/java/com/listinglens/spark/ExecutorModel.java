@@ -17,7 +17,7 @@ import com.listinglens.storage.Artifacts;
 final class ExecutorModel {
 
     /** What the driver compares: the embedding space and the weights' sha-256. */
-    record Identity(String space, String sha256) {
+    record Identity(String space, String sha256, Settings.ResolvedModel model) {
         String tag() {
             return space + "@" + sha256;
         }
@@ -44,7 +44,7 @@ final class ExecutorModel {
             try (Artifacts artifacts = Settings.artifacts(c)) {
                 Settings.ResolvedModel model = Settings.resolveModel(c, artifacts, precision);
                 embedder = new DjlEmbedder(model.settings());
-                IDENTITIES.put(precision, new Identity(model.space(), embedder.info().sha256()));
+                IDENTITIES.put(precision, new Identity(model.space(), embedder.info().sha256(), model));
                 EMBEDDERS.put(precision, embedder);
             }
         }

@@ -388,7 +388,7 @@ public final class SparkPoolJob implements Callable<Integer> {
         try (Artifacts artifacts = Settings.artifacts(config)) {
             if (!noCalibration && embeddings == null) {
                 calibrator = CalibrationStep.configured(config,
-                        Settings.resolveModel(config, artifacts, config.model().precision()).settings(), log).orElse(null);
+                        Settings.resolveModel(config, artifacts, config.model().precision()), log).orElse(null);
             }
             PoolBuilder.Request request = new PoolBuilder.Request(java.util.Arrays.stream(names).map(Path::of).toList(), imageRoot,
                     out, indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
