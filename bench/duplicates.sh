@@ -5,7 +5,7 @@
 # thresholds that separate them, per query/catalog precision (production: int8 uploads against an fp32 pool).
 #   bench/duplicates.sh [--positives all] [--modes int8/fp32,int8/int8,fp32/fp32] [--limit N] [--out DIR] [--help]
 # Data from ${LENS_SHARED_DIR:-../shared} (lens.shared-dir); CSVs and pair montages go to target/duplicates.
-# Measured on a shared 2-core machine: 1-2.5 min with the val photos edited, 6-13 min with --positives all.
+# How long it runs: docs/benchmarks.md#what-the-benches-cost-to-run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup >/dev/null

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The plain Python peer (bench/peer/peer.py: FastAPI on uvicorn, PIL, PyTorch 1.13, FAISS flat index) on PORT, for the
 # service benches to measure against. Installs the Debian packages it needs when missing (apt-get, as root), builds
-# its index when missing (bench/peer/build_index.py: train + iconic, about 1.5 min on one core; target/peer), starts
-# it (log in target/peer/peer.log), waits until it answers, and stops it when this script exits.
+# its index when missing (bench/peer/build_index.py: train + iconic, target/peer; its time:
+# docs/benchmarks.md#what-the-benches-cost-to-run), starts it (log in target/peer/peer.log), waits until it answers,
+# and stops it when this script exits.
 #   bench/peer.sh                     serve until interrupted (Ctrl-C)
 #   bench/peer.sh COMMAND [ARG...]    run COMMAND with the peer up and LENS_BENCH_URL pointing at it, then stop it:
 #     bench/peer.sh bench/open-loop.sh 30

@@ -6,7 +6,7 @@
 # val uploads, and the JNI overhead against a C++ loop over the same index (native/bench/search_bench.cpp).
 #   bench/pool-scale.sh [SIZES] [QUERIES] [NPROBES]      e.g. bench/pool-scale.sh 1000000,10000000,50000000 1000 8,16,32
 # Sets, pools and results.json go to target/bench-pools/scale (LENS_BENCH_DIR); sets and pools are reused when there.
-# A 50M run needs about 55 GB of disk (set 24 GiB; pool 25 GiB: index, listings, fp32 and 8-bit rows) and about an hour.
+# Disk and time a 50M run needs: docs/benchmarks.md#what-the-benches-cost-to-run
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup

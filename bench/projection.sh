@@ -16,8 +16,8 @@
 #                       [--no-tta] [--tta-projection 80,0.1] [--tta-crop 0.9] [--no-pool-flip] [--tta-cost 100]
 #                       [--scales 224,320] [--pool-scales 224+320/192+256] [--calibration-splits 50] [--help]
 # Data from ${LENS_SHARED_DIR:-../shared} (lens.shared-dir); embeddings are cached in target/projection-experiment
-# (the first run embeds 2 x 2,721 + 5 x 296 photos, about a minute more for the views; later runs only learn and
-# search, under a minute), with results.csv, tta.csv and best.llpj.
+# (the first run embeds 2 x 2,721 + 5 x 296 photos; later runs only learn and search; run times:
+# docs/benchmarks.md#what-the-benches-cost-to-run), with results.csv, tta.csv and best.llpj.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup >/dev/null

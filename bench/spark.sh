@@ -7,7 +7,8 @@
 #     shards on the executors, merged with the ids checked and finished into a pool; its time.
 #   bench/spark.sh [PHOTOS=800] [LISTINGS=10000000] [DIM=80]      (0 skips a part)
 # Work (Parquet, pools) goes to target/bench-spark (LENS_BENCH_DIR); the synthetic Parquet is reused when there.
-# A 10M run needs about 12 GB of disk and a 16 GB driver heap (LENS_BENCH_HEAP); prints a summary at the end.
+# The driver heap is LENS_BENCH_HEAP (default 16g); disk and heap a 10M run needs:
+# docs/benchmarks.md#what-the-benches-cost-to-run. Prints a summary at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup

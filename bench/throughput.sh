@@ -7,8 +7,9 @@
 # lens.model.path=configured (lens.model.precision + quantized-engine, what it served before it measured paths) at
 # CONCURRENCY, and the ratio of the two capacities is printed.
 # Uses a service already on LENS_BENCH_URL, else starts one (bin/serve) on port 8089.
-# Each service phase first loads the service for WARMUP seconds unmeasured: under load the JIT compiles for about a
-# minute; the figures are the steady state. The CPU's flags are printed first.
+# Each service phase first loads the service for WARMUP seconds unmeasured: under load the JIT keeps compiling for a
+# while (docs/benchmarks.md#throughput-and-micro-batching-2026-12-06); the figures are the steady state. The CPU's
+# flags are printed first.
 #   bench/throughput.sh [CONCURRENCY=8] [SECONDS=60] [RAW_SECONDS=20] [WARMUP=60]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

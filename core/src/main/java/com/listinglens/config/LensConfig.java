@@ -245,8 +245,7 @@ public interface LensConfig {
         /**
          * Synthetic photos run through the whole pipeline (decode, both views, model at batch sizes 1 and 2, search)
          * before the service reports ready, so that the first real requests do not pay for the JIT and libtorch's
-         * first calls (a cold service at concurrency 8 took 800 ms at p99 in its first seconds, past the 500 ms
-         * deadline). 0 = none.
+         * first calls (measured: docs/benchmarks.md#warm-up). 0 = none.
          */
         @WithDefault("16")
         int warmupPhotos();
@@ -389,16 +388,15 @@ public interface LensConfig {
     interface Image {
         /**
          * OpenCV's own worker threads for one resize or colour conversion (process-wide; -1: OpenCV's default, one
-         * per core). bench/ThroughputBench at concurrency 8 measured 1 and -1 alike (26.6 and 27.9 answers/s).
+         * per core). 1 and -1 measured alike at concurrency 8: docs/benchmarks.md#opencv-threads.
          */
         @WithDefault("-1")
         int opencvThreads();
 
         /**
          * A large JPEG is decoded at 1/2, 1/4 or 1/8 DCT scale while its shorter side stays at least this many times the
-         * largest resize target (then resized, antialiased, as usual). bench/decode-margin.sh (60 val photos, views
-         * 224 + 320, fp32): margin 1 against a full decode, cosine 0.99985 for 1024-px JPEGs and 0.99958 for 4000 x 3000
-         * ones, decode + preprocess 9.6 and 19.5 ms against 18.2 and 35.0 ms at margin 2.
+         * largest resize target (then resized, antialiased, as usual). Fidelity and time by margin
+         * (bench/decode-margin.sh): docs/benchmarks.md#reduced-jpeg-decoding-2026-12-02.
          */
         @WithDefault("1.0")
         double reducedDecodeMargin();
@@ -406,7 +404,7 @@ public interface LensConfig {
         /**
          * Which library decodes JPEGs: auto (the system's libjpeg-turbo through TurboJPEG when libturbojpeg.so.0
          * loads, else OpenCV), turbojpeg (refuse to start without it) or opencv (its bundled libjpeg-turbo, built
-         * without SIMD). Both give identical pixels; TurboJPEG about 1.8 times faster.
+         * without SIMD). Both give identical pixels; TurboJPEG is faster (docs/benchmarks.md#jpeg-decoding).
          */
         @WithDefault("auto")
         String jpegDecoder();
@@ -429,7 +427,7 @@ public interface LensConfig {
 
         /**
          * Decodes of more pixels than this (after a JPEG's DCT reduction, so in practice huge PNG, WebP, GIF or BMP
-         * uploads) are large: about a second of CPU each at 40 MP on these cores.
+         * uploads) are large (what one costs: docs/benchmarks.md#large-decodes).
          */
         @WithDefault("16000000")
         long largeDecodePixels();
@@ -481,9 +479,8 @@ public interface LensConfig {
         /**
          * Re-ranking of a compressed index's candidates in two stages where the pool has 8-bit rows: those rank all
          * refine x k candidates, then the fp32 rows re-score the best exact-rerank x k of them (0: the fp32 rows score
-         * every candidate, and the 8-bit rows are not opened). 0 by default: at 50M the 8-bit rows ranked the
-         * near-identical synthetic listings poorly and their resident 3.7 GiB took the page cache's room
-         * (bench/pool-scale.sh).
+         * every candidate, and the 8-bit rows are not opened). 0 by default, measured best at 50M (bench/pool-scale.sh):
+         * docs/benchmarks.md#two-stage-re-ranking.
          */
         @WithDefault("0")
         int exactRerank();
@@ -532,8 +529,8 @@ public interface LensConfig {
         /**
          * Cosine similarity of the photos' own embeddings (the model's, at the configured views, before any projection)
          * from which a listing's photo counts as (nearly) the same photo as the query's: re-encoded, resized or mildly
-         * cropped copies. bench/duplicates.sh with views 224+320: 0.93 keeps 99 % of such copies of the val photos
-         * (int8 upload against fp32 pool) and flags none of the val uploads taken apart from the catalog's photos.
+         * cropped copies. Set by bench/duplicates.sh for the views 224 + 320:
+         * docs/quality.md#near-duplicate-threshold-2026-12-02.
          */
         @WithDefault("0.93")
         double duplicateSimilarity();
@@ -559,8 +556,8 @@ public interface LensConfig {
         java.time.Duration pollInterval();
 
         /**
-         * Change-log entries read per round trip. An addition with a 1280-dimension embedding is about 7 KB, and Redis
-         * counts a reply's buffer in used_memory: 100 entries (0.7 MB) keep a swap's replay close to maxmemory.
+         * Change-log entries read per round trip. Redis counts a reply's buffer in used_memory, so pages of additions
+         * (each with its embedding) are kept small: docs/benchmarks.md#change-log-page-size.
          */
         @WithDefault("100")
         int pageSize();
@@ -716,8 +713,8 @@ public interface LensConfig {
         int projectionDimension();
 
         /**
-         * Shrinkage of LDA's within-class scatter towards a scaled identity (0..1); bench/projection.sh measured a flat
-         * best at 0.1-0.2 on val (78 % leaf against 61 % unprojected).
+         * Shrinkage of LDA's within-class scatter towards a scaled identity (0..1); measured by bench/projection.sh:
+         * docs/benchmarks.md#lda-shrinkage.
          */
         @WithDefault("0.1")
         double projectionShrinkage();

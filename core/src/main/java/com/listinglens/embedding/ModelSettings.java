@@ -55,10 +55,9 @@ public record ModelSettings(
 
     /**
      * CPU settings: dimension 1280, batch 8, one predictor per core and one libtorch intra-op thread. Parallelism
-     * comes from concurrent requests rather than from OpenMP inside one forward pass: on a busy 2-core machine
-     * (HTTP threads, decoding and index search competing) 2 intra-op threads fell to 2-30 img/s for int8, where 1
-     * thread kept 100-180 img/s. On an idle machine 2 threads are faster for a single request (about 270 vs 170
-     * img/s at batch 1).
+     * comes from concurrent requests rather than from OpenMP inside one forward pass: on a busy machine (HTTP threads,
+     * decoding and index search competing) more intra-op threads collapse, on an idle one they help a single request
+     * (measured: docs/benchmarks.md#model-threads).
      */
     public static ModelSettings cpu(String name, Path path, String precision) {
         return new ModelSettings(name, path, precision, "cpu", 1280, 8,

@@ -22,9 +22,8 @@ import java.util.Optional;
  *
  * <p>Why it matters: on x86 libtorch defaults to its "x86" engine (FBGEMM), whose AVX2 kernels (CPUs without
  * AVX-512 VNNI) accumulate pairs of u8 x s8 products in 16 bits and saturate on models quantized without a reduced
- * range, as the shared int8 model is (quantization-aware training with the QNNPACK configuration). Seen on an AVX2
- * AMD EPYC: mean cosine to the fp32 reference 0.971 with the default engine; QNNPACK computes the model as it was
- * trained.
+ * range, as the shared int8 model is (quantization-aware training with the QNNPACK configuration); QNNPACK computes
+ * the model as it was trained. Measured: docs/benchmarks.md#quantized-engine.
  *
  * <p>Reached through the Java foreign function API in libtorch_cpu's exported C++ symbols ({@code at::globalContext()},
  * {@code at::Context::supportedQEngines()}, {@code qEngine()}, {@code setQEngine(c10::QEngine)}); the values are
@@ -55,12 +54,9 @@ public final class QuantizedEngine {
 
     /**
      * The engine "auto" picks for a CPU with these flags (/proc/cpuinfo): FBGEMM alone where it has VNNI kernels
-     * (avx512_vnni: 32-bit accumulation, mean cosine 0.9913 to fp32 on val), QNNPACK elsewhere (correct, about 3 times
-     * slower on x86 than FBGEMM: 26 against 76-84 img/s at batch 8 on an AVX2 AMD EPYC, where FBGEMM gave mean cosine
-     * 0.971 and oneDNN 0.943). Not libtorch's own default "x86" on VNNI CPUs: it hands the 320-px view's convolutions
-     * to oneDNN, which costs about 20 ms more per model call at batch 1 and 2 (measured on an AMD EPYC with AVX-512
-     * VNNI: one 320 view 25-31 ms against 8.8 ms with FBGEMM; the service at concurrency 8 45-48 against 57-63
-     * answers/s).
+     * (avx512_vnni: 32-bit accumulation), QNNPACK elsewhere (correct, slower on x86 than FBGEMM, whose AVX2 kernels
+     * saturate on this model). Not libtorch's own default "x86" on VNNI CPUs: it hands the 320-px view's convolutions
+     * to oneDNN, which is slower at batch 1 and 2. Figures: docs/benchmarks.md#quantized-engine.
      */
     public static Optional<Kind> auto(java.util.Set<String> cpuFlags) {
         return Optional.of(cpuFlags.contains("avx512_vnni") ? Kind.FBGEMM : Kind.QNNPACK);

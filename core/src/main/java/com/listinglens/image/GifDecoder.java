@@ -31,7 +31,7 @@ final class GifDecoder {
         int w = image.getWidth();
         int h = image.getHeight();
         // row by row from the reader's raster (1 byte per pixel for GIF's indexed image) into the Mat: no full-frame
-        // int[] of ARGB and no second full-frame byte[] (a 40-megapixel GIF of a few KB cost about 280 MB of heap so)
+        // int[] of ARGB and no second full-frame byte[] (what those cost: docs/benchmarks.md#large-decodes)
         Mat mat = new Mat(h, w, CvType.CV_8UC3);
         try {
             byte[] row = new byte[w * 3];

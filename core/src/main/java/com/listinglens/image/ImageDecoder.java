@@ -129,8 +129,8 @@ public final class ImageDecoder {
     /**
      * Decodes, letting a large JPEG be decoded at 1/2, 1/4 or 1/8 scale (libjpeg DCT scaling, much faster than
      * decoding everything) as long as its shorter side stays at least {@code margin * minShorterSide}
-     * (lens.image.reduced-decode-margin, default 1: the antialiased resize to {@code minShorterSide} that follows then
-     * gives embeddings within cosine 0.9996 of a full decode's; 2 within 0.9999, at about twice the time).
+     * (lens.image.reduced-decode-margin, default 1; the antialiased resize to {@code minShorterSide} follows; fidelity
+     * and time by margin: docs/benchmarks.md#reduced-jpeg-decoding-2026-12-02).
      * Pass {@code 0} for full resolution. Other formats are always decoded at full resolution.
      */
     public DecodedImage decode(byte[] bytes, int minShorterSide) {

@@ -8,9 +8,8 @@ import java.util.stream.Collectors;
  * Multi-scale embedding views of one photo (no I/O): the photo preprocessed at each crop size of {@code lens.image.scales}
  * (each resized in the model's own ratio, {@code crop x resize-shorter / crop-size}: 224 -> 256, 320 -> 366), every
  * view embedded, and the L2-normalised mean of the view embeddings standing for the photo. A larger view sees the
- * fine print of a package that 224 pixels blur; the mean keeps the whole-object view too. Measured on val with LDA-80
- * (bench/projection.sh --scales 224,320): leaf 77.4 -> 80.7 %, level 2 89.2 -> 90.9 %, brand 88 -> 92 %, at 2.7
- * times the embedding cost.
+ * fine print of a package that 224 pixels blur; the mean keeps the whole-object view too. Measured on val
+ * (bench/projection.sh --scales 224,320): docs/benchmarks.md#multi-scale-views.
  *
  * <p>The views change the embedding space: {@link #spaceSuffix()} is appended to the model's space, so a pool built
  * with other scales is refused like a pool of another model.

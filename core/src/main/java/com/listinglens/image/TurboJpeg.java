@@ -16,7 +16,7 @@ import java.util.Optional;
  * JPEG decoding through libjpeg-turbo's TurboJPEG C API ({@code libturbojpeg.so.0}, Debian's libturbojpeg0, built
  * with its SIMD kernels), reached through the Java foreign function API. OpenCV's bundled libjpeg-turbo is built
  * without SIMD ({@code Core.getBuildInformation()}: "SIMD Support: NO"); the system library decodes the same pixels
- * about twice as fast (tjbench on a 1024 x 1024 JPEG at 1/2 scale: 1.9 ms against 3.8 ms through OpenCV).
+ * faster (docs/benchmarks.md#jpeg-decoding).
  *
  * <p>Pixels are written once, as RGB, straight into the memory of a new OpenCV {@link Mat} (no BGR-to-RGB pass, no
  * copy). Everything that reaches the C library is checked here first: the JPEG's own header (read by TurboJPEG) must

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it (train + iconic embedded in fp32 at crops 224 and 320, LDA-80 learned from the pool's leaf categories, confidence
  * maps fitted on val), queried with the int8 model as the service does.
  *
- * <p>The accuracy floors sit one point under the issue's bars (leaf 80 %, level 2 90 %, brand 90 %): the README
+ * <p>The accuracy floors sit one point under the issue's bars (leaf 80 %, level 2 90 %, brand 90 %): docs/quality.md
  * reports the measured figures (leaf 80.4 to 80.7 %, level 2 90.5 to 90.9 %, brand 91 to 92 % on the two CPUs seen,
  * whose int8 kernels differ), and one upload is 0.34 points of leaf accuracy, so the floors catch a regression without
  * failing on a kernel's rounding. Calibration is judged out of sample: maps fitted on random halves of val and measured
