@@ -82,8 +82,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     List<Path> compare = new java.util.ArrayList<>();
 
     @Option(names = "--plot", arity = "0..1", paramLabel = "PNG", defaultValue = DEFAULT_PLOT, fallbackValue = DEFAULT_PLOT,
-            description = "where the figures go (drawn on every run): PNG holds accuracy against coverage, and "
-                    + "<stem>-reliability.png and <stem>-confusion.png go beside it (see below); default ${DEFAULT-VALUE}")
+            description = "where the figures go, drawn on every run: accuracy against coverage in PNG, the reliability "
+                    + "diagrams and the confusions beside it, named after it (see below); default ${DEFAULT-VALUE}")
     Path plot;
 
     @Option(names = "--top", paramLabel = "N", defaultValue = "12",
