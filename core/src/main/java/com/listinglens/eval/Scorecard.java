@@ -14,6 +14,11 @@ import java.util.Map;
  * uploads whose truth has it; a null suggestion counts as wrong in accuracy (and is reported as coverage).
  * "category level N" scores the path down to level N (for every upload whose true path is that deep);
  * "category leaf" needs the whole true path, no more and no less.
+ *
+ * <p>Use: {@link #add(Listing, ListingSuggestion)} each upload's truth and suggestion, then read {@link #table()} or a
+ * field's {@link Tally}. Every upload is kept as an {@link UploadOutcome} ({@link #outcomes()}), so that a run can be
+ * saved ({@link EvaluationResults}) and tallied again later with {@link #of}; the figures ({@link ReportFigures}),
+ * reliability diagrams ({@link Reliability}) and confusions ({@link Confusions}) are drawn from those outcomes.
  */
 public final class Scorecard {
 
@@ -112,57 +117,109 @@ public final class Scorecard {
         }
     }
 
+    /** How a category path is shown in {@link FieldOutcome}s: its names, root first, joined by this. */
+    public static final String PATH_SEPARATOR = " > ";
+
     private final WeightClasses weightClasses;
     private final Map<String, Tally> fields = new LinkedHashMap<>();
+    private final List<UploadOutcome> outcomes = new java.util.ArrayList<>();
     private long uploads;
 
+    /** A scorecard that scores suggestions against truths, with these weight classes for the weight field. */
     public Scorecard(WeightClasses weightClasses) {
         this.weightClasses = weightClasses;
     }
 
-    public synchronized void add(Listing truth, ListingSuggestion s) {
+    /** The scorecard of outcomes scored before (such as saved {@link EvaluationResults}); it cannot {@link #score}. */
+    public static Scorecard of(List<UploadOutcome> outcomes) {
+        Scorecard card = new Scorecard(null);
+        outcomes.forEach(card::add);
+        return card;
+    }
+
+    /** Scores a suggestion against its upload's truth and tallies it. */
+    public void add(Listing truth, ListingSuggestion s) {
+        add(score(truth, s));
+    }
+
+    /** Tallies an upload scored before. */
+    public synchronized void add(UploadOutcome outcome) {
         uploads++;
+        outcomes.add(outcome);
+        outcome.fields().forEach((field, o) -> tally(field).add(o.answered(), o.correct(), o.confidence()));
+    }
+
+    /**
+     * How each field of a suggestion fares against the upload's truth, without tallying it. A field is there only when
+     * the truth has it; a missing answer is an abstention (wrong).
+     */
+    public UploadOutcome score(Listing truth, ListingSuggestion s) {
+        Map<String, FieldOutcome> out = new LinkedHashMap<>();
         List<String> path = s.category().names();
         List<String> trueCategory = truth.category();
         List<ListingSuggestion.CategoryLevel> levels = s.category().path() == null ? List.of() : s.category().path();
         for (int level = 0; level < trueCategory.size(); level++) {
             boolean answered = path.size() > level;
-            tally("category level " + (level + 1))
-                    .add(answered, answered && path.subList(0, level + 1).equals(trueCategory.subList(0, level + 1)),
-                            answered ? levels.get(level).confidence() : null);
+            out.put("category level " + (level + 1), new FieldOutcome(joined(trueCategory.subList(0, level + 1)),
+                    answered ? joined(path.subList(0, level + 1)) : null, answered ? levels.get(level).confidence() : null,
+                    answered && path.subList(0, level + 1).equals(trueCategory.subList(0, level + 1))));
         }
         if (!trueCategory.isEmpty()) {
-            tally("category leaf").add(!path.isEmpty(), path.equals(trueCategory),
-                    levels.isEmpty() ? null : levels.get(levels.size() - 1).confidence());
+            out.put("category leaf", new FieldOutcome(joined(trueCategory), path.isEmpty() ? null : joined(path),
+                    levels.isEmpty() ? null : levels.get(levels.size() - 1).confidence(), path.equals(trueCategory)));
         }
         if (truth.title() != null) {
-            tally("title").add(s.title().value() != null, truth.title().equals(s.title().value()), s.title().confidence());
+            out.put("title", new FieldOutcome(truth.title(), s.title().value(), s.title().confidence(),
+                    truth.title().equals(s.title().value())));
         }
         if (truth.brand() != null) {
-            tally("brand").add(s.brand().value() != null, truth.brand().equals(s.brand().value()), s.brand().confidence());
+            out.put("brand", new FieldOutcome(truth.brand(), s.brand().value(), s.brand().confidence(),
+                    truth.brand().equals(s.brand().value())));
         }
         if (truth.weightGrams() != null) {
+            if (weightClasses == null) {
+                throw new IllegalStateException("this scorecard has no weight classes to score weights with");
+            }
             WeightClasses.WeightClass expected = weightClasses.classify(truth.weightGrams());
             WeightClasses.WeightClass got = s.weightClass().value();
-            tally("weight class").add(got != null, got != null && got.index() == expected.index(), s.weightClass().confidence());
+            out.put("weight class", new FieldOutcome(expected.label(), got == null ? null : got.label(),
+                    s.weightClass().confidence(), got != null && got.index() == expected.index()));
         }
         if (truth.price() != null) {
             ListingSuggestion.PriceBand band = s.priceBand();
             boolean answered = band.low() != null;
-            tally("price in band").add(answered, answered && truth.price() >= band.low() && truth.price() <= band.high());
+            out.put("price in band", new FieldOutcome(String.valueOf(truth.price()),
+                    answered ? band.low() + " to " + band.high() : null, null,
+                    answered && truth.price() >= band.low() && truth.price() <= band.high()));
         }
+        return new UploadOutcome(truth.id(), truth.image(), out);
+    }
+
+    private static String joined(List<String> path) {
+        return String.join(PATH_SEPARATOR, path);
     }
 
     private Tally tally(String field) {
         return fields.computeIfAbsent(field, f -> new Tally());
     }
 
+    /** The tally of each field, in the order the fields were first seen. */
     public synchronized Map<String, Tally> fields() {
-        return Map.copyOf(fields);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
     public synchronized Tally field(String name) {
         return fields.get(name);
+    }
+
+    /** Every tallied upload's outcome, in the order tallied. */
+    public synchronized List<UploadOutcome> outcomes() {
+        return List.copyOf(outcomes);
+    }
+
+    /** One field's outcome for each upload that had a truth for it, in the order tallied. */
+    public synchronized List<FieldOutcome> outcomes(String field) {
+        return outcomes.stream().map(o -> o.field(field)).filter(java.util.Objects::nonNull).toList();
     }
 
     public synchronized long uploads() {
@@ -181,65 +238,35 @@ public final class Scorecard {
         return b.toString();
     }
 
-    /** Accuracy against coverage per field (answering only the most confident uploads), as a PNG. */
-    public synchronized void plot(java.nio.file.Path png) throws java.io.IOException {
-        int w = 900;
-        int h = 600;
-        int left = 70;
-        int right = 220;
-        int top = 40;
-        int bottom = 60;
-        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = image.createGraphics();
-        g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING, java.awt.RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(java.awt.Color.WHITE);
-        g.fillRect(0, 0, w, h);
-        int pw = w - left - right;
-        int ph = h - top - bottom;
-        g.setColor(new java.awt.Color(225, 228, 232));
-        for (int i = 0; i <= 10; i++) {
-            int x = left + pw * i / 10;
-            int y = top + ph * i / 10;
-            g.drawLine(x, top, x, top + ph);
-            g.drawLine(left, y, left + pw, y);
+    /**
+     * Runs side by side: per field (the union of the runs' fields, in first-seen order), each run's accuracy with its
+     * standard error (sqrt(p(1-p)/n), abstentions wrong) and its ECE in 10 bins; "-" where a run lacks the field.
+     */
+    public static String comparison(List<String> labels, List<Scorecard> cards) {
+        if (labels.size() != cards.size()) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + cards.size() + " scorecards");
         }
-        g.setColor(java.awt.Color.DARK_GRAY);
-        g.drawRect(left, top, pw, ph);
-        for (int i = 0; i <= 10; i += 2) {
-            g.drawString((i * 10) + "%", left + pw * i / 10 - 12, top + ph + 18);
-            g.drawString((i * 10) + "%", left - 40, top + ph - ph * i / 10 + 5);
-        }
-        g.drawString("coverage (share of uploads answered, most confident first)", left + pw / 2 - 170, h - 15);
-        g.drawString("accuracy of the answers given", 10, top - 15);
-        java.awt.Color[] colours = {new java.awt.Color(11, 92, 173), new java.awt.Color(214, 96, 8), new java.awt.Color(40, 140, 60),
-                new java.awt.Color(170, 30, 120), new java.awt.Color(120, 90, 20), new java.awt.Color(20, 150, 160),
-                new java.awt.Color(90, 90, 90), new java.awt.Color(200, 40, 40)};
-        g.setStroke(new java.awt.BasicStroke(2f));
-        int legend = 0;
-        for (Map.Entry<String, Tally> e : fields.entrySet()) {
-            List<double[]> curve = e.getValue().curve();
-            if (curve.isEmpty()) {
-                continue;
-            }
-            java.awt.Color c = colours[legend % colours.length];
-            g.setColor(c);
-            int px = -1;
-            int py = -1;
-            for (double[] p : curve) {
-                int x = left + (int) Math.round(p[0] * pw);
-                int y = top + ph - (int) Math.round(p[1] * ph);
-                if (px >= 0) {
-                    g.drawLine(px, py, x, y);
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        cards.forEach(c -> names.addAll(c.fields().keySet()));
+        int width = Math.max(20, labels.stream().mapToInt(String::length).max().orElse(0) + 2);
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-18s", "acc. (SE), ECE"));
+        labels.forEach(l -> b.append(String.format(Locale.ROOT, " %" + width + "s", l)));
+        b.append(System.lineSeparator());
+        for (String name : names) {
+            b.append(String.format(Locale.ROOT, "%-18s", name));
+            for (Scorecard card : cards) {
+                Tally t = card.field(name);
+                String cell = "-";
+                if (t != null && t.evaluated > 0) {
+                    double p = t.accuracy();
+                    double ece = t.expectedCalibrationError(10);
+                    cell = String.format(Locale.ROOT, "%.1f%% (%.1f)  %s", 100 * p, 100 * Math.sqrt(p * (1 - p) / t.evaluated),
+                            Double.isNaN(ece) ? "    -" : String.format(Locale.ROOT, "%.3f", ece));
                 }
-                px = x;
-                py = y;
+                b.append(String.format(Locale.ROOT, " %" + width + "s", cell));
             }
-            g.drawLine(left + pw + 15, top + 10 + legend * 20, left + pw + 35, top + 10 + legend * 20);
-            g.drawString(e.getKey(), left + pw + 40, top + 15 + legend * 20);
-            legend++;
+            b.append(System.lineSeparator());
         }
-        g.dispose();
-        java.nio.file.Files.createDirectories(png.toAbsolutePath().getParent());
-        javax.imageio.ImageIO.write(image, "png", png.toFile());
+        return b.toString();
     }
 }

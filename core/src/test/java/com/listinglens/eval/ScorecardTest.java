@@ -112,15 +112,61 @@ class ScorecardTest {
     }
 
     @Test
-    void plotsAccuracyAgainstCoverage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    void keepsEachUploadsOutcomeAsTheTallySawIt() {
         Scorecard card = new Scorecard(CLASSES);
-        Listing truth = new Listing("v", "a.jpg", null, List.of("Fruit", "Apple"), "B", null, null, null);
-        card.add(truth, suggestion(List.of("Fruit", "Apple"), "B", null));
-        card.add(truth, suggestion(List.of("Fruit", "Pear"), "X", null));
-        java.nio.file.Path png = tmp.resolve("plot/curve.png");
-        card.plot(png);
-        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
-        assertThat(image.getWidth()).isEqualTo(900);
-        assertThat(image.getHeight()).isEqualTo(600);
+        Listing truth = new Listing("v1", "a.jpg", null, List.of("Fruit", "Apple", "Gala"), "Br", 180.0, 2.5, null);
+        card.add(truth, suggestion(List.of("Fruit", "Apple", "Pink"), "Br", 1));
+        card.add(truth, suggestion(null, null, null));
+        UploadOutcome first = card.outcomes().get(0);
+        assertThat(first.id()).isEqualTo("v1");
+        assertThat(first.fields().keySet()).containsExactly("category level 1", "category level 2", "category level 3",
+                "category leaf", "brand", "weight class", "price in band");
+        assertThat(first.field("category level 2")).isEqualTo(new FieldOutcome("Fruit > Apple", "Fruit > Apple", 1.0, true));
+        assertThat(first.field("category leaf")).isEqualTo(new FieldOutcome("Fruit > Apple > Gala", "Fruit > Apple > Pink", 1.0, false));
+        assertThat(first.field("weight class").correct()).isFalse();
+        assertThat(first.field("weight class").truth()).isEqualTo(CLASSES.all().get(0).label());
+        assertThat(first.field("price in band").answered()).isFalse();
+        UploadOutcome second = card.outcomes().get(1);
+        assertThat(second.field("category leaf")).isEqualTo(new FieldOutcome("Fruit > Apple > Gala", null, null, false));
+        assertThat(second.field("brand").answered()).isFalse();
+        assertThat(card.outcomes("category leaf")).hasSize(2);
+        assertThat(card.outcomes("title")).isEmpty();
+    }
+
+    @Test
+    void outcomesTallyAgainToTheSameScores() {
+        Scorecard card = new Scorecard(CLASSES);
+        Listing truth = new Listing("v", "a.jpg", "T", List.of("Fruit", "Apple"), "B", 400.0, null, null);
+        for (int i = 0; i < 10; i++) {
+            card.add(truth, brandAt(i < 7 ? "B" : "X", 0.5 + i * 0.04));
+            card.add(truth, suggestion(i < 6 ? List.of("Fruit", "Apple") : List.of("Fruit"), i < 3 ? "B" : null, i % 3));
+        }
+        Scorecard again = Scorecard.of(card.outcomes());
+        assertThat(again.table()).isEqualTo(card.table());
+        assertThat(again.fields().keySet()).containsExactlyElementsOf(card.fields().keySet());
+        assertThat(again.field("brand").curve()).usingRecursiveComparison().isEqualTo(card.field("brand").curve());
+        assertThat(again.uploads()).isEqualTo(20);
+        // scored outcomes have no weight classes to score with
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> again.add(truth, brandAt("B", 1)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void comparesRunsFieldByFieldWithTheirStandardErrors() {
+        Listing truth = new Listing("v", "a.jpg", null, List.of("Fruit"), "B", null, null, null);
+        Scorecard a = new Scorecard(CLASSES);
+        Scorecard b = new Scorecard(CLASSES);
+        for (int i = 0; i < 4; i++) {
+            a.add(truth, suggestion(List.of("Fruit"), i < 3 ? "B" : "X", null));
+        }
+        b.add(new Listing("w", "b.jpg", null, List.of("Fruit"), null, null, null, null), suggestion(List.of("Veg"), null, null));
+        String table = Scorecard.comparison(List.of("trained", "stock"), List.of(a, b));
+        List<String> lines = table.lines().toList();
+        assertThat(lines.get(0)).contains("trained").contains("stock");
+        // brand: 3 of 4, standard error sqrt(.75 * .25 / 4) = 21.7 points; the stock run has no brand truths
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("brand").contains("75.0% (21.7)").endsWith("-"));
+        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("category leaf").contains("100.0% (0.0)").contains("0.0% (0.0)"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Scorecard.comparison(List.of("one"), List.of(a, b)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -46,6 +46,18 @@ class ArchitectureTest {
     }
 
     @Test
+    void theEvaluationsComputationsDoNoIo() {
+        // scores, reliability bins, confusions and figures are computed in memory; CalibrationStep is the one tool that
+        // reads a catalog and photos, and the command line reads and writes results and PNGs
+        noClasses().that().resideInAPackage("com.listinglens.eval..").and().haveNameNotMatching(".*\\.CalibrationStep(\\$.*)?")
+                .should().dependOnClassesThat().belongToAnyOf(java.nio.file.Files.class, java.io.File.class,
+                        java.io.FileInputStream.class, java.io.FileOutputStream.class, java.io.RandomAccessFile.class,
+                        javax.imageio.ImageIO.class)
+                .orShould().dependOnClassesThat().resideInAnyPackage("..storage..", "..cache..", "..live..")
+                .check(classes);
+    }
+
+    @Test
     void theCoreKnowsNothingOfTheService() {
         noClasses().that().resideOutsideOfPackages("..api..", "..app..", "..cli..", "..spark..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.listinglens.api..", "com.listinglens.app..",
