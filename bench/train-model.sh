@@ -5,7 +5,8 @@
 #   2. pools of the stock model (two views 224+320, as bin/serve builds) and of the trained model (its one view), each
 #      with its LDA projection and confidence maps fitted on val;
 #   3. bin/lens evaluate on val for both (int8 queries on the engine auto picks, and fp32), with --cross-fit 50 (the
-#      calibration error out of sample) and --plot;
+#      calibration error out of sample), the trained run drawn beside the stock one (--compare: accuracy against
+#      coverage, reliability diagrams, most confused categories);
 #   4. the trained model's int8 against its fp32 on every quantized engine libtorch offers here: check-model (cosine,
 #      neighbour overlap) and leaf accuracy;
 #   5. raw model throughput (bench ModelThroughput) of the stock model at its two views and the trained one at its one.
@@ -44,9 +45,11 @@ trained bin/lens build-pool --out target/train-bench/pool-trained --replace 2>&1
 echo "== 3. evaluation on val" >&2
 for p in int8 fp32; do
   bin/lens evaluate --catalog "$val" --pool target/train-bench/pool-stock --precision $p --cross-fit 50 \
-    --plot $log/stock-$p.png | tee $log/eval-stock-$p.txt
+    --label stock-$p --results $log/stock-$p.json --plot $log/stock-$p.png | tee $log/eval-stock-$p.txt
+  # the trained model's run, with the stock run beside it in the figures and the table
   trained bin/lens evaluate --catalog "$val" --pool target/train-bench/pool-trained --precision $p --cross-fit 50 \
-    --plot $log/trained-$p.png | tee $log/eval-trained-$p.txt
+    --label trained-$p --results $log/trained-$p.json --compare $log/stock-$p.json --plot $log/trained-vs-stock-$p.png \
+    | tee $log/eval-trained-$p.txt
 done
 
 echo "== 4. the trained int8 against its fp32, per quantized engine" >&2
@@ -57,7 +60,8 @@ for e in fbgemm qnnpack onednn x86; do
   fi
   echo "engine $e: $(grep -E 'cosine|overlap' $log/check-$e.txt | tr '\n' ' ')"
   trained LENS_MODEL_QUANTIZED_ENGINE=$e bin/lens evaluate --catalog "$val" --pool target/train-bench/pool-trained \
-    --precision int8 --plot $log/trained-int8-$e.png > $log/eval-trained-int8-$e.txt 2>/dev/null
+    --precision int8 --label trained-int8-$e --results $log/trained-int8-$e.json --plot $log/trained-int8-$e.png \
+    > $log/eval-trained-int8-$e.txt 2>/dev/null
   echo "engine $e: $(grep -i -E '^category leaf|^category\.leaf|leaf' $log/eval-trained-int8-$e.txt | head -n 1)"
 done
 
