@@ -58,6 +58,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void trainingKnowsNothingOfPoolsStorageOrHttp() {
+        noClasses().that().resideInAPackage("com.listinglens.training..")
+                .should().dependOnClassesThat().resideInAnyPackage("..pool..", "..storage..", "..cache..", "..live..", "..api..",
+                        "..app..", "..cli..", "..config..", "jakarta.ws.rs..", "io.vertx..", "redis.clients..", "software.amazon..")
+                .check(classes);
+    }
+
+    @Test
     void theCoreKnowsNothingOfTheService() {
         noClasses().that().resideOutsideOfPackages("..api..", "..app..", "..cli..", "..spark..")
                 .should().dependOnClassesThat().resideInAnyPackage("com.listinglens.api..", "com.listinglens.app..",
