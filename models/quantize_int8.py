@@ -27,7 +27,14 @@ new int8 model from the same fp32 weights whose activations are 7-bit BY CONSTRU
 * the last feature map is dequantized before the global average pool (pooling in float keeps the features'
   precision).
 
-Ranges are calibrated (HistogramObserver) on photos of the given catalogs (the train catalog, never the evaluation
+With ``--qat-steps N`` the same 7-bit scheme is learned instead of only calibrated (quantization-aware training, what
+``bin/lens train-model`` runs on the model it fine-tuned): fake quantizers with moving-average ranges replace the
+observers, and the fake-quantized model is trained for N steps to give the fp32 model's embedding (loss 1 - cosine) on
+augmented photos of the catalogs (random crops of a quarter to all of the photo, mirrored half of the time); the ranges
+freeze for the second half of the steps. ``--fp16-out`` also saves the fp32 model with half-precision parameters (for
+GPUs).
+
+Without ``--qat-steps``, ranges are calibrated (HistogramObserver) on photos of the given catalogs (the train catalog, never the evaluation
 set), each preprocessed exactly as the service does, at every view (``--crops``, default 224 and 320). Weights are
 per-output-channel symmetric int8. The result is traced and saved as TorchScript with standard quantized ops only
 (it loads in libtorch 2.x, which re-packs the weights for the engine active when it loads).
@@ -517,7 +524,7 @@ def main():
     first = (f"{kinds['input']} model input, fixed to the whole normalised range" if args.int8_stem else
              f"{kinds['float ReLU6']} after the float stem (features.0: conv 3->32 + ReLU6)")
     print(f"activation observers: {n_obs} ({first}; {kinds['relu6']} conv+ReLU6, observed after the clamp; "
-          f"the rest histogram), quant ranges {ranges}: quant_max-quant_min <= {worst} "
+          f"the rest {'moving-average fake quantizers' if qat else 'histogram'}), quant ranges {ranges}: quant_max-quant_min <= {worst} "
           f"-> {'OK, 7-bit' if ok else 'NOT 7-bit'}", flush=True)
     if not ok:
         raise SystemExit("an activation observer is not 7-bit")
