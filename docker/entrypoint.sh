@@ -3,7 +3,7 @@
 # key as a variable: lens.storage.type -> LENS_STORAGE_TYPE); this script only checks that what the configuration
 # names is there, so that a pod with a missing volume or bucket fails at once with a clear message, then starts:
 #   serve (default)        the service (java $JAVA_OPTS $LENS_JAVA_OPTS -jar $LENS_APP_DIR/quarkus-run.jar)
-#   lens COMMAND ARGS...   a command-line tool (build-pool, publish-pool, publish-model, evaluate, changes)
+#   lens COMMAND ARGS...   a command-line tool (the commands of bin/lens: `lens --help` lists them)
 # The same script starts the service on a development machine with the image's variables (DockerfileTest does).
 set -eu
 

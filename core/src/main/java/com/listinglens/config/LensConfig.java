@@ -42,9 +42,9 @@ public interface LensConfig {
     interface Request {
         /**
          * Longest time from when the service starts on a photo request (its upload received) to its answer; past it
-         * the answer is 503 deadline-exceeded with Retry-After. 0 turns the deadline off.
+         * the answer is 503 deadline-exceeded with Retry-After. 0 turns the deadline off. Default in
+         * application.properties (500ms; the tests' profile allows 30s).
          */
-        @WithDefault("500ms")
         java.time.Duration deadline();
 
         /** Seconds a 503 deadline-exceeded or overloaded (admission) tells the client to wait (Retry-After). */
@@ -222,7 +222,7 @@ public interface LensConfig {
 
         /**
          * Largest suggestion session kept, in bytes of JSON (at least 1024): a bigger one keeps only its most similar
-         * neighbours that fit (the shipping check weighs fewer).
+         * neighbours that fit (the shipping check weighs fewer). Typical sizes: docs/benchmarks.md#session-size.
          */
         @WithDefault("8192")
         int sessionMaxBytes();
@@ -305,14 +305,18 @@ public interface LensConfig {
         @WithDefault("2")
         int predictors();
 
-        /** Intra-op threads of the inference engine. */
+        /**
+         * Intra-op threads of the inference engine, per model instance: one, because two threads each collapse when
+         * the cores are busy.
+         */
         @WithDefault("1")
         int threads();
 
         /**
-         * libtorch's quantized engine for int8 on the CPU: auto (libtorch's default where FBGEMM has AVX-512 VNNI
-         * kernels, else qnnpack), qnnpack (the shared int8 model was trained for it; correct on every x86 CPU),
-         * fbgemm, x86, onednn, or default (libtorch's choice: FBGEMM, whose AVX2 kernels saturate on this model).
+         * libtorch's quantized engine for int8 on the CPU: auto (FBGEMM on CPUs with AVX-512 VNNI, not libtorch's own
+         * default there, x86, which hands the 320-px view to oneDNN; QNNPACK elsewhere), qnnpack (the shared int8 model
+         * was trained for it; correct on every x86 CPU, more slowly), fbgemm, x86, onednn, or default (libtorch's
+         * choice: FBGEMM, whose AVX2 kernels saturate on this model). Measured: docs/benchmarks.md#quantized-engine.
          */
         @WithDefault("auto")
         String quantizedEngine();
@@ -328,7 +332,11 @@ public interface LensConfig {
             @WithDefault("true")
             boolean enabled();
 
-            @WithDefault("8")
+            /**
+             * Most photos per model call. Batches stay small: with FBGEMM a photo costs about as much alone as in a
+             * batch (docs/benchmarks.md#micro-batches).
+             */
+            @WithDefault("2")
             int maxBatch();
 
             @WithDefault("2000")
@@ -547,8 +555,10 @@ public interface LensConfig {
     Live live();
 
     interface Live {
-        /** Accept and apply live changes (needs lens.redis.enabled). */
-        @WithDefault("true")
+        /**
+         * Accept and apply live changes (needs lens.redis.enabled). Default in application.properties (true; false in
+         * the tests' profile).
+         */
         boolean enabled();
 
         /** How often every replica reads changes other replicas appended. */
@@ -702,10 +712,10 @@ public interface LensConfig {
         int decodeThreads();
 
         /**
-         * A linear projection learned from the pool's own leaf categories and applied to pool and query embeddings:
-         * {@code none} or {@code lda}.
+         * A linear projection learned from the pool's own leaf categories and applied to pool and query embeddings,
+         * stored with the pool (projection.bin): {@code lda} or {@code none}.
          */
-        @WithDefault("none")
+        @WithDefault("lda")
         String projection();
 
         /** Most output dimensions of the projection (LDA gives at most categories - 1). */
@@ -722,9 +732,9 @@ public interface LensConfig {
         /**
          * Uploads with known truth that the pool does not hold (a validation catalog), run through the new pool at
          * build time with the query model ({@code lens.model.precision}) to fit its confidence maps (Platt scaling per
-         * field, stored in the manifest); {@code none}: confidences stay raw vote shares.
+         * field, stored in the manifest); {@code none}: confidences stay raw vote shares. Default in
+         * application.properties: the shared val catalog.
          */
-        @WithDefault("none")
         String calibrationCatalog();
 
         /** Where the calibration catalog's photos are found; default: the catalog file's directory. */

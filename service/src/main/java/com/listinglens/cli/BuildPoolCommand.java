@@ -11,6 +11,7 @@ import com.listinglens.embedding.Embedder;
 import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.storage.Artifacts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -33,11 +34,11 @@ public final class BuildPoolCommand implements Callable<Integer> {
     @Option(names = "--publish", description = "publish the pool to the store (lens.storage.*) and move the tenant's pointer to it")
     boolean publish;
 
-    @Option(names = {"-t", "--tenant"}, description = "tenant to publish for; default: lens.default-tenant")
-    String tenant;
+    @Mixin
+    SharedOptions.Tenant tenant = new SharedOptions.Tenant();
 
-    @Option(names = "--image-root", description = "folder the catalogs' image paths are relative to; default: each catalog's folder")
-    Path imageRoot;
+    @Mixin
+    SharedOptions.ImageRoot imageRoot = new SharedOptions.ImageRoot();
 
     @Option(names = "--index-factory", description = "FAISS index_factory string; default: lens.build.index-factory")
     String indexFactory;
@@ -45,8 +46,8 @@ public final class BuildPoolCommand implements Callable<Integer> {
     @Option(names = "--metric", description = "inner_product or l2; default: lens.build.metric")
     String metric;
 
-    @Option(names = "--precision", description = "model precision used to embed: fp32 or int8; default: lens.build.precision")
-    String precision;
+    @Mixin
+    SharedOptions.BuildPrecision precision = new SharedOptions.BuildPrecision();
 
     @Option(names = "--live", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "fold the tenant's live changes (lens:v1:changes:<tenant> in Redis) into the build when it is "
@@ -90,7 +91,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
             System.err.println("build-pool: say where the pool goes: --out DIR, --publish, or both");
             return 2;
         }
-        String t = tenant != null ? tenant : PublishPoolCommand.defaultTenant(config);
+        String t = tenant.orDefault(config);
         try (Artifacts artifacts = Settings.artifacts(config)) {
             if (ifMissing && (publish ? servable(config, artifacts, t) : com.listinglens.pool.PoolFiles.exists(out))) {
                 System.err.println(publish ? "tenant " + t + " already has a pool in " + artifacts.store().describe() + "; nothing to build"
@@ -100,7 +101,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
             Path output = out != null ? out : java.nio.file.Files.createDirectories(config.storage().cacheDir().resolve("builds"))
                     .resolve("pool-" + System.nanoTime());
             try {
-                build(config, artifacts, output, live && (publish || tenant != null) ? t : null);
+                build(config, artifacts, output, live && (publish || tenant.named()) ? t : null);
                 if (publish) {
                     Settings.publisher(config, artifacts, System.err).publishPool(output, t, true);
                 }
@@ -178,14 +179,14 @@ public final class BuildPoolCommand implements Callable<Integer> {
         }
         PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, artifacts, liveTenant, liveBase);
         List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
-        String p = precision != null ? precision : config.build().precision();
+        String p = precision.orDefault(config);
         Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
         try (Embedder embedder = new DjlEmbedder(model.settings())) {
             PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config, model), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err)
                     .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()));
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
-                    imageRoot != null ? imageRoot : config.build().imageRoot().orElse(null), output,
+                    imageRoot.orElse(config.build().imageRoot().orElse(null)), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),
                     Settings.metric(metric != null ? metric : config.build().metric()),
                     config.model().name(), model.space(), replace, changes, Settings.projectionSpec(config, projection),

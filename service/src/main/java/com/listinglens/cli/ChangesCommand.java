@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,8 +43,8 @@ public final class ChangesCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "JSONL file of changes")
     Path file;
 
-    @Option(names = {"-t", "--tenant"}, description = "tenant; default: lens.default-tenant")
-    String tenant;
+    @Mixin
+    SharedOptions.Tenant tenant = new SharedOptions.Tenant();
 
     @Option(names = "--url", description = "service base URL; default: http://localhost:<quarkus.http.port>")
     String url;
@@ -60,7 +61,7 @@ public final class ChangesCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LensConfig config = ConfigLoader.load();
-        String t = tenant != null ? tenant : PublishPoolCommand.defaultTenant(config);
+        String t = tenant.orDefault(config);
         String tok = token != null ? token : config.admin().token().orElse(null);
         if (tok == null || tok.isBlank()) {
             System.err.println("changes: no admin token: pass --token or set LENS_ADMIN_TOKEN");

@@ -14,6 +14,7 @@ import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.MultiScale;
 import com.listinglens.indexer.Progress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -49,8 +50,8 @@ public final class CheckModelCommand implements Callable<Integer> {
     @Option(names = {"-c", "--catalog"}, description = "catalog whose photos are embedded; default: lens.model.check.catalog")
     Path catalog;
 
-    @Option(names = "--image-root", description = "folder the catalog's image paths are relative to; default: the catalog's folder")
-    Path imageRoot;
+    @Mixin
+    SharedOptions.ImageRoot imageRoot = new SharedOptions.ImageRoot();
 
     @Option(names = "--views", split = ",", description = "views (crop sizes) both variants embed; default: lens.image.scales")
     List<Integer> viewList;
@@ -92,7 +93,7 @@ public final class CheckModelCommand implements Callable<Integer> {
                     listings.size(), kk);
             return 2;
         }
-        Path root = imageRoot != null ? imageRoot : file.toAbsolutePath().getParent();
+        Path root = imageRoot.of(file);
         ImageDecoder decoder = Settings.decoder(config.image());
         MultiScale views = viewList == null || viewList.isEmpty() ? Settings.scales(config)
                 : new MultiScale(Settings.image(config.image()), viewList);

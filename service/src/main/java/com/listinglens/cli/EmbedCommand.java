@@ -14,6 +14,7 @@ import com.listinglens.indexer.PhotoEmbedding;
 import com.listinglens.indexer.Progress;
 import com.listinglens.storage.Artifacts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -37,11 +38,11 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, required = true, description = "folder of the embedding set")
     Path out;
 
-    @Option(names = "--image-root", description = "folder the catalog's image paths are relative to; default: its folder")
-    Path imageRoot;
+    @Mixin
+    SharedOptions.ImageRoot imageRoot = new SharedOptions.ImageRoot();
 
-    @Option(names = "--precision", description = "fp32 or int8; default: lens.build.precision")
-    String precision;
+    @Mixin
+    SharedOptions.BuildPrecision precision = new SharedOptions.BuildPrecision();
 
     @Override
     public Integer call() throws Exception {
@@ -52,8 +53,8 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         CatalogReader.Catalog read = CatalogReader.read(catalog);
         read.errors().forEach(e -> System.err.println("skipped " + e));
-        Path root = imageRoot != null ? imageRoot : catalog.toAbsolutePath().getParent();
-        String p = precision != null ? precision : config.build().precision();
+        Path root = imageRoot.of(catalog);
+        String p = precision.orDefault(config);
         try (Artifacts artifacts = Settings.artifacts(config)) {
             Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
             ImageDecoder decoder = Settings.decoder(config.image());

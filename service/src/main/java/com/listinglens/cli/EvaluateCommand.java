@@ -17,6 +17,7 @@ import com.listinglens.pool.PoolManager;
 import com.listinglens.suggest.WeightClasses;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -63,8 +64,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--pool"}, paramLabel = "DIR", description = "pool directory; default: the default tenant's current pool in the store")
     Path pool;
 
-    @Option(names = "--image-root", paramLabel = "DIR", description = "folder the catalog's image paths are relative to; default: the catalog's folder")
-    Path imageRoot;
+    @Mixin
+    SharedOptions.ImageRoot imageRoot = new SharedOptions.ImageRoot();
 
     @Option(names = "--precision", paramLabel = "P", description = "query model precision: int8 or fp32; default: lens.model.precision")
     String precision;
@@ -245,10 +246,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         Path poolDir = pool;
         if (poolDir == null) {
             try (com.listinglens.storage.Artifacts artifacts = Settings.artifacts(config)) {
-                poolDir = artifacts.currentPool(PublishPoolCommand.defaultTenant(config));
+                poolDir = artifacts.currentPool(Settings.defaultTenant(config));
             }
         }
-        Evaluation evaluation = run(config, catalog, poolDir, imageRoot, p, photosPerUpload);
+        Evaluation evaluation = run(config, catalog, poolDir, imageRoot.orElse(null), p, photosPerUpload);
         Scorecard card = evaluation.card();
         out.printf(Locale.ROOT, "%d uploads of %d photo(s) from %s in %.1f s (fusion %s)%n", card.uploads(), photosPerUpload,
                 catalog, (System.nanoTime() - t0) / 1e9, config.suggest().fusion().name().toLowerCase(Locale.ROOT));

@@ -5,6 +5,7 @@ import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
 import com.listinglens.storage.Artifacts;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -19,22 +20,18 @@ public final class PublishPoolCommand implements Callable<Integer> {
     @Option(names = {"-p", "--pool"}, required = true, description = "pool directory (manifest.json, index.faiss, listings.bin, ...)")
     Path pool;
 
-    @Option(names = {"-t", "--tenant"}, description = "tenant to publish for; default: lens.default-tenant")
-    String tenant;
+    @Mixin
+    SharedOptions.Tenant tenant = new SharedOptions.Tenant();
 
     @Option(names = "--no-pointer", description = "upload only; leave the tenant's pointer where it is")
     boolean noPointer;
-
-    static String defaultTenant(LensConfig config) {
-        return com.listinglens.config.Settings.defaultTenant(config);
-    }
 
     @Override
     public Integer call() {
         LensConfig config = ConfigLoader.load();
         try (Artifacts artifacts = Settings.artifacts(config)) {
             Settings.publisher(config, artifacts, System.err)
-                    .publishPool(pool, tenant != null ? tenant : defaultTenant(config), !noPointer);
+                    .publishPool(pool, tenant.orDefault(config), !noPointer);
         }
         return 0;
     }

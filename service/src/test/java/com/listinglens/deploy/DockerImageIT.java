@@ -214,6 +214,15 @@ class DockerImageIT {
     }
 
     @Test
+    void theImagesLogJsonLinesForLogShippers() throws Exception {
+        // plain text outside the images (application.properties); each image turns the JSON lines on
+        for (Path dockerfile : DOCKERFILES) {
+            assertThat(imageEnvironment(dockerfile)).as(dockerfile.getFileName().toString())
+                    .containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
+        }
+    }
+
+    @Test
     void theEntrypointServesWithTheImagesEnvironment() throws Exception {
         // the model as a volume per version holds it: publish-model's folder for one version
         Path modelStore = TestStores.fresh("it-model-store");
@@ -258,6 +267,8 @@ class DockerImageIT {
                 HttpResponse<String> answer = http.send(multipart(port, photo), HttpResponse.BodyHandlers.ofString());
                 assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
                 assertThat(answer.body()).contains("\"Packages\"").contains("\"version\":\"" + poolVersion + "\"");
+                // the service's log lines are JSON objects, as the image sets it
+                assertThat(Files.readString(log)).containsPattern("(?m)^\\{.*\"loggerName\":");
             } finally {
                 service.destroy();
                 assertThat(service.waitFor(30, TimeUnit.SECONDS)).as("the service stops on SIGTERM").isTrue();

@@ -96,6 +96,8 @@ class HelmChartTest {
             pools.forEach((t, v) -> pins.add(t + "=" + v));
             assertThat(env(app, "LENS_POOL_VERSIONS")).isEqualTo(String.join(",", pins));
             assertThat(env(app, "LENS_TENANTS")).isNotBlank();
+            // log lines as JSON objects for log shippers (plain text outside the images and the chart)
+            assertThat(env(app, "QUARKUS_LOG_CONSOLE_JSON_ENABLED")).isEqualTo("true");
             // probes: startup waits on readiness (model and pools loaded), liveness only once started
             assertProbe(app.getStartupProbe(), "/q/health/ready");
             assertThat(app.getStartupProbe().getFailureThreshold() * app.getStartupProbe().getPeriodSeconds()).isGreaterThanOrEqualTo(300);
