@@ -33,7 +33,7 @@ report="$out/training.json"
 field() { python3 -c "import json,sys; print(json.load(open('$report'))$1)"; }
 name=$(field "['name']"); space=$(field "['space']"); view=$(field "['views'][0]")
 trained() {
-  LENS_MODEL_NAME="$name" LENS_MODEL_SPACE="$space" LENS_MODEL_VIEWS="$view" \
+  env LENS_MODEL_NAME="$name" LENS_MODEL_SPACE="$space" LENS_MODEL_VIEWS="$view" \
   LENS_MODEL_FP32_PATH="$out/${name}_fp32.pt" LENS_MODEL_INT8_PATH="$out/${name}_int8.pt" \
   LENS_MODEL_FP16_PATH="$out/${name}_fp16.pt" "$@"
 }

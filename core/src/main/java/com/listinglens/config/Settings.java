@@ -343,8 +343,13 @@ public final class Settings {
 
     /** Opens a pool folder, checked against the model that will query it. */
     public static Pool openPool(LensConfig config, Path dir, Embedder embedder) {
+        return openPool(config, dir, embedder, config.model().space() + scales(config).spaceSuffix());
+    }
+
+    /** A pool opened for a resolved model: refused unless it is in {@code space} (the model's, with its views' suffix). */
+    public static Pool openPool(LensConfig config, Path dir, Embedder embedder, String space) {
         return Pool.open(dir, new Pool.OpenOptions(config.pool().memoryMap(), config.pool().verifyChecksums(),
-                config.model().space() + scales(config).spaceSuffix(), embedder.dimension(), 0, config.pool().exactRerank()));
+                space, embedder.dimension(), 0, config.pool().exactRerank()));
     }
 
     private static float[] floats(List<Float> values) {

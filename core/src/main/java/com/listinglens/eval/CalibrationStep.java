@@ -36,20 +36,23 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
     private final LensConfig config;
     private final ModelSettings queryModel;
     private final com.listinglens.image.MultiScale views;
+    private final String space;
     private final Path catalog;
     private final Path imageRoot;
     private final PrintStream log;
 
     public CalibrationStep(LensConfig config, ModelSettings queryModel, Path catalog, Path imageRoot, PrintStream log) {
-        this(config, queryModel, Settings.scales(config), catalog, imageRoot, log);
+        this(config, queryModel, Settings.scales(config), config.model().space() + Settings.scales(config).spaceSuffix(), catalog,
+                imageRoot, log);
     }
 
     /** As above, embedding the uploads at the views of the model the pool is built with. */
-    public CalibrationStep(LensConfig config, ModelSettings queryModel, com.listinglens.image.MultiScale views, Path catalog,
-                           Path imageRoot, PrintStream log) {
+    public CalibrationStep(LensConfig config, ModelSettings queryModel, com.listinglens.image.MultiScale views, String space,
+                           Path catalog, Path imageRoot, PrintStream log) {
         this.config = config;
         this.queryModel = queryModel;
         this.views = views;
+        this.space = space;
         this.catalog = catalog;
         this.imageRoot = imageRoot;
         this.log = log;
@@ -74,7 +77,7 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
     /** The step as configured, querying with {@code queryModel}; empty when lens.build.calibration-catalog is none. */
     public static Optional<CalibrationStep> configured(LensConfig config, Settings.ResolvedModel queryModel, PrintStream log) {
         return catalog(config.build().calibrationCatalog()).map(file -> new CalibrationStep(config, queryModel.settings(),
-                Settings.scales(config, queryModel), file, config.build().calibrationImageRoot().orElse(null), log));
+                Settings.scales(config, queryModel), queryModel.space(), file, config.build().calibrationImageRoot().orElse(null), log));
     }
 
     /** The step as configured, querying with {@code queryModel} at the configured views. */
@@ -94,7 +97,7 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
         long used = 0;
         long unreadable = 0;
         try (Embedder embedder = new DjlEmbedder(queryModel); PoolManager pools = new PoolManager()) {
-            Pool pool = Settings.openPool(config, poolDir, embedder);
+            Pool pool = Settings.openPool(config, poolDir, embedder, space);
             pools.swap(pool);
             for (Listing upload : uploads.listings()) {
                 if (pool.holds(upload.id())) {

@@ -40,9 +40,10 @@ public class StatusResource {
 
     /**
      * The model served. {@code path} is how it runs on this CPU (e.g. int8/fbgemm), {@code pathChosen} how that was
-     * decided (measured, pinned, configured), {@code pathReason} why, {@code paths} what each path measured at start.
+     * decided (measured, pinned, configured), {@code pathReason} why, {@code paths} what each path measured at start;
+     * {@code views} the crop sizes each photo is embedded at (the model version's own, from its manifest).
      */
-    public record Model(String name, String version, String space, String precision, String device, String sha256, String path,
+    public record Model(String name, String version, String space, List<Integer> views, String precision, String device, String sha256, String path,
                         String pathChosen, String pathReason, Double pathProbeSeconds, List<InferencePathReport.Trial> paths) {
     }
 
@@ -69,7 +70,7 @@ public class StatusResource {
         if (service.embedder() != null) {
             var info = service.embedder().info();
             InferencePathReport p = service.inferencePath();
-            model = new Model(info.name(), service.modelVersion(), service.modelSpace(), info.precision(), info.device(), info.sha256(),
+            model = new Model(info.name(), service.modelVersion(), service.modelSpace(), service.modelViews(), info.precision(), info.device(), info.sha256(),
                     p == null ? null : p.path(), p == null ? null : p.how(), p == null ? null : p.reason(),
                     p == null ? null : p.probeSeconds(), p == null ? List.of() : p.trials());
         }

@@ -39,6 +39,7 @@ public class LensService {
     private volatile String failure;
     private volatile Embedder embedder;
     private volatile String modelSpace;
+    private volatile List<Integer> modelViews = List.of();
     private volatile String modelVersion;
     private volatile PoolSync sync;
     private volatile LiveSync live;
@@ -160,6 +161,7 @@ public class LensService {
             Embedder loaded = batched(served.embedder(), m);
             embedder = loaded;
             modelSpace = resolved.space();
+            modelViews = Settings.scales(config, resolved).crops();
             modelVersion = resolved.version();
             inferencePath = new InferencePathReport(served.path(), served.how(), served.reason(), served.probe());
             io.micrometer.core.instrument.MultiGauge.builder("lens.model.version")
@@ -267,6 +269,11 @@ public class LensService {
     /** How the model runs and why (null until the model is loaded). */
     public InferencePathReport inferencePath() {
         return inferencePath;
+    }
+
+    /** The views (crop sizes) each photo is embedded at: the model version's, lens.model.views, or lens.image.scales. */
+    public List<Integer> modelViews() {
+        return modelViews;
     }
 
     public String modelSpace() {

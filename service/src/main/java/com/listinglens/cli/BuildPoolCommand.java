@@ -141,7 +141,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
             return null;
         }
         Settings.ResolvedModel query = Settings.resolveModel(config, artifacts, config.model().precision());
-        return new CalibrationStep(config, query.settings(), Settings.scales(config, query), file.get(), config.build().calibrationImageRoot().orElse(null), System.err);
+        return new CalibrationStep(config, query.settings(), Settings.scales(config, query), query.space(), file.get(), config.build().calibrationImageRoot().orElse(null), System.err);
     }
 
     /**

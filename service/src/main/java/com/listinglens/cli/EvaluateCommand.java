@@ -169,9 +169,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         String poolVersion;
         long poolListings;
         String poolModel;
-        try (Embedder embedder = new DjlEmbedder(Settings.model(config.model(), precision));
+        // the model as the service resolves it (configured files, or a store or directory version with its own views)
+        Settings.ResolvedModel model;
+        try (com.listinglens.storage.Artifacts artifacts = config.model().source().equalsIgnoreCase("store") ? Settings.artifacts(config) : null) {
+            model = Settings.resolveModel(config, artifacts, precision);
+        }
+        try (Embedder embedder = new DjlEmbedder(model.settings());
              PoolManager pools = new PoolManager()) {
-            Pool opened = Settings.openPool(config, poolDir, embedder);
+            Pool opened = Settings.openPool(config, poolDir, embedder, model.space());
             pools.swap(opened);
             System.err.printf(Locale.ROOT, "pool %s: %d listings; model %s %s; %d uploads%n",
                     opened.manifest().poolVersion(), opened.size(), config.model().name(), precision, uploads.listings().size());
@@ -179,7 +184,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             poolVersion = opened.manifest().poolVersion();
             poolListings = opened.size();
             poolModel = opened.manifest().model() == null ? null : opened.manifest().model().name();
-            SuggestPipeline pipeline = Settings.pipeline(config, embedder);
+            SuggestPipeline pipeline = Settings.pipeline(config, embedder, Settings.suggest(config.suggest()), Settings.scales(config, model));
             List<List<Listing>> groups = groups(uploads.listings(), photosPerUpload);
             Progress progress = new Progress(System.err, "evaluating", groups.size());
             for (List<Listing> group : groups) {
