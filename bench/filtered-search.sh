@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup
 . bench/classpath.sh
-"$JAVA_HOME/bin/java" -Xmx6g -cp "$cp" \
+"$JAVA_HOME/bin/java" @bench/jvm.options -Xmx6g ${LENS_JAVA_OPTS:-} -cp "$cp" \
   com.listinglens.bench.FilteredSearchBench "${1:-1000000}" "${2:-200}" "${@:3}"

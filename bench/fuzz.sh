@@ -20,7 +20,7 @@ for t in "${targets[@]}"; do
     native) class=com.listinglens.fuzz.NativeIndexFuzz; seeds=(core/src/test/fuzz/NativeIndexFuzz) ;;
     *) echo "unknown target '$t' (decode, native)" >&2; exit 2 ;;
   esac
-  "$JAVA_HOME/bin/java" -Dsurefire.test.class.path="$cp" -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" -cp "$cp" \
-    com.listinglens.fuzz.Fuzzer "$class" "$runs" "$seconds" "target/fuzz/corpus-$t" "${seeds[@]}" || status=1
+  "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" -cp "$cp" \
+    com.listinglens.fuzz.FuzzRun "$class" "$runs" "$seconds" "target/fuzz/corpus-$t" "${seeds[@]}" || status=1
 done
 exit $status

@@ -25,5 +25,5 @@ if [ ! -f "$val/embeddings.json" ]; then
 fi
 . bench/classpath.sh
 cmake --build core/target/native-build --target lens_search_bench --parallel 2 >/dev/null
-"$JAVA_HOME/bin/java" -Xmx6g --enable-native-access=ALL-UNNAMED -cp "$cp" \
+"$JAVA_HOME/bin/java" @bench/jvm.options -Xmx6g ${LENS_JAVA_OPTS:-} -cp "$cp" \
   com.listinglens.bench.PoolScaleBench "$base" "$val" "$work" "$sizes" "$queries" core/target/native-build/bench/lens_search_bench "$nprobes"

@@ -22,6 +22,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup >/dev/null
 . bench/classpath.sh
-exec "$JAVA_HOME/bin/java" -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "$cp" \
+exec "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" \
   com.listinglens.eval.ProjectionExperiment "$@"

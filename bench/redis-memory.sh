@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Redis memory over a day (issue 27): a private redis-server with --maxmemory MAXMEMORY (64mb) and volatile-ttl on a
-# free port, then bench/RedisMemoryBench.java: HOURS (24) simulated at RATE (20) requests/s, SPEED (720) times faster
-# than real time (TTLs divided by it): cached answers, suggestion sessions and search cursors with their TTLs and
+# free port, then RedisMemoryBench (bench module): HOURS (24) simulated at RATE (20) requests/s, SPEED (720) times
+# faster than real time (TTLs divided by it): cached answers, suggestion sessions and search cursors with their TTLs and
 # sizes, live changes appended to the change log (CHANGES_PER_HOUR, 1200, half additions of a DIM-1280 embedding),
 # a pool build every BUILD_HOURS (4) that folds the log, three replicas that swap to it and refresh their records,
 # the log trimmed every simulated minute. Progress every simulated hour; a summary: used_memory peak vs maxmemory,
@@ -26,5 +26,5 @@ trap cleanup EXIT
 for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 maxbytes="$(redis-cli -p "$port" config get maxmemory | tail -n 1)"
 echo "redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/') on port $port: maxmemory $maxbytes bytes, $(redis-cli -p "$port" config get maxmemory-policy | tail -n 1)"
-"$JAVA_HOME/bin/java" -Xmx1g -cp "$cp" bench/RedisMemoryBench.java 127.0.0.1 "$port" "$maxbytes" "$hours" "$rate" "$speed" \
+"$JAVA_HOME/bin/java" @bench/jvm.options -Xmx1g ${LENS_JAVA_OPTS:-} -cp "$cp" com.listinglens.bench.RedisMemoryBench 127.0.0.1 "$port" "$maxbytes" "$hours" "$rate" "$speed" \
   "$changes" 1280 "$build_hours" "${THREADS:-4}" "${TRIM:-1}" "${PAGE:-100}" "${SESSION_TTL_HOURS:-24}" | tee target/redis-memory/result.txt

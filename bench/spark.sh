@@ -16,10 +16,11 @@ photos="${1:-800}"
 listings="${2:-10000000}"
 dim="${3:-80}"
 work="${LENS_BENCH_DIR:-target/bench-spark}"
-./mvnw -B -q ${LENS_BENCH_MVN_OPTS:-} -pl core install -DskipTests >&2
-./mvnw -B -q ${LENS_BENCH_MVN_OPTS:-} -pl spark test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >&2
-cp="spark/target/classes:spark/target/test-classes:$(cat spark/target/test-classpath.txt)"
+# the Spark bench module (bench/spark/pom.xml: SparkBench, with the job and Spark itself) and its runtime classpath;
+# the JVM options are the job's own (spark/jvm.options: Spark's flags, the project's, spark/log4j2.properties), as
+# bin/spark-pool runs it: Spark logs through log4j2, not the JBoss log manager of bench/jvm.options
+./mvnw -B -q ${LENS_BENCH_MVN_OPTS:-} -pl bench/spark -am package -DskipTests >&2
+cp="bench/spark/target/classes:$(cat bench/spark/target/classpath.txt)"
 "$JAVA_HOME/bin/java" -Xmx"${LENS_BENCH_HEAP:-16g}" \
-  @spark/jvm.options -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" \
+  @spark/jvm.options ${LENS_JAVA_OPTS:-} -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" \
   -cp "$cp" com.listinglens.spark.SparkBench "$work" "$photos" "$listings" "$dim"

@@ -19,8 +19,7 @@ photo="${LENS_SHARED_DIR:-../shared}/datasets/grocery/val/Fruit/Banana/Banana_00
 mkdir -p target
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nproc) cores; flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' | sort -u | xargs)" | tee target/throughput-cpu.txt
 . bench/classpath.sh
-"$JAVA_HOME/bin/java" -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "$cp" \
+"$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" \
   com.listinglens.bench.ModelThroughput "$photo" "$raw" | tee target/throughput-raw.txt
 url="${LENS_BENCH_URL:-http://localhost:8089}"
 . bench/service.sh

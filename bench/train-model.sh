@@ -68,8 +68,7 @@ done
 echo "== 5. raw model throughput" >&2
 . bench/classpath.sh
 photo="$shared/datasets/grocery/val/Fruit/Banana/Banana_001.jpg"
-run_raw() { "$JAVA_HOME/bin/java" -Dai.djl.offline=true -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
-  --enable-native-access=ALL-UNNAMED ${LENS_JAVA_OPTS:-} -cp "$cp" com.listinglens.bench.ModelThroughput "$photo" 20; }
+run_raw() { "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" com.listinglens.bench.ModelThroughput "$photo" 20; }
 run_raw | tee $log/raw-stock.txt
 trained run_raw | tee $log/raw-trained.txt
 

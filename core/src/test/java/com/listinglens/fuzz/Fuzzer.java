@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * Runs one Jazzer fuzz target in a child JVM (the Jazzer driver needs its own process: libFuzzer owns the main loop
  * and a native crash must not take the caller down) and reads back what it did.
  *
- * <p>Used by {@code FuzzTest} for the short runs of the test suite, and from the command line by
- * {@code bench/fuzz.sh} for long ones: {@code Fuzzer TARGET_CLASS RUNS [MAX_SECONDS] [CORPUS_DIR] [SEED_DIR...]}.
+ * <p>Used by {@code FuzzTest} for the short runs of the test suite, and by {@code FuzzRun} (the bench module,
+ * {@code bench/fuzz.sh}) for long ones.
  * Findings (crash inputs and Java reproducers) are written to {@code target/fuzz/findings/}; once fixed, a finding
  * becomes a fixture and a regression test.
  */
@@ -98,28 +98,6 @@ public final class Fuzzer {
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
         return new Result(p.exitValue(), done >= 0 ? done : lastStatus, finding, log, seconds);
-    }
-
-    public static void main(String[] args) throws Exception {
-        if (args.length < 2) {
-            System.err.println("usage: Fuzzer TARGET_CLASS RUNS [MAX_SECONDS] [CORPUS_DIR] [SEED_DIR...]");
-            System.exit(2);
-        }
-        String target = args[0];
-        long runs = Long.parseLong(args[1]);
-        long maxSeconds = args.length > 2 ? Long.parseLong(args[2]) : 3600;
-        Path corpus = Path.of(args.length > 3 ? args[3] : "target/fuzz/corpus-" + target.substring(target.lastIndexOf('.') + 1));
-        List<Path> seeds = new ArrayList<>();
-        for (int i = 4; i < args.length; i++) {
-            seeds.add(Path.of(args[i]));
-        }
-        Result r = run(target, runs, maxSeconds, corpus, seeds, true);
-        System.out.printf("%nfuzz %s: %,d executions in %d s (%,.0f/s), exit %d, %s; log %s%n", target, r.runs(), r.seconds(),
-                r.runs() / Math.max(1.0, r.seconds()), r.exitCode(), r.finding() ? "FINDING in target/fuzz/findings" : "no finding",
-                r.log());
-        if (r.exitCode() != 0 || r.finding()) {
-            System.exit(1);
-        }
     }
 
     static void deleteTree(Path dir) {

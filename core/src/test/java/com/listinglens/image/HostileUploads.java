@@ -16,8 +16,9 @@ import org.opencv.imgcodecs.Imgcodecs;
 
 /**
  * Uploads that must be refused: damaged, cut off, lying about their size, or not a supported format. Written to
- * {@code test-images/hostile/} by {@link TestImageFixtures#main}; each carries the refusal it must get from the
- * decoder and the HTTP status the service answers with ({@code ImageDecoderTest}, {@code HostileUploadTest}).
+ * {@code test-images/hostile/} with the other fixtures ({@link TestImageFixtures#all}, {@code bench/test-images.sh},
+ * which also prints the table of test-images/README.md); each carries the refusal it must get from the decoder and
+ * the HTTP status the service answers with ({@code ImageDecoderTest}, {@code HostileUploadTest}).
  * Every one starts from a small valid file made here and breaks one thing, so each tests one check.
  */
 public final class HostileUploads {
@@ -48,15 +49,6 @@ public final class HostileUploads {
     }
 
     private HostileUploads() {}
-
-    /** Prints the cases as the Markdown table of test-images/README.md. */
-    public static void main(String[] args) {
-        System.out.println("| file | what is wrong | refusal | HTTP |");
-        System.out.println("|---|---|---|---|");
-        for (Case c : all()) {
-            System.out.printf("| `hostile/%s` | %s | %s | %d |%n", c.file(), c.what(), c.reason(), c.status());
-        }
-    }
 
     public static List<Case> all() {
         List<Case> c = new ArrayList<>();

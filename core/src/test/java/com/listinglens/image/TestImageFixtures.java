@@ -24,11 +24,9 @@ import org.opencv.imgproc.Imgproc;
 /**
  * Makes the image fixtures in {@code test-images/}: every one of them is generated here, none is a real photo.
  *
- * <p>Regenerate all of them with {@code ./mvnw -B -q -DskipNative=true test-compile exec:java
- * -Dexec.mainClass=com.listinglens.image.TestImageFixtures -Dexec.classpathScope=test} (add
- * {@code -Dexec.args=DIR} to write elsewhere) or by running {@link #main}
- * from an IDE with the project root as working directory; an argument names another output folder. The bundled
- * OpenCV encodes deterministically, so regenerating gives the same bytes.
+ * <p>Regenerate all of them with {@code bench/test-images.sh [DIR]} (the bench module's {@code TestImages}, from the
+ * project root; DIR names another output folder). The bundled OpenCV encodes deterministically, so regenerating gives
+ * the same bytes.
  */
 public final class TestImageFixtures {
 
@@ -116,25 +114,13 @@ public final class TestImageFixtures {
         return (int) Math.round(0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]);
     }
 
-    public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args.length > 0 ? args[0] : "test-images");
-        Files.createDirectories(dir);
-        for (Map.Entry<String, Supplier<byte[]>> e : all().entrySet()) {
-            byte[] bytes = e.getValue().get();
-            Path file = dir.resolve(e.getKey());
-            Files.createDirectories(file.getParent());
-            Files.write(file, bytes);
-            System.out.printf("%-32s %7d bytes%n", e.getKey(), bytes.length);
-        }
-    }
-
     /** The committed fixture from {@code test-images/} (relative to the working directory, i.e. the project root). */
     public static byte[] read(String name) {
         Path file = fixtureDir().resolve(name);
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("fixture " + file.toAbsolutePath() + " missing: run TestImageFixtures.main", e);
+            throw new UncheckedIOException("fixture " + file.toAbsolutePath() + " missing: run bench/test-images.sh", e);
         }
     }
 

@@ -34,7 +34,7 @@ class UploadFixturesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
     void committedFixtureIsWhatTheGeneratorMakes(String file, Supplier<byte[]> generator) {
-        assertThat(read(file)).as("test-images/%s is stale: run TestImageFixtures.main", file).isEqualTo(generator.get());
+        assertThat(read(file)).as("test-images/%s is stale: run bench/test-images.sh", file).isEqualTo(generator.get());
     }
 
     @Test

@@ -2,10 +2,19 @@ package com.listinglens.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.listinglens.support.Root;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +88,29 @@ class ArchitectureTest {
                         "com.listinglens.app..", "com.listinglens.cli..", "com.listinglens.spark..")
                 .should().dependOnClassesThat().resideInAPackage("com.listinglens.config..")
                 .check(classes);
+    }
+
+    @Test
+    void theTestSourcesHoldNoPrograms() throws IOException {
+        // the workshop lives in its own module (bench/: benchmarks, experiments, long fuzz runs, the test images'
+        // generator); a test source set holds tests and their fixtures
+        Pattern main = Pattern.compile("static\\s+void\\s+main\\s*\\(");
+        Path root = Root.path();
+        List<String> programs = new ArrayList<>();
+        for (String module : List.of("core", "service", "spark")) {
+            Path dir = root.resolve(module).resolve("src/test/java");
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                    if (main.matcher(Files.readString(f)).find()) {
+                        programs.add(root.relativize(f).toString());
+                    }
+                }
+            }
+        }
+        assertThat(programs).as("main() under src/test: move it to bench/").isEmpty();
     }
 
     @Test

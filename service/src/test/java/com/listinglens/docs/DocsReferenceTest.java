@@ -496,7 +496,7 @@ class DocsReferenceTest {
     @Test
     void everyClassNamedExists() throws IOException {
         Set<String> sources = new HashSet<>();
-        for (String module : List.of("core", "service", "spark")) {
+        for (String module : List.of("core", "service", "spark", "bench", "bench/spark")) {
             for (String set : List.of("main", "test")) {
                 Path dir = ROOT.resolve(module).resolve("src").resolve(set).resolve("java/com/listinglens");
                 if (Files.isDirectory(dir)) {

@@ -1,3 +1,5 @@
+package com.listinglens.bench;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -49,7 +51,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Lost changes: entries removed while a live replica's pool had not folded them, or that a build or a swap could not
  * replay (checked against every id appended); must be 0.
  * <p>
- * Usage: java -cp CP bench/RedisMemoryBench.java HOST PORT MAXMEMORY_BYTES [HOURS=24] [RATE=20] [SPEED=720]
+ * Usage (bench/redis-memory.sh): RedisMemoryBench HOST PORT MAXMEMORY_BYTES [HOURS=24] [RATE=20] [SPEED=720]
  *        [CHANGES_PER_HOUR=1200] [DIM=1280] [BUILD_HOURS=4] [THREADS=4] [TRIM=1] [PAGE=100 (lens.live.page-size)]
  *        [SESSION_TTL_HOURS=24 (lens.redis.session-ttl)]
  */
