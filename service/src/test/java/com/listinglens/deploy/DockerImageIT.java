@@ -17,10 +17,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -94,12 +92,8 @@ class DockerImageIT {
 
     @Test
     void everyFileTheDockerfilesCopyExistsAfterTheBuild() throws Exception {
-        List<PathMatcher> ignored = new ArrayList<>();
-        for (String l : Files.readAllLines(ROOT.resolve(".dockerignore"))) {
-            if (!l.isBlank() && !l.startsWith("#")) {
-                ignored.add(FileSystems.getDefault().getPathMatcher("glob:" + l.strip()));
-            }
-        }
+        DockerIgnore ignore = DockerIgnore.read(ROOT.resolve(".dockerignore"));
+        String images = Files.readString(ROOT.resolve("bin/images"));
         int copies = 0;
         for (Path dockerfile : DOCKERFILES) {
             List<Stage> stages = stages(dockerfile);
@@ -110,39 +104,21 @@ class DockerImageIT {
                     if (!i.keyword().equals("COPY") && !i.keyword().equals("ADD")) {
                         continue;
                     }
-                    List<String> words = new ArrayList<>(List.of(i.args().split("\\s+")));
-                    String fromStage = null;
-                    while (words.get(0).startsWith("--")) {
-                        String flag = words.remove(0);
-                        if (flag.startsWith("--from=")) {
-                            fromStage = flag.substring("--from=".length());
-                        }
-                    }
-                    List<String> sources = words.subList(0, words.size() - 1);
-                    for (String src : sources) {
+                    Copy copy = Copy.parse(i.args());
+                    for (String src : copy.sources()) {
                         copies++;
-                        if (fromStage == null) {
-                            // from the build context (the repository), past .dockerignore
-                            Path p = ROOT.resolve(src).normalize();
-                            assertThat(p).as("%s copies %s from the context", dockerfile.getFileName(), src).exists();
-                            Path rel = ROOT.relativize(p);
-                            assertThat(ignored).as("%s is excluded by .dockerignore", src)
-                                    .noneMatch(m -> m.matches(rel) || m.matches(rel.getName(0)));
+                        if (copy.from() == null) {
+                            assertContextPath(dockerfile, src, ignore, images);
                         } else {
-                            Stage from = byName.get(fromStage);
-                            assertThat(from).as("%s: stage %s", dockerfile.getFileName(), fromStage).isNotNull();
-                            if (from.instructions().stream().anyMatch(x -> x.keyword().equals("COPY") && x.args().startsWith("service "))) {
-                                // a stage that builds the repository at its WORKDIR: the path is the repository's, after the build
-                                assertThat(src).startsWith(from.workdir() + "/");
-                                Path p = ROOT.resolve(src.substring(from.workdir().length() + 1));
-                                assertThat(p).as("%s copies %s from stage %s", dockerfile.getFileName(), src, fromStage).exists();
-                            } else {
-                                // a stage that downloads: it must make the folder it is copied from
-                                String parent = src.substring(0, src.lastIndexOf('/'));
-                                assertThat(String.join(" ", from.runs())).as("stage %s makes %s", fromStage, src).contains(parent);
-                            }
+                            assertProvided(dockerfile, byName, copy.from(), src, 0);
                         }
                     }
+                }
+            }
+            // the build arguments that choose stages name stages that exist, for every value
+            for (Stage stage : stages) {
+                if (choosesStage(stage.from())) {
+                    assertThat(candidates(byName, stage.from())).as("%s: FROM %s", dockerfile.getFileName(), stage.from()).hasSizeGreaterThanOrEqualTo(2);
                 }
             }
         }
@@ -307,6 +283,157 @@ class DockerImageIT {
         assertThat(out).contains("build-pool").contains("publish-model");
     }
 
+    // ---- the stages the Dockerfiles copy from, resolved ----
+
+    record Copy(String from, List<String> sources, String dest) {
+        static Copy parse(String args) {
+            List<String> words = new ArrayList<>(List.of(args.split("\\s+")));
+            String from = null;
+            while (words.get(0).startsWith("--")) {
+                String flag = words.remove(0);
+                if (flag.startsWith("--from=")) {
+                    from = flag.substring("--from=".length());
+                }
+            }
+            return new Copy(from, List.copyOf(words.subList(0, words.size() - 1)), words.get(words.size() - 1));
+        }
+    }
+
+    /** A file from the build context: there after the build (or made by bin/images, which names it), not ignored. */
+    private static void assertContextPath(Path dockerfile, String src, DockerIgnore ignore, String images) {
+        Path p = ROOT.resolve(src).normalize();
+        Path rel = ROOT.relativize(p);
+        if (!Files.exists(p)) {
+            // what bin/images makes before it builds: the jlinked runtime, the stand-in libtorch, Spark's jars, the -Pgpu build
+            assertThat(images).as("%s copies %s from the context: it exists after the build, or bin/images makes it",
+                    dockerfile.getFileName(), src).contains(src.endsWith("/quarkus-app") ? src.substring(0, src.lastIndexOf('/')) : src);
+        }
+        assertThat(ignore.excludes(rel.toString())).as("%s is excluded by .dockerignore", src).isFalse();
+    }
+
+    /** Stage {@code name} (or every stage a build argument may choose) holds {@code path}. */
+    private static void assertProvided(Path dockerfile, Map<String, Stage> byName, String name, String path, int depth) {
+        assertThat(depth).as("%s: stages copy from each other in a loop", dockerfile.getFileName()).isLessThan(10);
+        List<Stage> options = candidates(byName, name);
+        assertThat(options).as("%s: stage %s", dockerfile.getFileName(), name).isNotEmpty();
+        for (Stage stage : options) {
+            if (stage.instructions().isEmpty() && (byName.containsKey(stage.from()) || choosesStage(stage.from()))) {
+                // FROM another stage AS this one: what that stage (or each one the argument chooses) holds
+                assertProvided(dockerfile, byName, stage.from(), path, depth + 1);
+                continue;
+            }
+            boolean found = false;
+            for (Instruction i : stage.instructions()) {
+                if (i.keyword().equals("COPY")) {
+                    Copy c = Copy.parse(i.args());
+                    String dest = c.dest().endsWith("/") ? c.dest() : c.dest() + "/";
+                    if (c.sources().size() == 1 && (path.equals(c.dest()) || path.startsWith(dest))) {
+                        String inner = c.sources().get(0) + path.substring(c.dest().length());
+                        if (c.from() == null) {
+                            // from the context, into a stage of copies (bin/images' inputs, or the repository to build)
+                            found = true;
+                        } else {
+                            assertProvided(dockerfile, byName, c.from(), inner, depth + 1);
+                            found = true;
+                        }
+                    } else if (c.from() == null && c.sources().stream().anyMatch(x -> x.equals("service") || x.equals("spark"))
+                            && path.startsWith(stage.workdir() + "/")) {
+                        // a stage that builds the repository at its WORKDIR: the path is the repository's, after the build
+                        Path p = ROOT.resolve(path.substring(stage.workdir().length() + 1));
+                        assertThat(p).as("%s copies %s from stage %s", dockerfile.getFileName(), path, stage.name()).exists();
+                        found = true;
+                    }
+                }
+            }
+            if (!found) {
+                // a stage that downloads or links: it must make the folder it is copied from
+                String parent = path.substring(0, Math.max(path.lastIndexOf('/'), 1));
+                assertThat(String.join(" ", stage.runs())).as("stage %s of %s makes %s", stage.name(), dockerfile.getFileName(), path)
+                        .containsAnyOf(path, parent);
+            }
+        }
+    }
+
+    /** A FROM like {@code java-${JAVA_SOURCE}}: a build argument chooses one of several stages (not an image). */
+    private static boolean choosesStage(String from) {
+        return from.contains("${") && !from.startsWith("${");
+    }
+
+    /** The stages a FROM or --from may name: the stage itself, or every stage a ${ARG} in it can choose. */
+    private static List<Stage> candidates(Map<String, Stage> byName, String name) {
+        if (!choosesStage(name)) {
+            return byName.containsKey(name) ? List.of(byName.get(name)) : List.of();
+        }
+        Pattern p = Pattern.compile(Pattern.quote(name).replaceAll("\\$\\{[A-Za-z_]+}", "\\\\E[a-z0-9-]+\\\\Q"));
+        return byName.entrySet().stream().filter(e -> p.matcher(e.getKey()).matches()).map(Map.Entry::getValue).toList();
+    }
+
+    /** .dockerignore as Docker reads it: patterns anchored at the context's root, '**', and '!' exceptions, last one wins. */
+    record DockerIgnore(List<String> patterns) {
+        static DockerIgnore read(Path file) throws IOException {
+            return new DockerIgnore(Files.readAllLines(file).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList());
+        }
+
+        boolean excludes(String path) {
+            boolean excluded = false;
+            for (String raw : patterns) {
+                boolean negated = raw.startsWith("!");
+                String pattern = negated ? raw.substring(1) : raw;
+                Pattern re = Pattern.compile(glob(pattern));
+                // a pattern that matches a folder excludes what is inside it
+                String p = path;
+                boolean matches = false;
+                while (true) {
+                    if (re.matcher(p).matches()) {
+                        matches = true;
+                        break;
+                    }
+                    int slash = p.lastIndexOf('/');
+                    if (slash < 0) {
+                        break;
+                    }
+                    p = p.substring(0, slash);
+                }
+                if (matches) {
+                    excluded = !negated;
+                }
+            }
+            return excluded;
+        }
+
+        private static String glob(String pattern) {
+            StringBuilder re = new StringBuilder();
+            for (int i = 0; i < pattern.length(); i++) {
+                char c = pattern.charAt(i);
+                if (c == '*' && i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
+                    boolean slash = i + 2 < pattern.length() && pattern.charAt(i + 2) == '/';
+                    re.append(slash ? "(?:.*/)?" : ".*");
+                    i += slash ? 2 : 1;
+                } else if (c == '*') {
+                    re.append("[^/]*");
+                } else if (c == '?') {
+                    re.append("[^/]");
+                } else {
+                    re.append(Pattern.quote(String.valueOf(c)));
+                }
+            }
+            return re.toString();
+        }
+    }
+
+    @Test
+    void dockerIgnoreReadsAsDockerReadsIt() throws Exception {
+        DockerIgnore ignore = DockerIgnore.read(ROOT.resolve(".dockerignore"));
+        assertThat(ignore.excludes("core/target/classes/x.class")).isTrue();
+        assertThat(ignore.excludes("target/test-pools/demo/manifest.json")).isTrue();
+        assertThat(ignore.excludes("service/target/surefire-reports/x.txt")).isTrue();
+        assertThat(ignore.excludes("service/target/quarkus-app/quarkus-run.jar")).isFalse();
+        assertThat(ignore.excludes("target/images/java/bin/java")).isFalse();
+        assertThat(ignore.excludes(".git/HEAD")).isTrue();
+        assertThat(ignore.excludes("service/src/main/java/com/listinglens/api/SuggestionResource.java")).isFalse();
+    }
+
     // ---- helpers ----
 
     /** The runtime stage's ENV, as the image sets it. */
@@ -338,6 +465,9 @@ class DockerImageIT {
         e.put("HOME", System.getProperty("user.home"));
         e.put("JAVA_HOME", System.getProperty("java.home"));
         e.putAll(imageEnv);
+        // the image's Java runtime (/opt/java), rebased onto this JVM's like the mount points
+        e.put("JAVA_HOME", System.getProperty("java.home"));
+        e.put("PATH", System.getenv("PATH"));
         return pb;
     }
 
