@@ -104,6 +104,8 @@ public final class FaissIndex implements AutoCloseable {
 
     /** Native indexes freed by the Cleaner because they became unreachable unclosed (a leak in the caller). */
     private static final AtomicLong RECLAIMED = new AtomicLong();
+    /** Native indexes allocated through this binding and not yet freed. */
+    private static final AtomicLong LIVE = new AtomicLong();
 
     /** Owns the native pointer; run at most once, by close() or by the Cleaner. */
     private static final class NativeHandle implements Runnable {
@@ -112,6 +114,7 @@ public final class FaissIndex implements AutoCloseable {
 
         NativeHandle(long value) {
             this.value = value;
+            LIVE.incrementAndGet();
         }
 
         @Override
@@ -120,6 +123,7 @@ public final class FaissIndex implements AutoCloseable {
             value = 0;
             if (v != 0) {
                 FaissNative.free(v);
+                LIVE.decrementAndGet();
                 if (!closing) {
                     RECLAIMED.incrementAndGet();
                 }
@@ -133,6 +137,15 @@ public final class FaissIndex implements AutoCloseable {
      */
     public static long reclaimedUnclosed() {
         return RECLAIMED.get();
+    }
+
+    /**
+     * How many native indexes this binding holds now (opened, built or merged, and not yet freed). Unlike
+     * {@link #nativeMemoryInUse()}, which counts every library's allocations, it changes only with indexes, so a
+     * leak check can compare it exactly.
+     */
+    public static long liveIndexes() {
+        return LIVE.get();
     }
 
     private FaissIndex(long nativeHandle, String factory, boolean readOnly) {

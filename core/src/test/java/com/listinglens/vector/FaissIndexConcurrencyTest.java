@@ -119,6 +119,29 @@ class FaissIndexConcurrencyTest {
     }
 
     @Test
+    void liveIndexesCountsEveryNativeIndexUntilItIsFreed() throws Exception {
+        long before = FaissIndex.liveIndexes();
+        long reclaimedBefore = FaissIndex.reclaimedUnclosed();
+        // an earlier test's unclosed leftovers may be freed by the Cleaner meanwhile: those are added back
+        java.util.function.LongSupplier added = () -> FaissIndex.liveIndexes() - before
+                + (FaissIndex.reclaimedUnclosed() - reclaimedBefore);
+        FaissIndex a = filled("IDMap,Flat", 10);
+        FaissIndex b = filled("IDMap,Flat", 10);
+        assertThat(added.getAsLong()).isEqualTo(2);
+        Path file = dir.resolve("live.faiss");
+        a.write(file);
+        try (FaissIndex read = FaissIndex.read(file, true)) {
+            assertThat(read.count()).isEqualTo(10);
+            assertThat(added.getAsLong()).as("a read index counts too").isEqualTo(3);
+        }
+        a.close();
+        a.close();
+        assertThat(added.getAsLong()).as("a second close frees nothing twice").isEqualTo(1);
+        b.close();
+        assertThat(added.getAsLong()).isZero();
+    }
+
+    @Test
     void unclosedIndexesAreReclaimed() throws Exception {
         long before = FaissIndex.reclaimedUnclosed();
         for (int i = 0; i < 50; i++) {
