@@ -39,6 +39,24 @@ public final class CatalogReader {
      * rejected lines with reasons, and the number of lines read.
      */
     public record Catalog(Path file, List<Listing> listings, List<Long> lineNumbers, List<CatalogError> errors, long lines) {
+
+        /**
+         * The photo files of {@code n} listings spread evenly over the catalog (the first, then every
+         * size/n-th; all of them when it holds fewer), resolved against the catalog's folder: a sample that covers
+         * every part of a catalog sorted by category, as the start-up probe wants.
+         */
+        public List<Path> spreadPhotos(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("n must be >= 0, got " + n);
+            }
+            Path root = file.toAbsolutePath().getParent();
+            int take = Math.min(n, listings.size());
+            List<Path> out = new ArrayList<>(take);
+            for (int i = 0; i < take; i++) {
+                out.add(root.resolve(listings.get((int) ((long) i * listings.size() / take)).image()));
+            }
+            return List.copyOf(out);
+        }
     }
 
     private CatalogReader() {

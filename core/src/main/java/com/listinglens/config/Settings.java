@@ -227,14 +227,16 @@ public final class Settings {
      * A model ready to load: its settings, its embedding space (with the views' suffix), its version (null for
      * configured files) and the views it embeds at (its manifest's, or lens.model.views; empty: the crop size alone).
      */
-    public record ResolvedModel(ModelSettings settings, String space, String version, List<Integer> views) {
+    public record ResolvedModel(ModelSettings settings, String space, String version, List<Integer> views,
+                                List<Path> probePhotos) {
         public ResolvedModel {
             views = views == null ? List.of() : List.copyOf(views);
+            probePhotos = probePhotos == null ? List.of() : List.copyOf(probePhotos);
         }
 
         /** The same model with other settings (a pinned inference path). */
         public ResolvedModel withSettings(ModelSettings s) {
-            return new ResolvedModel(s, space, version, views);
+            return new ResolvedModel(s, space, version, views, probePhotos);
         }
     }
 
@@ -248,7 +250,7 @@ public final class Settings {
         switch (m.source().toLowerCase(Locale.ROOT)) {
             case "files" -> {
                 List<Integer> views = m.views().orElse(List.of());
-                return new ResolvedModel(model(m, precision), m.space() + scales(config, views).spaceSuffix(), null, views);
+                return new ResolvedModel(model(m, precision), m.space() + scales(config, views).spaceSuffix(), null, views, List.of());
             }
             case "store" -> {
                 ModelManifest manifest = artifacts.modelManifest(m.name(), m.version().orElse(null));
@@ -290,8 +292,10 @@ public final class Settings {
                             bytes, sig, manifestFile.toString());
                 }
                 ModelManifest.ModelFile file = fileFor(manifest, precision, " in " + folder);
-                // only the file that will be loaded is read (and checked) from the volume
-                com.listinglens.storage.Fetcher.verify(folder, List.of(file.entry()), true, folder + "/");
+                // only the file that will be loaded, and the probe photos, are read (and checked) from the volume
+                List<com.listinglens.storage.FileEntry> used = new java.util.ArrayList<>(List.of(file.entry()));
+                used.addAll(manifest.probe());
+                com.listinglens.storage.Fetcher.verify(folder, used, true, folder + "/");
                 return fromManifest(config, manifest, folder, file, precision);
             }
             default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store, directory)");
@@ -306,7 +310,7 @@ public final class Settings {
                 "model " + manifest.name() + " " + manifest.version() + where + " has no " + filePrecision + " file"));
     }
 
-    /** A model version from its manifest, its file in a verified local folder. */
+    /** A model version from its manifest, its files (and probe photos) in a verified local folder. */
     private static ResolvedModel fromManifest(LensConfig config, ModelManifest manifest, Path folder, ModelManifest.ModelFile file,
                                               String precision) {
         LensConfig.Model m = config.model();
@@ -314,7 +318,8 @@ public final class Settings {
         List<Integer> views = manifest.views().isEmpty() ? m.views().orElse(List.of()) : manifest.views();
         return new ResolvedModel(new ModelSettings(m.name(), folder.resolve(file.name()), filePrecision(precision.toLowerCase(Locale.ROOT)),
                 m.device(), manifest.dimension(), m.batchSize(), m.predictors(), m.threads(), m.quantizedEngine()),
-                manifest.space() + scales(config, views).spaceSuffix(), manifest.version(), views);
+                manifest.space() + scales(config, views).spaceSuffix(), manifest.version(), views,
+                manifest.probe().stream().map(p -> folder.resolve(p.name())).toList());
     }
 
     /**

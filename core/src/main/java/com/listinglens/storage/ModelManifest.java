@@ -15,10 +15,13 @@ import java.util.Optional;
 /**
  * What a published model version is: the embedding space it writes into, its dimension, the views (crop sizes) it
  * embeds photos at (empty in versions published before views were recorded: then the service's configured views), and
- * one file per precision ("int8", "fp32", "fp16"), each with size and sha-256.
+ * one file per precision ("int8", "fp32", "fp16"), each with size and sha-256, and the probe photos it travels with
+ * (empty in versions published without them): a few real photos on which the service, wherever it runs, compares
+ * its int8 paths with fp32 at start and times them (the start-up probe), so that a pod needs no catalog to choose a
+ * measured path.
  */
 public record ModelManifest(int formatVersion, String name, String version, String space, int dimension,
-                            Instant publishedAt, List<ModelFile> files, List<Integer> views) {
+                            Instant publishedAt, List<ModelFile> files, List<Integer> views, List<FileEntry> probe) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -28,6 +31,7 @@ public record ModelManifest(int formatVersion, String name, String version, Stri
     public ModelManifest {
         files = files == null ? List.of() : List.copyOf(files);
         views = views == null ? List.of() : List.copyOf(views);
+        probe = probe == null ? List.of() : List.copyOf(probe);
     }
 
     /** One model file: a TorchScript module of one precision. */
@@ -42,8 +46,11 @@ public record ModelManifest(int formatVersion, String name, String version, Stri
         return files.stream().filter(f -> f.precision().equalsIgnoreCase(p)).findFirst();
     }
 
+    /** Every file of the version: the model files, then the probe photos. */
     public List<FileEntry> entries() {
-        return files.stream().map(ModelFile::entry).toList();
+        List<FileEntry> all = new java.util.ArrayList<>(files.stream().map(ModelFile::entry).toList());
+        all.addAll(probe);
+        return List.copyOf(all);
     }
 
     public static ModelManifest parse(byte[] json, String where) {
@@ -57,6 +64,9 @@ public record ModelManifest(int formatVersion, String name, String version, Stri
             ModelManifest m = JSON.treeToValue(tree, ModelManifest.class);
             if (m.space() == null || m.dimension() <= 0 || m.files().isEmpty()) {
                 throw new ArtifactRefusedException("invalid-manifest", "model manifest " + where + " lacks its space, dimension or files");
+            }
+            if (m.entries().stream().map(FileEntry::name).distinct().count() != m.entries().size()) {
+                throw new ArtifactRefusedException("invalid-manifest", "model manifest " + where + " names a file twice");
             }
             return m;
         } catch (IOException e) {

@@ -95,15 +95,16 @@ public final class Publisher {
      */
     public Published publishModel(String name, String version, String space, int dimension, Map<String, Path> filesByPrecision,
                                   boolean movePointer) {
-        return publishModel(name, version, space, dimension, filesByPrecision, List.of(), movePointer);
+        return publishModel(name, version, space, dimension, filesByPrecision, List.of(), List.of(), movePointer);
     }
 
     /**
      * Publishes model files as {@code models/<name>/<version>/}, with the views (crop sizes) the model embeds at
-     * (empty: none recorded, the service's configured views apply).
+     * (empty: none recorded, the service's configured views apply) and the probe photos the version travels with
+     * (stored as {@code probe-NN.<ext>}; empty: none, the service then probes on its configured catalog).
      */
     public Published publishModel(String name, String version, String space, int dimension, Map<String, Path> filesByPrecision,
-                                  List<Integer> views, boolean movePointer) {
+                                  List<Integer> views, List<Path> probePhotos, boolean movePointer) {
         long t0 = System.nanoTime();
         Layout.segment("model name", name);
         Layout.segment("model version", version);
@@ -127,8 +128,18 @@ public final class Publisher {
                     + Layout.SIGNATURE + ": "
                     + files.stream().map(ModelManifest.ModelFile::name).toList());
         }
+        List<FileEntry> probe = new ArrayList<>();
+        for (Path photo : probePhotos) {
+            if (!Files.isRegularFile(photo)) {
+                throw new IllegalArgumentException("probe photo " + photo + " does not exist");
+            }
+            Manifest.FileRef ref = PoolFiles.describeFile(photo);
+            String ext = ref.name().contains(".") ? ref.name().substring(ref.name().lastIndexOf('.')).toLowerCase(Locale.ROOT) : "";
+            probe.add(new FileEntry(Layout.segment("probe photo name", String.format(Locale.ROOT, "probe-%02d%s", probe.size(), ext)),
+                    ref.bytes(), ref.sha256()));
+        }
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT_VERSION, name, version, space, dimension, Instant.now(), files,
-                views);
+                views, probe);
         byte[] manifestBytes = manifest.toJson();
         String folder = layout.modelVersion(name, version);
         log.printf(Locale.ROOT, "publishing model %s %s (%s) to %s%n", name, version, space, store.describe());
@@ -138,13 +149,17 @@ public final class Publisher {
             ModelManifest.ModelFile f = files.get(i++);
             bytes += put(e.getValue(), Layout.file(folder, f.name()), f.bytes());
         }
+        for (int p = 0; p < probe.size(); p++) {
+            bytes += put(probePhotos.get(p), Layout.file(folder, probe.get(p).name()), probe.get(p).bytes());
+        }
         writeSignature(folder, signer == null ? null : signer.sign(Artifacts.MODELS, name, version, manifestBytes));
         store.write(folder + Layout.MANIFEST, manifestBytes);
         check(folder + Layout.MANIFEST, manifestBytes.length);
         String previous = movePointer ? movePointer(layout.modelPointer(name), version, manifestBytes) : null;
         double s = (System.nanoTime() - t0) / 1e9;
-        log.printf(Locale.ROOT, "published model %s %s: %d files, %.1f MB in %.1f s%n", name, version, files.size() + 1, bytes / 1e6, s);
-        return new Published(name, version, folder, bytes, files.size() + 1, movePointer, previous, s);
+        log.printf(Locale.ROOT, "published model %s %s: %d files and %d probe photos, %.1f MB in %.1f s%n", name, version,
+                files.size() + 1, probe.size(), bytes / 1e6, s);
+        return new Published(name, version, folder, bytes, files.size() + 1 + probe.size(), movePointer, previous, s);
     }
 
     private long upload(String folder, Path dir, List<FileEntry> files, byte[] manifestBytes, byte[] signature) {

@@ -87,4 +87,20 @@ class CatalogReaderTest {
         assertThat(c.errors().get(1).reason()).contains("duplicate id 'a'");
         assertThat(c.errors().get(0).toString()).startsWith(file + ":2: ");
     }
+
+    @Test
+    void spreadPhotosTakesListingsEvenlyOverTheCatalogResolvedAgainstItsFolder(@TempDir Path dir) throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            lines.append("{\"id\": \"l").append(i).append("\", \"image\": \"p/").append(i).append(".jpg\"}\n");
+        }
+        Path file = Files.writeString(dir.resolve("c.jsonl"), lines);
+        CatalogReader.Catalog c = CatalogReader.read(file);
+        assertThat(c.spreadPhotos(5)).containsExactly(dir.resolve("p/0.jpg"), dir.resolve("p/2.jpg"), dir.resolve("p/4.jpg"),
+                dir.resolve("p/6.jpg"), dir.resolve("p/8.jpg"));
+        assertThat(c.spreadPhotos(3)).containsExactly(dir.resolve("p/0.jpg"), dir.resolve("p/3.jpg"), dir.resolve("p/6.jpg"));
+        assertThat(c.spreadPhotos(50)).hasSize(10).doesNotHaveDuplicates();
+        assertThat(c.spreadPhotos(0)).isEmpty();
+        assertThatThrownBy(() -> c.spreadPhotos(-1)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -697,6 +697,41 @@ class PublisherFetcherTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void aModelVersionCarriesItsProbePhotosVerifiedLikeItsFiles(Kind kind) throws IOException {
+        BlobStore store = open(kind);
+        Path photos = Files.createDirectories(tmp.resolve("probe-src"));
+        List<Path> probe = List.of(Files.write(photos.resolve("Banana_001.JPG"), random(5_000, 21)),
+                Files.write(photos.resolve("milk.webp"), random(4_000, 22)));
+
+        Publisher.Published published = publisher(store).publishModel("clip-test", "m2", "space-a", 4, modelFiles("m2"),
+                List.of(224), probe, true);
+
+        assertThat(published.files()).isEqualTo(5);
+        assertThat(store.list("lens/models/clip-test/m2/")).contains("lens/models/clip-test/m2/probe-00.jpg",
+                "lens/models/clip-test/m2/probe-01.webp");
+        Artifacts artifacts = artifacts(store);
+        ModelManifest manifest = artifacts.modelManifest("clip-test", null);
+        assertThat(manifest.probe()).extracting(FileEntry::name).containsExactly("probe-00.jpg", "probe-01.webp");
+        assertThat(manifest.probe().get(0).sha256()).isEqualTo(PoolFiles.sha256(probe.get(0)));
+        assertThat(manifest.entries()).hasSize(4);
+        Path local = artifacts.fetchModel(manifest);
+        assertThat(local.resolve("probe-01.webp")).hasSameBinaryContentAs(probe.get(1));
+
+        // a version published before probe photos existed reads as one without them
+        String old = new String(manifest.toJson(), java.nio.charset.StandardCharsets.UTF_8).replaceAll("(?s),\\s*\"probe\"\\s*:\\s*\\[.*?\\]", "");
+        assertThat(old).doesNotContain("probe");
+        assertThat(ModelManifest.parse(old.getBytes(java.nio.charset.StandardCharsets.UTF_8), "old").probe()).isEmpty();
+        // a manifest naming one file twice is refused
+        String twice = new String(manifest.toJson(), java.nio.charset.StandardCharsets.UTF_8).replace("probe-01.webp", "probe-00.jpg");
+        assertThatThrownBy(() -> ModelManifest.parse(twice.getBytes(java.nio.charset.StandardCharsets.UTF_8), "twice"))
+                .isInstanceOf(ArtifactRefusedException.class).hasMessageContaining("names a file twice");
+        // a missing probe photo is refused
+        assertThatThrownBy(() -> publisher(store).publishModel("clip-test", "m3", "space-a", 4, modelFiles("m3"), List.of(),
+                List.of(photos.resolve("nope.jpg")), true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope.jpg");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void aModelManifestReplacedAfterPublicationIsRefused(Kind kind) throws IOException {
         BlobStore store = open(kind);
         publisher(store).publishModel("clip-test", "m1", "space-a", 4, modelFiles("m1"), true);

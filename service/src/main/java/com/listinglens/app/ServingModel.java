@@ -1,7 +1,6 @@
 package com.listinglens.app;
 
 import com.listinglens.catalog.CatalogReader;
-import com.listinglens.catalog.Listing;
 import com.listinglens.config.LensConfig;
 import com.listinglens.config.Settings;
 import com.listinglens.embedding.DjlEmbedder;
@@ -25,8 +24,8 @@ import org.jboss.logging.Logger;
 /**
  * Decides how the service runs its model and loads it (lens.model.path):
  * <ol>
- *   <li>"auto" (CPU): reads the probe photos (lens.model.probe.photos of lens.model.check.catalog, spread evenly over
- *       it), decodes them into the service's views, and lets {@link PathProbe} measure fp32 and the int8 model on every
+ *   <li>"auto" (CPU): reads the probe photos (those the model version carries, published with it; else
+ *       lens.model.probe.photos of lens.model.check.catalog, spread evenly over it), decodes them into the service's views, and lets {@link PathProbe} measure fp32 and the int8 model on every
  *       quantized engine this libtorch supports; serves the fastest path whose embeddings agree with fp32's;</li>
  *   <li>a path label ("fp32", "int8/qnnpack", ...): serves that path, unmeasured;</li>
  *   <li>"configured", or the GPU: serves lens.model.precision with lens.model.quantized-engine, as before paths were
@@ -90,7 +89,7 @@ final class ServingModel {
             LOG.debugf("no int8 model with 7-bit activations: %s", e.getMessage());
         }
         MultiScale views = Settings.scales(config, fp32);
-        Probe photos = probePhotos(config, views);
+        Probe photos = probePhotos(config, fp32, views);
         if (photos.tensors().isEmpty() || int8 == null) {
             DjlEmbedder embedder = new DjlEmbedder(fp32.settings());
             String why = int8 == null ? "there is no int8 model (" + noInt8 + ")"
@@ -134,33 +133,44 @@ final class ServingModel {
     record Probe(List<float[]> tensors, String problem) {
     }
 
-    static Probe probePhotos(LensConfig config, MultiScale views) {
-        Path catalog = config.model().check().catalog();
+    /**
+     * The probe photos as view tensors: the model version's own, when it carries them; else lens.model.probe.photos of
+     * lens.model.check.catalog.
+     */
+    static Probe probePhotos(LensConfig config, Settings.ResolvedModel model, MultiScale views) {
         int wanted = config.model().probe().photos();
         if (wanted < 2) {
             return new Probe(List.of(), "lens.model.probe.photos is " + wanted + " (at least 2 are needed)");
         }
-        if (!Files.isReadable(catalog)) {
-            return new Probe(List.of(), "the probe catalog " + catalog + " (lens.model.check.catalog) is not readable");
+        List<Path> files;
+        String source;
+        if (!model.probePhotos().isEmpty()) {
+            files = model.probePhotos().subList(0, Math.min(wanted, model.probePhotos().size()));
+            source = "model version " + model.version() + "'s probe photos";
+        } else {
+            Path catalog = config.model().check().catalog();
+            if (!Files.isReadable(catalog)) {
+                return new Probe(List.of(), "the model version carries no probe photos and the probe catalog " + catalog
+                        + " (lens.model.check.catalog) is not readable");
+            }
+            files = CatalogReader.read(catalog).spreadPhotos(wanted);
+            source = "the probe catalog " + catalog;
         }
-        List<Listing> listings = CatalogReader.read(catalog).listings();
-        Path root = catalog.toAbsolutePath().getParent();
         ImageDecoder decoder = Settings.decoder(config.image());
         List<float[]> tensors = new ArrayList<>();
-        int n = Math.min(wanted, listings.size());
         int used = 0;
-        for (int i = 0; i < n; i++) {
-            Listing l = listings.get((int) ((long) i * listings.size() / n));
-            try (DecodedImage image = decoder.decode(Files.readAllBytes(root.resolve(l.image())), views.decodeShorter())) {
+        for (Path file : files) {
+            try (DecodedImage image = decoder.decode(Files.readAllBytes(file), views.decodeShorter())) {
                 tensors.addAll(views.toTensors(image));
                 used++;
             } catch (IOException | ImageRejectedException e) {
-                LOG.warnf("probe photo %s skipped: %s", l.image(), e.getMessage());
+                LOG.warnf("probe photo %s skipped: %s", file, e.getMessage());
             }
         }
         if (used < 2) {
-            return new Probe(List.of(), "fewer than 2 of the probe catalog " + catalog + "'s photos could be read");
+            return new Probe(List.of(), "fewer than 2 of " + source + " could be read");
         }
+        LOG.infof("start-up probe on %d photos: %s", used, source);
         return new Probe(tensors, null);
     }
 }

@@ -1,12 +1,14 @@
 package com.listinglens.cli;
 
-import com.listinglens.config.Settings;
+import com.listinglens.catalog.CatalogReader;
 import com.listinglens.config.ConfigLoader;
+import com.listinglens.config.Settings;
 import com.listinglens.config.LensConfig;
 import com.listinglens.storage.Artifacts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -44,6 +46,17 @@ public final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--no-pointer", description = "upload only; leave the model's pointer where it is")
     boolean noPointer;
 
+    @Option(names = "--probe-catalog", description = "catalog whose photos the version carries for the service's start-up "
+            + "probe (spread evenly over it); default: lens.model.check.catalog, skipped with a warning when unreadable")
+    Path probeCatalog;
+
+    @Option(names = "--probe-photos", description = "how many probe photos the version carries; default: lens.model.probe.photos")
+    Integer probePhotos;
+
+    @Option(names = "--no-probe-photos", description = "publish without probe photos (the service then probes on its "
+            + "lens.model.check.catalog, and serves fp32 unmeasured where that is missing)")
+    boolean noProbePhotos;
+
     @Override
     public Integer call() {
         LensConfig config = ConfigLoader.load();
@@ -55,11 +68,40 @@ public final class PublishModelCommand implements Callable<Integer> {
             files.put("fp16", half);
         }
         List<Integer> recorded = views != null ? views : config.model().views().orElse(List.of());
+        List<Path> probe = probe(config);
         try (Artifacts artifacts = Settings.artifacts(config)) {
             Settings.publisher(config, artifacts, System.err).publishModel(
                     name != null ? name : config.model().name(), version, space != null ? space : config.model().space(),
-                    config.model().dimension(), files, recorded, !noPointer);
+                    config.model().dimension(), files, recorded, probe, !noPointer);
         }
         return 0;
+    }
+
+    /**
+     * The probe photos to publish with the version: a pod that runs it then measures its inference paths on them,
+     * with no catalog mounted.
+     */
+    private List<Path> probe(LensConfig config) {
+        if (noProbePhotos) {
+            return List.of();
+        }
+        int n = probePhotos != null ? probePhotos : config.model().probe().photos();
+        if (n < 2 || n > 256) {
+            throw new IllegalArgumentException("--probe-photos must be 2..256, got " + n);
+        }
+        Path catalog = probeCatalog != null ? probeCatalog : config.model().check().catalog();
+        if (!Files.isReadable(catalog)) {
+            if (probeCatalog != null) {
+                throw new IllegalArgumentException("--probe-catalog " + catalog + " is not readable");
+            }
+            System.err.println("warning: lens.model.check.catalog " + catalog + " is not readable: the version is published "
+                    + "without probe photos (pass --probe-catalog, or --no-probe-photos to say so)");
+            return List.of();
+        }
+        List<Path> photos = CatalogReader.read(catalog).spreadPhotos(n);
+        if (photos.size() < 2) {
+            throw new IllegalArgumentException("probe catalog " + catalog + " has " + photos.size() + " listings; the probe needs 2");
+        }
+        return photos;
     }
 }

@@ -82,6 +82,26 @@ class ModelDirectoryTest {
     }
 
     @Test
+    void theProbePhotosTravelWithTheVersionAndAreCheckedLikeItsFiles() throws Exception {
+        Path src = TestStores.fresh("probe-src");
+        Path a = Files.write(src.resolve("Banana_001.JPG"), "jpeg a".getBytes());
+        Path b = Files.write(src.resolve("b.png"), "png b".getBytes());
+        Path folder = publish("v13", java.util.List.of(), false, java.util.List.of(a, b));
+        assertThat(Files.readString(folder.resolve("manifest.json"))).contains("probe-00.jpg").contains("probe-01.png");
+        assertThat(Files.readString(folder.resolve("probe-00.jpg"))).isEqualTo("jpeg a");
+        Settings.ResolvedModel r = Settings.resolveModel(config(folder, "v13"), null, "int8");
+        assertThat(r.probePhotos()).containsExactly(folder.resolve("probe-00.jpg"), folder.resolve("probe-01.png"));
+        // a pinned path keeps them
+        assertThat(r.withSettings(r.settings()).probePhotos()).isEqualTo(r.probePhotos());
+        // a version published without them has none
+        assertThat(Settings.resolveModel(config(publish("v14"), "v14"), null, "int8").probePhotos()).isEmpty();
+        // a photo changed on the volume is refused like a model file
+        Files.write(folder.resolve("probe-01.png"), "png B".getBytes());
+        assertThatThrownBy(() -> Settings.resolveModel(config(folder, "v13"), null, "int8"))
+                .isInstanceOf(ArtifactRefusedException.class).hasMessageContaining("probe-01.png");
+    }
+
+    @Test
     void aFolderWithoutManifestOrWithoutDirectoryIsAClearError() {
         Path empty = TestStores.fresh("model-empty");
         assertThatThrownBy(() -> Settings.resolveModel(config(empty, null), null, "int8"))
@@ -108,6 +128,10 @@ class ModelDirectoryTest {
     }
 
     private static Path publish(String version, java.util.List<Integer> views, boolean fp16) throws Exception {
+        return publish(version, views, fp16, java.util.List.of());
+    }
+
+    private static Path publish(String version, java.util.List<Integer> views, boolean fp16, java.util.List<Path> probe) throws Exception {
         Path src = TestStores.fresh("model-src");
         Path int8 = Files.write(src.resolve("model_int8.pt"), "int8 weights".getBytes());
         Path fp32 = Files.write(src.resolve("model_fp32.pt"), "fp32 weights".getBytes());
@@ -120,7 +144,7 @@ class ModelDirectoryTest {
         }
         try (FileBlobStore fs = new FileBlobStore(store)) {
             new Publisher(fs, new Layout(""), new PrintStream(PrintStream.nullOutputStream()))
-                    .publishModel("tiny", version, "space-x", 16, files, views, true);
+                    .publishModel("tiny", version, "space-x", 16, files, views, probe, true);
         }
         return store.resolve("models/tiny/" + version);
     }

@@ -91,6 +91,36 @@ class ServingModelTest {
     }
 
     /**
+     * A model version published with its probe photos (as publish-model does by default) is measured where no
+     * catalog is, as in a container or a pod: the photos come from the version's folder.
+     */
+    @Test
+    void aVersionThatCarriesProbePhotosIsMeasuredWithoutACatalog() throws Exception {
+        LensConfig defaults = ConfigLoader.load(Map.of());
+        Map<String, java.nio.file.Path> files = new LinkedHashMap<>();
+        files.put("int8", defaults.model().int8Path());
+        files.put("fp32", defaults.model().fp32Path());
+        java.util.List<java.nio.file.Path> probe = com.listinglens.catalog.CatalogReader.read(defaults.model().check().catalog())
+                .spreadPhotos(12);
+        java.nio.file.Path store = com.listinglens.support.TestStores.fresh("probe-model");
+        try (var fs = new com.listinglens.storage.FileBlobStore(store)) {
+            new com.listinglens.storage.Publisher(fs, new com.listinglens.storage.Layout(""),
+                    new java.io.PrintStream(java.io.PrintStream.nullOutputStream()))
+                    .publishModel(defaults.model().name(), "probe-1", defaults.model().space(), 1280, files, java.util.List.of(), probe, true);
+        }
+        ServingModel.Loaded loaded = ServingModel.load(config("auto", "lens.model.check.catalog", "/nonexistent/val.jsonl",
+                "lens.model.source", "directory", "lens.model.directory", store.resolve("models/" + defaults.model().name() + "/probe-1").toString(),
+                "lens.model.quantized-engine", "qnnpack"), null);
+        try (var embedder = loaded.embedder()) {
+            assertThat(loaded.how()).isEqualTo("measured");
+            assertThat(loaded.probe()).as("the probe ran").isNotNull();
+            assertThat(loaded.probe().photos()).isEqualTo(12);
+            assertThat(loaded.probe().choice().trials()).extracting(v -> v.trial().path().label()).contains("fp32", "int8/qnnpack");
+            assertThat(loaded.reason()).doesNotContain("could not be checked");
+        }
+    }
+
+    /**
      * A second int8 file (lens.model.int8-rr-path, here the shared int8 file again, standing in for one with 7-bit
      * activations) is measured on every engine beside the first, and can be pinned.
      */

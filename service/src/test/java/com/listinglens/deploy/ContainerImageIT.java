@@ -1,5 +1,6 @@
 package com.listinglens.deploy;
 
+import com.listinglens.catalog.CatalogReader;
 import com.listinglens.storage.FileBlobStore;
 import com.listinglens.storage.Layout;
 import com.listinglens.storage.Publisher;
@@ -40,7 +41,8 @@ class ContainerImageIT {
         files.put("fp32", shared.resolve("models/mobilenet_v2/mobilenet_v2_embed_fp32.pt"));
         try (FileBlobStore fs = new FileBlobStore(modelStore)) {
             new Publisher(fs, new Layout(""), new PrintStream(PrintStream.nullOutputStream()))
-                    .publishModel("mobilenet_v2", "it-1", "imagenet-mobilenet_v2-gap1280", 1280, files, true);
+                    .publishModel("mobilenet_v2", "it-1", "imagenet-mobilenet_v2-gap1280", 1280, files, List.of(),
+                            CatalogReader.read(shared.resolve("datasets/grocery/val.jsonl")).spreadPhotos(16), true);
         }
         Path model = modelStore.resolve("models/mobilenet_v2/it-1");
         Path store = TestStores.demo();
@@ -66,6 +68,8 @@ class ContainerImageIT {
         assertThat(out).containsPattern("listing-lens:\\S+ +\\d+ MB +built in +[\\d.]+ s")
                 .containsPattern("check: ready in [\\d.]+ s from docker run")
                 .containsPattern("check: healthy \\(HEALTHCHECK")
+                // no catalog is in the container: the probe ran on the photos the model version carries
+                .containsPattern("check: inference path measured at start: .+ ok")
                 .contains("check: runs as uid:gid 10001:0, CapEff 0000000000000000, root file system read-only")
                 .contains("check: redis refuses clients without the password ok")
                 .containsPattern("check: suggestion for \\S+: 200, .*category Packages, pool \\S+ ok")
