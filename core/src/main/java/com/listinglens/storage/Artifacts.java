@@ -66,10 +66,29 @@ public final class Artifacts implements AutoCloseable {
         return fetcher;
     }
 
-    /** The tenant's pointer, empty when nothing was published for it. */
+    /**
+     * The tenant's pointer, empty when nothing was published for it; where artifacts are signed, its signature is
+     * checked (an unsigned or forged pointer is refused).
+     */
     public Optional<Pointer> poolPointer(String tenant) {
         String key = layout.poolPointer(tenant);
+        return store.read(key).map(b -> authenticated(Pointer.parse(b, key), Pointer.POOL_KIND, tenant, key));
+    }
+
+    /**
+     * The tenant's pointer as stored, not authenticated: only to name a version that was refused (a pointer that fails
+     * its signature still says which version it names).
+     */
+    public Optional<Pointer> storedPoolPointer(String tenant) {
+        String key = layout.poolPointer(tenant);
         return store.read(key).map(b -> Pointer.parse(b, key));
+    }
+
+    private Pointer authenticated(Pointer p, String kind, String owner, String key) {
+        if (verifier != null) {
+            p.verify(verifier, kind, owner, key);
+        }
+        return p;
     }
 
     /**
@@ -154,7 +173,7 @@ public final class Artifacts implements AutoCloseable {
         String expectedSha = null;
         if (v == null) {
             String key = layout.modelPointer(name);
-            Pointer p = store.read(key).map(b -> Pointer.parse(b, key)).orElseThrow(() ->
+            Pointer p = store.read(key).map(b -> authenticated(Pointer.parse(b, key), Pointer.MODEL_KIND, name, key)).orElseThrow(() ->
                     new StorageException("no model " + name + " is published in " + store.describe() + " (" + key + " is missing)"));
             v = p.version();
             expectedSha = p.manifestSha256();

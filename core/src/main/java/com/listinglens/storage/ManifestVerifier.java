@@ -89,7 +89,7 @@ public final class ManifestVerifier {
         } else if (!kind.equals(s.kind()) || !owner.equals(s.owner()) || !version.equals(s.version())) {
             why = "it was signed for " + s.kind() + "/" + s.owner() + "/" + s.version() + ", not " + kind + "/" + owner + "/" + version;
         } else {
-            why = "the manifest was changed after it was signed with key " + s.keyId();
+            why = "it was changed after it was signed with key " + s.keyId();
         }
         throw new ArtifactRefusedException(BAD_SIGNATURE, where + " fails its signature: " + why);
     }

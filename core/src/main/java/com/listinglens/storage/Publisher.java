@@ -82,12 +82,29 @@ public final class Publisher {
         long bytes = upload(folder, poolDir, files, manifestBytes, signature);
         String previous = null;
         if (movePointer) {
-            previous = movePointer(layout.poolPointer(tenant), version, manifestBytes);
+            previous = movePointer(layout.poolPointer(tenant), Pointer.POOL_KIND, tenant, version, manifestBytes);
         }
         double s = (System.nanoTime() - t0) / 1e9;
         log.printf(Locale.ROOT, "published pool %s of tenant %s: %d files, %.1f MB in %.1f s%s%n", version, tenant,
                 files.size() + 1, bytes / 1e6, s, movePointer ? "; current: " + previous + " -> " + version : " (pointer not moved)");
         return new Published(tenant, version, folder, bytes, files.size() + 1, movePointer, previous, s);
+    }
+
+    /**
+     * Moves the tenant's pointer to a version already in the store (a rollback, or a staged version made current):
+     * a new pointer, with the time of now and signed when this publisher signs, so that replicas that refuse older
+     * pointers (signed stores) take it. Answers the version the pointer named before.
+     *
+     * @throws StorageException the version is not in the store
+     */
+    public String pointTo(String tenant, String version) {
+        Layout.segment("tenant", tenant);
+        String folder = layout.poolVersion(tenant, Layout.segment("pool version", version));
+        byte[] manifestBytes = store.read(folder + Layout.MANIFEST).orElseThrow(() -> new StorageException(
+                "pool " + version + " of tenant " + tenant + " is not in " + store.describe() + " (" + folder + Layout.MANIFEST + " is missing)"));
+        String previous = movePointer(layout.poolPointer(tenant), Pointer.POOL_KIND, tenant, version, manifestBytes);
+        log.printf(Locale.ROOT, "tenant %s: current %s -> %s%s%n", tenant, previous, version, signer == null ? "" : " (pointer signed with key " + signer.keyId() + ")");
+        return previous;
     }
 
     /**
@@ -155,7 +172,7 @@ public final class Publisher {
         writeSignature(folder, signer == null ? null : signer.sign(Artifacts.MODELS, name, version, manifestBytes));
         store.write(folder + Layout.MANIFEST, manifestBytes);
         check(folder + Layout.MANIFEST, manifestBytes.length);
-        String previous = movePointer ? movePointer(layout.modelPointer(name), version, manifestBytes) : null;
+        String previous = movePointer ? movePointer(layout.modelPointer(name), Pointer.MODEL_KIND, name, version, manifestBytes) : null;
         double s = (System.nanoTime() - t0) / 1e9;
         log.printf(Locale.ROOT, "published model %s %s: %d files and %d probe photos, %.1f MB in %.1f s%n", name, version,
                 files.size() + 1, probe.size(), bytes / 1e6, s);
@@ -215,8 +232,11 @@ public final class Publisher {
         }
     }
 
-    /** Moves a pointer to {@code version}; answers the version it named before (null if none). */
-    private String movePointer(String key, String version, byte[] manifestBytes) {
+    /**
+     * Moves a pointer to {@code version}, signed (in the same object) when this publisher signs; answers the version
+     * it named before (null if none).
+     */
+    private String movePointer(String key, String kind, String owner, String version, byte[] manifestBytes) {
         String previous = store.read(key).map(b -> {
             try {
                 return Pointer.parse(b, key).version();
@@ -224,7 +244,8 @@ public final class Publisher {
                 return "(unreadable)";
             }
         }).orElse(null);
-        store.write(key, Pointer.of(version, sha256(manifestBytes), Instant.now()).toJson());
+        Pointer pointer = Pointer.of(version, sha256(manifestBytes), Instant.now());
+        store.write(key, (signer == null ? pointer : pointer.signedBy(signer, kind, owner)).toJson());
         return previous;
     }
 

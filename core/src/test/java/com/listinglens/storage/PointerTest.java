@@ -58,7 +58,7 @@ class PointerTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 2, 99, -1})
     void refusesAnUnknownFormatVersion(int format) {
-        byte[] bytes = new Pointer(format, "v1", SHA, AT).toJson();
+        byte[] bytes = new Pointer(format, "v1", SHA, AT, null).toJson();
         ArtifactRefusedException e = refused(bytes);
         assertThat(e.reason()).isEqualTo("unknown-format");
         assertThat(e.getMessage()).contains("format version " + format);
@@ -87,26 +87,26 @@ class PointerTest {
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
             "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"})
     void refusesABadManifestSha(String sha) {
-        ArtifactRefusedException e = refused(new Pointer(Pointer.FORMAT_VERSION, "v1", sha, AT).toJson());
+        ArtifactRefusedException e = refused(new Pointer(Pointer.FORMAT_VERSION, "v1", sha, AT, null).toJson());
         assertThat(e.reason()).isEqualTo("unreadable-pointer");
         assertThat(e.getMessage()).contains("sha-256");
     }
 
     @Test
     void refusesAMissingManifestSha() {
-        assertThat(refused(new Pointer(Pointer.FORMAT_VERSION, "v1", null, AT).toJson()).reason()).isEqualTo("unreadable-pointer");
+        assertThat(refused(new Pointer(Pointer.FORMAT_VERSION, "v1", null, AT, null).toJson()).reason()).isEqualTo("unreadable-pointer");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "..", "../other", "a/b", "v 1"})
     void refusesAVersionThatIsNotASegment(String version) {
-        ArtifactRefusedException e = refused(new Pointer(Pointer.FORMAT_VERSION, version, SHA, AT).toJson());
+        ArtifactRefusedException e = refused(new Pointer(Pointer.FORMAT_VERSION, version, SHA, AT, null).toJson());
         assertThat(e.reason()).isEqualTo("unreadable-pointer");
     }
 
     @Test
     void refusesAMissingVersion() {
-        assertThat(refused(new Pointer(Pointer.FORMAT_VERSION, null, SHA, AT).toJson()).reason()).isEqualTo("unreadable-pointer");
+        assertThat(refused(new Pointer(Pointer.FORMAT_VERSION, null, SHA, AT, null).toJson()).reason()).isEqualTo("unreadable-pointer");
     }
 
     @ParameterizedTest
@@ -119,5 +119,62 @@ class PointerTest {
     void refusesAJsonNull() {
         // "null" is valid JSON but no pointer: refused like any other unreadable pointer, not a NullPointerException
         assertThat(refused(json("null")).reason()).isEqualTo("unreadable-pointer");
+    }
+
+    private static final java.security.KeyPair KEY = SigningKeys.generate();
+    private static final ManifestVerifier TRUSTS_KEY = ManifestVerifier.of(java.util.List.of(KEY.getPublic()));
+
+    @Test
+    void aSignedPointerRoundTripsAndVerifiesForItsKindAndOwnerOnly() {
+        Pointer signed = Pointer.of("v7", SHA, AT).signedBy(ManifestSigner.of(KEY), Pointer.POOL_KIND, "t");
+        Pointer read = Pointer.parse(signed.toJson(), "pools/t/current");
+        assertThat(read).isEqualTo(signed);
+        read.verify(TRUSTS_KEY, Pointer.POOL_KIND, "t", "pools/t/current");
+        // the same pointer is not valid for another tenant, or as a model's pointer
+        assertThat(catchThrowableOfType(ArtifactRefusedException.class, () -> read.verify(TRUSTS_KEY, Pointer.POOL_KIND, "u", "x"))
+                .reason()).isEqualTo(ManifestVerifier.BAD_SIGNATURE);
+        assertThat(catchThrowableOfType(ArtifactRefusedException.class, () -> read.verify(TRUSTS_KEY, Pointer.MODEL_KIND, "t", "x"))
+                .reason()).isEqualTo(ManifestVerifier.BAD_SIGNATURE);
+        // nor by another key
+        ManifestVerifier other = ManifestVerifier.of(java.util.List.of(SigningKeys.generate().getPublic()));
+        assertThat(catchThrowableOfType(ArtifactRefusedException.class, () -> read.verify(other, Pointer.POOL_KIND, "t", "x"))
+                .getMessage()).contains("not trusted");
+    }
+
+    @Test
+    void changingAnyFieldOfASignedPointerBreaksItsSignature() {
+        Pointer signed = Pointer.of("v7", SHA, AT).signedBy(ManifestSigner.of(KEY), Pointer.POOL_KIND, "t");
+        String text = new String(signed.toJson(), StandardCharsets.UTF_8);
+        for (String changed : new String[]{text.replace("\"v7\"", "\"v6\""), text.replace(SHA, "f".repeat(64)),
+                text.replace("2025-03-14T15:09:26.535897932Z", "2026-03-14T15:09:26.535897932Z")}) {
+            assertThat(changed).isNotEqualTo(text);
+            Pointer p = Pointer.parse(json(changed), "pools/t/current");
+            assertThat(catchThrowableOfType(ArtifactRefusedException.class, () -> p.verify(TRUSTS_KEY, Pointer.POOL_KIND, "t", "pools/t/current"))
+                    .reason()).as(changed).isEqualTo(ManifestVerifier.BAD_SIGNATURE);
+        }
+    }
+
+    @Test
+    void anUnsignedPointerIsRefusedWhereSignaturesAreRequiredAndWrittenWithoutASignatureField() {
+        Pointer unsigned = Pointer.of("v7", SHA, AT);
+        assertThat(new String(unsigned.toJson(), StandardCharsets.UTF_8)).doesNotContain("signature");
+        ArtifactRefusedException e = catchThrowableOfType(ArtifactRefusedException.class,
+                () -> unsigned.verify(TRUSTS_KEY, Pointer.POOL_KIND, "t", "pools/t/current"));
+        assertThat(e.reason()).isEqualTo(ManifestVerifier.UNSIGNED);
+        assertThat(e.getMessage()).contains("pointer pools/t/current is not signed");
+        assertThat(catchThrowableOfType(IllegalArgumentException.class,
+                () -> Pointer.of("v7", SHA, null).signedBy(ManifestSigner.of(KEY), Pointer.POOL_KIND, "t"))).isNotNull();
+    }
+
+    @Test
+    void olderThanComparesPublicationTimesAndIsFalseWithoutThem() {
+        Pointer early = Pointer.of("v1", SHA, AT);
+        Pointer late = Pointer.of("v2", SHA, AT.plusMillis(1));
+        assertThat(early.isOlderThan(late)).isTrue();
+        assertThat(late.isOlderThan(early)).isFalse();
+        assertThat(early.isOlderThan(early)).isFalse();
+        assertThat(early.isOlderThan(null)).isFalse();
+        assertThat(Pointer.of("v1", SHA, null).isOlderThan(late)).isFalse();
+        assertThat(early.isOlderThan(Pointer.of("v2", SHA, null))).isFalse();
     }
 }

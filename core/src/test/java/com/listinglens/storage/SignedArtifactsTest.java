@@ -124,8 +124,13 @@ class SignedArtifactsTest {
     }
 
     /** What an attacker who can write the bucket (but has no key) does: move the pointer to the manifest it wrote. */
+    /**
+     * Points the tenant at {@code manifest} with a pointer signed by the trusted key, as if the attacker held it: what
+     * follows tests the manifest's own signature, the layer under the pointer's.
+     */
     private void repoint(BlobStore store, String version, byte[] manifest) throws IOException {
-        write(store, layout.poolPointer(TENANT), Pointer.of(version, Publisher.sha256(manifest), Instant.now()).toJson());
+        write(store, layout.poolPointer(TENANT), Pointer.of(version, Publisher.sha256(manifest), Instant.now())
+                .signedBy(ManifestSigner.of(KEY), Pointer.POOL_KIND, TENANT).toJson());
     }
 
     private static ArtifactRefusedException refusal(Runnable r) {
@@ -201,7 +206,11 @@ class SignedArtifactsTest {
         publisher(store, null).publishModel("clip-test", "m1", "space-a", 4, modelFiles(), true);
         {
             Artifacts a = artifacts(store, KEY);
-            ArtifactRefusedException e = refusal(() -> a.poolManifest(TENANT, a.poolPointer(TENANT).orElseThrow()));
+            // its pointer is refused first, then (were the pointer taken as it is stored) its manifest
+            ArtifactRefusedException p = refusal(() -> a.poolPointer(TENANT));
+            assertThat(p.reason()).isEqualTo("unsigned");
+            assertThat(p.getMessage()).contains("pointer lens/pools/shop-1/current is not signed", "lens.storage.signing.public-key");
+            ArtifactRefusedException e = refusal(() -> a.poolManifest(TENANT, a.storedPoolPointer(TENANT).orElseThrow()));
             assertThat(e.reason()).isEqualTo("unsigned");
             assertThat(e.getMessage()).contains("lens/pools/shop-1/v1/manifest.json", "not signed", "lens.storage.signing.public-key");
             assertThat(refusal(() -> a.modelManifest("clip-test", null)).reason()).isEqualTo("unsigned");
@@ -302,6 +311,33 @@ class SignedArtifactsTest {
             assertThat(e.reason()).isEqualTo("bad-signature");
             assertThat(e.getMessage()).contains("signed for pools/shop-2/v1, not pools/shop-1/v1");
         }
+    }
+
+    @Test
+    void aPointerMovedByAnyoneButASigningPublisherIsRefused() throws IOException {
+        BlobStore store = open(Kind.FILE);
+        publisher(store, KEY).publishPool(pool("p1", "v1", 1), TENANT, true);
+        publisher(store, KEY).publishPool(pool("p2", "v2", 2), TENANT, true);
+        publisher(store, KEY).publishModel("clip-test", "m1", "space-a", 4, modelFiles(), true);
+        Artifacts a = artifacts(store, KEY);
+        assertThat(a.poolPointer(TENANT).orElseThrow().version()).isEqualTo("v2");
+        assertThat(a.modelManifest("clip-test", null).version()).isEqualTo("m1");
+        // both versions are signed; the bucket writer points the tenant back at v1 with a pointer of its own
+        byte[] v1 = stored(store, layout.poolVersion(TENANT, "v1") + Layout.MANIFEST);
+        write(store, layout.poolPointer(TENANT), Pointer.of("v1", Publisher.sha256(v1), Instant.now()).toJson());
+        assertThat(refusal(() -> a.poolPointer(TENANT)).reason()).isEqualTo("unsigned");
+        write(store, layout.poolPointer(TENANT), Pointer.of("v1", Publisher.sha256(v1), Instant.now())
+                .signedBy(ManifestSigner.of(OTHER), Pointer.POOL_KIND, TENANT).toJson());
+        assertThat(refusal(() -> a.poolPointer(TENANT)).getMessage()).contains("not trusted");
+        // the model's pointer too
+        byte[] m1 = stored(store, layout.modelVersion("clip-test", "m1") + Layout.MANIFEST);
+        write(store, layout.modelPointer("clip-test"), Pointer.of("m1", Publisher.sha256(m1), Instant.now()).toJson());
+        assertThat(refusal(() -> a.modelManifest("clip-test", null)).reason()).isEqualTo("unsigned");
+        // a signing publisher moves it back (a rollback): taken
+        assertThat(publisher(store, KEY).pointTo(TENANT, "v1")).isEqualTo("v1");
+        assertThat(a.poolPointer(TENANT).orElseThrow().version()).isEqualTo("v1");
+        assertThatThrownBy(() -> publisher(store, KEY).pointTo(TENANT, "v9")).isInstanceOf(StorageException.class)
+                .hasMessageContaining("v9").hasMessageContaining("is not in");
     }
 
     @Test

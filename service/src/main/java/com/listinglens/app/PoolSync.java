@@ -203,11 +203,18 @@ public final class PoolSync implements AutoCloseable {
                 if (pointer.version().equals(from)) {
                     return new Outcome(t.tenant(), Action.UNCHANGED, from, from, null, "pool " + from + " is serving");
                 }
-                String key = pointer.version() + "@" + pointer.manifestSha256();
+                String key = refusalKey(pointer);
                 if (!force && key.equals(t.refusedPointer)) {
                     TenantPool.Refusal r = t.refusal();
                     return new Outcome(t.tenant(), Action.REFUSED, from, pointer.version(), r.reason(),
                             "already refused: " + r.message());
+                }
+                if (artifacts.verifier().isPresent() && pointer.isOlderThan(t.servedPointer)) {
+                    // a signed pointer older than the one served: a replay of an earlier publication, not a rollback
+                    // (an operator rolls back by publishing the old version again, which signs a new pointer)
+                    return refuse(t, from, pointer, "rollback", "the pointer to " + pointer.version() + " was published at "
+                            + pointer.publishedAt() + ", before the one to " + from + " (" + t.servedPointer.publishedAt()
+                            + ") that is served: an older signed pointer replayed; to roll back, publish " + pointer.version() + " again");
                 }
                 manifest = artifacts.poolManifest(t.tenant(), pointer);
                 // refused on its manifest alone, before any file is fetched
@@ -222,7 +229,7 @@ public final class PoolSync implements AutoCloseable {
                     next.discard();
                     throw e;
                 }
-                t.accepted();
+                t.accepted(pointer);
                 registry.counter("lens.pool.swaps", "tenant", t.tenant()).increment();
                 publishVersions();
                 LOG.infof("tenant %s: pool %s (%d listings) swapped in for %s, opened in %.1f s", t.tenant(),
@@ -269,19 +276,30 @@ public final class PoolSync implements AutoCloseable {
         return pin == null ? artifacts.poolPointer(t.tenant()) : artifacts.versionPointer(t.tenant(), pin);
     }
 
-    /** Re-reads the pointer only to name what was refused (best effort: the refusal stands either way). */
+    /**
+     * Re-reads the pointer only to name what was refused, unauthenticated (best effort: the refusal stands either way).
+     */
     private Pointer currentPointer(TenantPool t) {
         try {
-            return pointer(t).orElse(null);
+            String pin = pinned.get(t.tenant());
+            return (pin == null ? artifacts.storedPoolPointer(t.tenant()) : artifacts.versionPointer(t.tenant(), pin)).orElse(null);
         } catch (RuntimeException e) {
             return null;
         }
     }
 
+    /**
+     * What identifies a refused pointer, so that it is not tried again until it changes: its version, manifest and
+     * time (a version refused as a replay is taken when it is published again, with a new time).
+     */
+    private static String refusalKey(Pointer pointer) {
+        return pointer.version() + "@" + pointer.manifestSha256() + "@" + pointer.publishedAt();
+    }
+
     private Outcome refuse(TenantPool t, String from, Pointer pointer, String reason, String message) {
         String version = pointer == null ? null : pointer.version();
         t.refused(new TenantPool.Refusal(version, reason, message, clock.instant()),
-                pointer == null ? null : pointer.version() + "@" + pointer.manifestSha256());
+                pointer == null ? null : refusalKey(pointer));
         registry.counter("lens.pool.refusals", "tenant", t.tenant(), "reason", reason).increment();
         LOG.warnf("tenant %s: pool %s refused (%s), %s keeps serving: %s", t.tenant(), version, reason, from, message);
         evict(t, from);

@@ -25,6 +25,8 @@ public final class TenantPool {
     private volatile Instant storeErrorAt;
     private volatile Refusal refusal;
     volatile String refusedPointer;
+    /** The pointer of the version served, as it was read when it was swapped in (null: none yet, or pinned). */
+    volatile com.listinglens.storage.Pointer servedPointer;
 
     TenantPool(String tenant) {
         this.tenant = tenant;
@@ -82,8 +84,9 @@ public final class TenantPool {
         refusedPointer = pointerKey;
     }
 
-    void accepted() {
+    void accepted(com.listinglens.storage.Pointer pointer) {
         refusal = null;
         refusedPointer = null;
+        servedPointer = pointer;
     }
 }

@@ -14,11 +14,15 @@ import java.util.concurrent.Callable;
 /** {@code lens publish-pool}: a built pool directory into the store, pointer moved last. */
 @Command(name = "publish-pool", mixinStandardHelpOptions = true,
         description = "Upload a pool directory to the store (lens.storage.*) as pools/<tenant>/<version>/ and move "
-                + "pools/<tenant>/current to it once every file is in place.")
+                + "pools/<tenant>/current to it once every file is in place; or (--point-to) move the pointer to a version "
+                + "already in the store, as a rollback does (a new pointer, signed when a signing key is set).")
 public final class PublishPoolCommand implements Callable<Integer> {
 
-    @Option(names = {"-p", "--pool"}, required = true, description = "pool directory (manifest.json, index.faiss, listings.bin, ...)")
+    @Option(names = {"-p", "--pool"}, description = "pool directory (manifest.json, index.faiss, listings.bin, ...)")
     Path pool;
+
+    @Option(names = "--point-to", description = "a version already in the store: move the tenant's pointer to it, upload nothing")
+    String pointTo;
 
     @Mixin
     SharedOptions.Tenant tenant = new SharedOptions.Tenant();
@@ -28,10 +32,19 @@ public final class PublishPoolCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if ((pool == null) == (pointTo == null)) {
+            throw new IllegalArgumentException("give either --pool (a pool directory to upload) or --point-to (a version in the store)");
+        }
+        if (pointTo != null && noPointer) {
+            throw new IllegalArgumentException("--point-to moves the pointer; --no-pointer would leave nothing to do");
+        }
         LensConfig config = ConfigLoader.load();
         try (Artifacts artifacts = Settings.artifacts(config)) {
-            Settings.publisher(config, artifacts, System.err)
-                    .publishPool(pool, tenant.orDefault(config), !noPointer);
+            if (pointTo != null) {
+                Settings.publisher(config, artifacts, System.err).pointTo(tenant.orDefault(config), pointTo);
+            } else {
+                Settings.publisher(config, artifacts, System.err).publishPool(pool, tenant.orDefault(config), !noPointer);
+            }
         }
         return 0;
     }

@@ -57,7 +57,8 @@ class SignedPoolsTest {
             assertThat(o.reason()).isEqualTo("unsigned");
             assertThat(t.refusal().version()).isEqualTo("v1");
             assertThat(t.refusal().reason()).isEqualTo("unsigned");
-            assertThat(t.refusal().message()).contains("pools/default/v1/manifest.json is not signed");
+            // refused at its pointer, which is unsigned as its manifest is
+            assertThat(t.refusal().message()).contains("pointer pools/default/current is not signed");
             assertThat(t.serving()).isEmpty();
             assertThat(registry.counter("lens.pool.refusals", "tenant", "default", "reason", "unsigned").count()).isEqualTo(1);
 
@@ -71,6 +72,64 @@ class SignedPoolsTest {
             assertThat(other.action()).isEqualTo(PoolSync.Action.REFUSED);
             assertThat(other.reason()).isEqualTo("bad-signature");
             assertThat(t.serving().orElseThrow().poolVersion()).isEqualTo("v2");
+        }
+    }
+
+    /**
+     * Whoever can write the bucket but holds no signing key cannot choose what is served: a pointer rewritten to
+     * another signed version is refused (its signature names the version it was made for), and an older signed
+     * pointer replayed (a rollback to a version with a known flaw) is refused as one; v3 keeps serving. An operator
+     * rolls back by publishing the old version again, which signs a new pointer.
+     */
+    @Test
+    void aForgedOrReplayedPointerIsRefusedAndARepublishedVersionServed() throws Exception {
+        Path store = TestStores.fresh("signed-pointers");
+        Path current = store.resolve("pools/default/current");
+        publish(store, "v1", KEY);
+        byte[] pointerToV1 = Files.readAllBytes(current);
+        Thread.sleep(5);
+        publish(store, "v2", KEY);
+        byte[] pointerToV2 = Files.readAllBytes(current);
+        Thread.sleep(5);
+        publish(store, "v3", KEY);
+        assertThat(new String(pointerToV1)).contains("\"signature\"").contains("pool-pointer");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Artifacts artifacts = new Artifacts(new FileBlobStore(store), new Layout(""), TestStores.cache("signed-pointers"),
+                ManifestVerifier.of(List.of(KEY.getPublic())));
+        try (PoolSync sync = new PoolSync(artifacts, List.of("default"), Map.of(),
+                new PoolSync.Expectations(PoolWriter.SPACE, D, false, true), Duration.ofHours(1),
+                new com.listinglens.storage.Backoff(Duration.ofMillis(10), Duration.ofMillis(20)), Duration.ofHours(1),
+                Clock.systemUTC(), registry, null)) {
+            TenantPool t = sync.tenant("default").orElseThrow();
+            assertThat(sync.sync(t, false).action()).isEqualTo(PoolSync.Action.SWAPPED);
+            assertThat(t.serving().orElseThrow().poolVersion()).isEqualTo("v3");
+
+            // v3's pointer with its version changed to v1: the signature was made for v3
+            String forged = Files.readString(current).replace("\"version\":\"v3\"", "\"version\":\"v1\"");
+            assertThat(forged).contains("\"version\":\"v1\"");
+            Files.writeString(current, forged);
+            PoolSync.Outcome f = sync.sync(t, false);
+            assertThat(f.action()).isEqualTo(PoolSync.Action.REFUSED);
+            assertThat(f.reason()).isEqualTo("bad-signature");
+            assertThat(t.serving().orElseThrow().poolVersion()).isEqualTo("v3");
+
+            // v2's own pointer, signed, written back: older than v3's
+            Files.write(current, pointerToV2);
+            PoolSync.Outcome replay = sync.sync(t, false);
+            assertThat(replay.action()).isEqualTo(PoolSync.Action.REFUSED);
+            assertThat(replay.reason()).isEqualTo("rollback");
+            assertThat(t.refusal().version()).isEqualTo("v2");
+            assertThat(t.refusal().message()).contains("publish v2 again");
+            assertThat(t.serving().orElseThrow().poolVersion()).isEqualTo("v3");
+            assertThat(registry.counter("lens.pool.refusals", "tenant", "default", "reason", "rollback").count()).isEqualTo(1);
+            Files.write(current, pointerToV1);
+            assertThat(sync.sync(t, false).reason()).isEqualTo("rollback");
+
+            // the operator's rollback: the pointer moved to v1 again (publish-pool --point-to v1), a new signed pointer
+            new Publisher(new FileBlobStore(store), new Layout(""), new PrintStream(PrintStream.nullOutputStream()), ManifestSigner.of(KEY))
+                    .pointTo("default", "v1");
+            assertThat(sync.sync(t, false).action()).isEqualTo(PoolSync.Action.SWAPPED);
+            assertThat(t.serving().orElseThrow().poolVersion()).isEqualTo("v1");
         }
     }
 
