@@ -39,11 +39,30 @@ import java.util.function.Supplier;
  */
 public final class S3BlobStore implements BlobStore {
 
+    /**
+     * Creates the local file a download is written into. The service uses the file system as it is; the disk-full
+     * drills put a small disk behind it (a write past its size fails with the kernel's ENOSPC), so that they need
+     * no mount and run everywhere.
+     */
+    @FunctionalInterface
+    public interface LocalFiles {
+        LocalFiles DIRECT = target -> Files.newOutputStream(target);
+
+        java.io.OutputStream create(Path target) throws IOException;
+    }
+
     private final S3Settings settings;
     private final S3Client s3;
+    private final LocalFiles localFiles;
 
     public S3BlobStore(S3Settings settings) {
+        this(settings, LocalFiles.DIRECT);
+    }
+
+    /** A store whose downloads are written through {@code localFiles}. */
+    public S3BlobStore(S3Settings settings, LocalFiles localFiles) {
         this.settings = settings;
+        this.localFiles = java.util.Objects.requireNonNull(localFiles, "localFiles");
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
                 .forcePathStyle(settings.pathStyle())
@@ -98,7 +117,7 @@ public final class S3BlobStore implements BlobStore {
         byte[] buffer = new byte[1 << 16];
         java.io.OutputStream out;
         try {
-            out = Files.newOutputStream(target);
+            out = localFiles.create(target);
         } catch (IOException e) {
             throw local(target, e);
         }

@@ -226,7 +226,12 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** A store on {@code bucket}, created when missing. */
     public S3BlobStore store(String bucket) {
-        S3BlobStore store = new S3BlobStore(settings(bucket));
+        return store(bucket, S3BlobStore.LocalFiles.DIRECT);
+    }
+
+    /** A store on {@code bucket} whose downloads are written through {@code localFiles} (a {@link SmallDisk}). */
+    public S3BlobStore store(String bucket, S3BlobStore.LocalFiles localFiles) {
+        S3BlobStore store = new S3BlobStore(settings(bucket), localFiles);
         try {
             store.createBucketIfMissing();
         } catch (RuntimeException e) {
