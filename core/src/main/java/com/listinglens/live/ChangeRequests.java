@@ -5,18 +5,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * A batch of live changes as newline-delimited JSON, one change per line, read whole before anything is applied:
+ * A batch of live changes as newline-delimited JSON, one change per line, all checked before anything is applied:
  * <pre>
  * {"op": "add", "listing": {catalog line: id, image, title, ...}, "photos": ["base64 JPEG/PNG/WebP", ...]}
  * {"op": "remove", "id": "listing id"}
  * </pre>
- * Blank lines are skipped. Any bad line makes the whole batch invalid, with every bad line named. Pure.
+ * Blank lines are skipped. Any bad line makes the whole batch invalid, with every bad line named. {@link #read} takes
+ * the batch as a stream, line by line, so that a caller holds one line (and what it made of the earlier ones) rather
+ * than the whole body; {@link #parse} takes it as a string. No I/O but the reader given.
  */
 public final class ChangeRequests {
 
@@ -56,31 +61,58 @@ public final class ChangeRequests {
      */
     public static List<Request> parse(String body, int maxChanges, int maxPhotos, long maxPhotoBytes) {
         List<Request> out = new ArrayList<>();
+        try {
+            read(new BufferedReader(new StringReader(body == null ? "" : body)), maxChanges, maxPhotos, maxPhotoBytes, out::add);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);   // a StringReader does not fail
+        }
+        return out;
+    }
+
+    /**
+     * Reads a batch line by line, handing each good change to {@code each} as soon as its line is read, while no bad line
+     * has been seen (once one has, the rest is only checked, so that every bad line is named). Stops reading at the
+     * first line past {@code maxChanges}.
+     *
+     * @return the number of changes handed on
+     * @throws InvalidBatchException a line was bad, there were too many, or none
+     * @throws IOException           from the reader (the client's body broke off)
+     */
+    public static int read(BufferedReader in, int maxChanges, int maxPhotos, long maxPhotoBytes, Consumer<Request> each)
+            throws IOException {
         List<String> errors = new ArrayList<>();
-        String[] lines = body == null ? new String[0] : body.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String text = lines[i].strip();
+        int good = 0;
+        int line = 0;
+        String raw;
+        while ((raw = in.readLine()) != null) {
+            line++;
+            String text = raw.strip();
             if (text.isEmpty()) {
                 continue;
             }
-            int line = i + 1;
-            if (out.size() + errors.size() >= maxChanges) {
+            if (good + errors.size() >= maxChanges) {
                 errors.add("more than " + maxChanges + " changes in one batch; split it");
                 break;
             }
+            Request r;
             try {
-                out.add(parseLine(line, text, maxPhotos, maxPhotoBytes));
+                r = parseLine(line, text, maxPhotos, maxPhotoBytes);
             } catch (IllegalArgumentException e) {
                 errors.add("line " + line + ": " + e.getMessage());
+                continue;
+            }
+            good++;
+            if (errors.isEmpty()) {
+                each.accept(r);
             }
         }
-        if (out.isEmpty() && errors.isEmpty()) {
+        if (good == 0 && errors.isEmpty()) {
             errors.add("the batch holds no change");
         }
         if (!errors.isEmpty()) {
             throw new InvalidBatchException(errors);
         }
-        return out;
+        return good;
     }
 
     static Request parseLine(int line, String text, int maxPhotos, long maxPhotoBytes) {

@@ -98,4 +98,38 @@ class ChangeCodecTest {
         assertThatThrownBy(() -> ChangeRequests.parse("{\"op\":\"add\",\"listing\":{\"id\":\"z\",\"image\":\"z.jpg\"},\"photos\":[\""
                 + big + "\"]}", 10, 3, 1000)).hasMessageContaining("larger than 1000");
     }
+
+    @Test
+    void aStreamedBatchHandsEachLineOnAsItIsReadAndStopsHandingOnAfterABadLine() throws Exception {
+        List<String> seen = new java.util.ArrayList<>();
+        // a body that breaks off after two lines: the first two were handed on before the reader failed
+        java.io.Reader breaking = new java.io.Reader() {
+            private final java.io.StringReader head = new java.io.StringReader(
+                    "{\"op\":\"remove\",\"id\":\"a\"}\n{\"op\":\"remove\",\"id\":\"b\"}\n");
+
+            @Override
+            public int read(char[] b, int off, int len) throws java.io.IOException {
+                int n = head.read(b, off, len);
+                if (n < 0) {
+                    throw new java.io.IOException("connection reset");
+                }
+                return n;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        assertThatThrownBy(() -> ChangeRequests.read(new java.io.BufferedReader(breaking), 10, 3, 1000,
+                r -> seen.add(((ChangeRequests.RemoveRequest) r).listingId()))).isInstanceOf(java.io.IOException.class);
+        assertThat(seen).containsExactly("a", "b");
+
+        // after a bad line the rest is checked (every bad line named) but no longer handed on
+        seen.clear();
+        String body = "{\"op\":\"remove\",\"id\":\"a\"}\nnope\n{\"op\":\"remove\",\"id\":\"c\"}\n{\"op\":\"x\"}\n";
+        assertThatThrownBy(() -> ChangeRequests.read(new java.io.BufferedReader(new java.io.StringReader(body)), 10, 3, 1000,
+                r -> seen.add(((ChangeRequests.RemoveRequest) r).listingId())))
+                .isInstanceOf(ChangeRequests.InvalidBatchException.class).hasMessageContaining("line 2").hasMessageContaining("line 4");
+        assertThat(seen).containsExactly("a");
+    }
 }

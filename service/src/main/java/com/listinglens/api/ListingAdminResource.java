@@ -91,15 +91,20 @@ public class ListingAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Apply a batch of changes at once", description = "Newline-delimited JSON, one change per line: "
             + "{\"op\":\"add\",\"listing\":{...},\"photos\":[\"<base64>\"]} or {\"op\":\"remove\",\"id\":\"...\"}. All lines are "
-            + "checked and embedded first; then all are applied, or none (bin/lens changes sends a file in such batches).")
+            + "checked and embedded first, as the body streams in (the service holds one line at a time); then all are "
+            + "applied, or none (bin/lens changes sends a file in such batches).")
     @APIResponse(responseCode = "200", description = "Applied")
     @APIResponse(responseCode = "400", description = "Bad lines (all named); nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "A photo cannot be used; nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ListingService.Result batch(@PathParam("tenant") String tenant,
-                                       String body) {
+                                       java.io.InputStream body) {
         String t = service.resolveTenant(tenant);
+        // read as a stream (a blocking method's InputStream is not buffered whole): see ListingService.batch
+        java.io.Reader lines = new java.io.InputStreamReader(body, java.nio.charset.StandardCharsets.UTF_8);
         try {
-            return unavailableAs503(() -> listings.batch(t, body));
+            return unavailableAs503(() -> listings.batch(t, lines));
+        } catch (ListingService.BrokenBodyException e) {
+            throw new BadRequestProblem("broken-body", "Body broke off", 400, e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new BadRequestProblem("bad-changes", "Bad changes", 400, e.getMessage());
         }

@@ -7,6 +7,8 @@ import com.listinglens.live.LiveSync;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.Pool;
 import com.listinglens.pool.PoolManager;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
@@ -52,9 +54,13 @@ public class ListingService {
 
     private final LensService lens;
     private final Clock clock = Clock.systemUTC();
+    /** Lines of change batches read and checked (lens_admin_batch_lines_total): a batch is counted as it streams in. */
+    private final Counter batchLines;
 
-    public ListingService(LensService lens) {
+    public ListingService(LensService lens, MeterRegistry registry) {
         this.lens = lens;
+        this.batchLines = Counter.builder("lens.admin.batch.lines").description("changes of NDJSON batches read and checked, "
+                + "counted as each line arrives").register(registry);
     }
 
     private LiveSync live() {
@@ -84,21 +90,37 @@ public class ListingService {
     }
 
     /** Applies a batch (see {@link ChangeRequests}) all at once; removals of listings not served are no-ops. */
-    public Result batch(String tenant, String body) {
+    /**
+     * A batch of changes read as a stream ({@link ChangeRequests#read}): each line is checked and embedded as it
+     * arrives, so the request holds one line at a time plus the changes made so far (an embedding each), never the
+     * whole body; then all are appended at once, or none (a bad line, a rejected photo, a broken body).
+     */
+    public Result batch(String tenant, java.io.Reader body) {
         LiveSync live = live();
         lens.tenant(tenant);
         var limits = lens.config().image();
-        List<ChangeRequests.Request> requests = ChangeRequests.parse(body, lens.config().live().maxBatch(), limits.maxPhotos(),
-                limits.maxBytes());
-        List<Change> changes = new ArrayList<>(requests.size());
-        for (ChangeRequests.Request r : requests) {
-            if (r instanceof ChangeRequests.AddRequest a) {
-                changes.add(embed(a.listing(), a.photos(), "line " + a.line() + " (" + a.listing().id() + ")"));
-            } else if (r instanceof ChangeRequests.RemoveRequest rm) {
-                changes.add(Change.remove(rm.listingId(), clock.instant()));
-            }
+        List<Change> changes = new ArrayList<>();
+        try {
+            ChangeRequests.read(body instanceof java.io.BufferedReader b ? b : new java.io.BufferedReader(body, 1 << 16),
+                    lens.config().live().maxBatch(), limits.maxPhotos(), limits.maxBytes(), r -> {
+                        batchLines.increment();
+                        if (r instanceof ChangeRequests.AddRequest a) {
+                            changes.add(embed(a.listing(), a.photos(), "line " + a.line() + " (" + a.listing().id() + ")"));
+                        } else if (r instanceof ChangeRequests.RemoveRequest rm) {
+                            changes.add(Change.remove(rm.listingId(), clock.instant()));
+                        }
+                    });
+        } catch (java.io.IOException e) {
+            throw new BrokenBodyException("the batch's body broke off: " + e.getMessage() + "; nothing was changed", e);
         }
         return append(live, tenant, changes);
+    }
+
+    /** The client's body could not be read to its end: nothing was applied. */
+    public static final class BrokenBodyException extends RuntimeException {
+        BrokenBodyException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private Change embed(Listing listing, List<byte[]> photos, String where) {

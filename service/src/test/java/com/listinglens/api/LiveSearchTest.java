@@ -217,6 +217,50 @@ class LiveSearchTest {
         assertThat(health.jsonPath().getString("checks[0].data.'tenant.default.live'")).contains("added").contains("removed");
     }
 
+    private static double batchLinesCounted() {
+        String metrics = given().get("/q/metrics").asString();
+        return metrics.lines().filter(l -> l.startsWith("lens_admin_batch_lines_total")).mapToDouble(l ->
+                Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /**
+     * A batch is read as it streams in, not buffered whole: its first line is read and checked (the line counter
+     * moves) while the client has not sent the second one yet. The second line is bad, so nothing is applied.
+     */
+    @Test
+    void aBatchIsReadLineByLineAsItsBodyArrives() throws Exception {
+        double before = batchLinesCounted();
+        try (java.net.Socket socket = new java.net.Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(60_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /admin/tenants/default/changes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + LiveResource.TOKEN
+                    + "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // line 1, then blank lines past the server's 10 KB input buffer (beyond it the body is handed on as a stream)
+            chunk(out, "{\"op\":\"remove\",\"id\":\"iconic-00003\"}\n" + "\n".repeat(16 * 1024));
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (batchLinesCounted() < before + 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(batchLinesCounted()).as("line 1 read before line 2 was sent").isEqualTo(before + 1);
+            chunk(out, "{\"op\":\"frobnicate\"}\n");
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("bad-changes").contains("line 16386");
+        }
+        byte[] pink = photo("iconic-images-and-descriptions/Fruit/Apple/Pink-Lady/Pink-Lady_Iconic.jpg");
+        assertThat(search(pink, Map.of("limit", 3)).jsonPath().getString("results[0].id")).as("nothing applied").isEqualTo("iconic-00003");
+    }
+
+    private static void chunk(java.io.OutputStream out, String text) throws java.io.IOException {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(b);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
     @Test
     void aBatchFileLandsWholeOrNotAtAllAndTheNextBuildFoldsTheLog(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         String a = "batch-a-" + System.nanoTime();
