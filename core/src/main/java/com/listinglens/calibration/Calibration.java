@@ -1,5 +1,8 @@
 package com.listinglens.calibration;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -30,9 +33,9 @@ public record Calibration(String catalog, String sha256, long uploads, String pr
     private static final Calibration NONE = new Calibration(null, null, 0, null, Map.of(), Map.of(), Map.of());
 
     public Calibration {
-        fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
-        eceBefore = eceBefore == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(eceBefore));
-        eceAfter = eceAfter == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(eceAfter));
+        fields = fields == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        eceBefore = eceBefore == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(eceBefore));
+        eceAfter = eceAfter == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(eceAfter));
         fields.forEach((k, v) -> Objects.requireNonNull(v, "map of " + k));
     }
 
@@ -41,7 +44,7 @@ public record Calibration(String catalog, String sha256, long uploads, String pr
         return NONE;
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isNone() {
         return fields.isEmpty();
     }

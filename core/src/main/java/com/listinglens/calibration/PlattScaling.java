@@ -1,5 +1,7 @@
 package com.listinglens.calibration;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * Platt scaling of a confidence (no I/O): {@code p' = 1 / (1 + exp(-(a * logit(p) + b)))}, a monotone map, so the
  * ranking of answers (and accuracy at any coverage) is unchanged while the numbers come to mean what they say.
@@ -26,7 +28,7 @@ public record PlattScaling(double a, double b) {
     }
 
     /** a = 1, b = 0: confidences pass unchanged (no clipping either). */
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public boolean isIdentity() {
         return a == 1 && b == 0;
     }

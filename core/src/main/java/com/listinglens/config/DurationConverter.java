@@ -3,6 +3,8 @@ package com.listinglens.config;
 import org.eclipse.microprofile.config.spi.Converter;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,10 +35,10 @@ public final class DurationConverter implements Converter<Duration> {
                 default -> Duration.ofDays(n);
             };
         }
-        String upper = v.toUpperCase(java.util.Locale.ROOT);
+        String upper = v.toUpperCase(Locale.ROOT);
         try {
             return Duration.parse(upper.startsWith("P") || upper.startsWith("-P") ? upper : "PT" + upper);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("'" + value + "' is not a duration (500ms, 30s, 5m, 24h, 1d or ISO-8601 PT1M30S)", e);
         }
     }

@@ -1,10 +1,14 @@
 package com.listinglens.config;
 
+import com.listinglens.suggest.CategoryVote;
+import com.listinglens.suggest.Fusion;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +49,7 @@ public interface LensConfig {
          * the answer is 503 deadline-exceeded with Retry-After. 0 turns the deadline off. Default in
          * application.properties (500ms; the tests' profile allows 30s).
          */
-        java.time.Duration deadline();
+        Duration deadline();
 
         /** Seconds a 503 deadline-exceeded or overloaded (admission) tells the client to wait (Retry-After). */
         @WithDefault("1")
@@ -107,12 +111,12 @@ public interface LensConfig {
         Path cacheDir();
 
         /** How often the pointers are read for new versions. */
-        java.time.Duration watchInterval();
+        Duration watchInterval();
 
         /** First wait after a failed read of the store; doubled per failure up to backoff-max. */
-        java.time.Duration backoffInitial();
+        Duration backoffInitial();
 
-        java.time.Duration backoffMax();
+        Duration backoffMax();
 
         /**
          * Attempts at fetching the model at start while the store is unreachable (waiting backoff-initial, doubled
@@ -122,7 +126,7 @@ public interface LensConfig {
         int modelAttempts();
 
         /** Health says "stale" once the pointers could not be read for this long. */
-        java.time.Duration staleAfter();
+        Duration staleAfter();
 
         Signing signing();
 
@@ -145,7 +149,7 @@ public interface LensConfig {
             Optional<String> bucket();
 
             /** Endpoint of an S3 protocol server other than AWS (MinIO, S3Proxy, Ceph ...). */
-            Optional<java.net.URI> endpoint();
+            Optional<URI> endpoint();
 
             @WithDefault("us-east-1")
             String region();
@@ -160,7 +164,7 @@ public interface LensConfig {
             Optional<String> secretKey();
 
             @WithDefault("30s")
-            java.time.Duration callTimeout();
+            Duration callTimeout();
 
             @WithDefault("2")
             int retries();
@@ -203,22 +207,22 @@ public interface LensConfig {
 
         /** Longest wait for Redis per command (connect, pool and socket alike). */
         @WithDefault("50ms")
-        java.time.Duration timeout();
+        Duration timeout();
 
         @WithDefault("16")
         int maxConnections();
 
         /** After a failure, Redis is not asked again for this long (answers go uncached meanwhile). */
         @WithDefault("1s")
-        java.time.Duration retryAfter();
+        Duration retryAfter();
 
         /** How long a cached answer lives. */
         @WithDefault("1h")
-        java.time.Duration answerTtl();
+        Duration answerTtl();
 
         /** How long a suggestion session lives (the shipping check needs it); at most 7 days. */
         @WithDefault("24h")
-        java.time.Duration sessionTtl();
+        Duration sessionTtl();
 
         /**
          * Largest suggestion session kept, in bytes of JSON (at least 1024): a bigger one keeps only its most similar
@@ -346,7 +350,7 @@ public interface LensConfig {
             int queueCapacity();
 
             @WithDefault("1s")
-            java.time.Duration retryAfter();
+            Duration retryAfter();
         }
 
         /**
@@ -369,7 +373,7 @@ public interface LensConfig {
 
             /** How long each path is timed, after one unmeasured pass over the probe photos. */
             @WithDefault("1s")
-            java.time.Duration timePerPath();
+            Duration timePerPath();
         }
 
         /** What {@code lens check-model} requires of two variants before they may share one embedding space. */
@@ -431,7 +435,7 @@ public interface LensConfig {
          * request is answered 503 with Retry-After.
          */
         @WithDefault("250ms")
-        java.time.Duration decodeWait();
+        Duration decodeWait();
 
         /**
          * Decodes of more pixels than this (after a JPEG's DCT reduction, so in practice huge PNG, WebP, GIF or BMP
@@ -532,7 +536,7 @@ public interface LensConfig {
 
         /** How long a search's cursor can fetch further pages (the query is kept in Redis that long). */
         @WithDefault("15m")
-        java.time.Duration cursorTtl();
+        Duration cursorTtl();
 
         /**
          * Cosine similarity of the photos' own embeddings (the model's, at the configured views, before any projection)
@@ -563,7 +567,7 @@ public interface LensConfig {
 
         /** How often every replica reads changes other replicas appended. */
         @WithDefault("1s")
-        java.time.Duration pollInterval();
+        Duration pollInterval();
 
         /**
          * Change-log entries read per round trip. Redis counts a reply's buffer in used_memory, so pages of additions
@@ -574,7 +578,7 @@ public interface LensConfig {
 
         /** Timeout of change-log commands (longer than the cache's: pages of embeddings are large). */
         @WithDefault("2s")
-        java.time.Duration timeout();
+        Duration timeout();
 
         /** Most changes in one admin batch. */
         @WithDefault("500")
@@ -586,11 +590,11 @@ public interface LensConfig {
          * trims back. At least 3 poll intervals.
          */
         @WithDefault("10m")
-        java.time.Duration replicaTtl();
+        Duration replicaTtl();
 
         /** How often a replica trims the log entries every live replica's pool has folded. */
         @WithDefault("1m")
-        java.time.Duration trimInterval();
+        Duration trimInterval();
 
         /** Trim the change log (false: this replica records its fold, so others' trims respect it, but trims nothing). */
         @WithDefault("true")
@@ -603,11 +607,11 @@ public interface LensConfig {
 
         /** Several photos of one item: merge (their neighbour lists) or mean (of their embeddings). */
         @WithDefault("mean")
-        com.listinglens.suggest.Fusion fusion();
+        Fusion fusion();
 
         /** leaf (the most-voted whole path) or top_down (level by level). */
         @WithDefault("top_down")
-        com.listinglens.suggest.CategoryVote categoryVote();
+        CategoryVote categoryVote();
 
         /** A category level is suggested only when at least this share of the vote backs it. */
         double minCategoryConfidence();

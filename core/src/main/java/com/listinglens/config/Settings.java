@@ -1,31 +1,55 @@
 package com.listinglens.config;
 
+import com.listinglens.cache.RedisSettings;
+import com.listinglens.cache.RedisStore;
 import com.listinglens.config.LensConfig;
 import com.listinglens.embedding.Embedder;
+import com.listinglens.embedding.ModelSettings;
 import com.listinglens.image.ColourNamer;
+import com.listinglens.image.DecodeBudget;
 import com.listinglens.image.ImageDecoder;
+import com.listinglens.image.ImageSettings;
+import com.listinglens.image.MultiScale;
 import com.listinglens.image.Preprocessor;
+import com.listinglens.indexer.IndexPolicy;
+import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.live.ChangeLog;
+import com.listinglens.live.RedisChangeLog;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.Pool;
-import com.listinglens.suggest.Suggester;
-import com.listinglens.embedding.ModelSettings;
-import com.listinglens.image.ImageSettings;
+import com.listinglens.storage.ArtifactRefusedException;
+import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.BlobStore;
+import com.listinglens.storage.Fetcher;
+import com.listinglens.storage.FileBlobStore;
+import com.listinglens.storage.FileEntry;
+import com.listinglens.storage.Layout;
+import com.listinglens.storage.ManifestSigner;
+import com.listinglens.storage.ManifestVerifier;
+import com.listinglens.storage.ModelManifest;
+import com.listinglens.storage.Publisher;
+import com.listinglens.storage.S3BlobStore;
+import com.listinglens.storage.S3Settings;
+import com.listinglens.storage.StorageException;
 import com.listinglens.suggest.SuggestSettings;
+import com.listinglens.suggest.Suggester;
 import com.listinglens.suggest.WeightClasses;
 import com.listinglens.vector.Metric;
 import com.listinglens.vector.SearchParams;
 
-import com.listinglens.storage.Artifacts;
-import com.listinglens.storage.BlobStore;
-import com.listinglens.storage.FileBlobStore;
-import com.listinglens.storage.Layout;
-import com.listinglens.storage.ModelManifest;
-import com.listinglens.storage.S3BlobStore;
-import com.listinglens.storage.S3Settings;
-
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Turns the configuration into the settings records of the plain-Java parts. */
 public final class Settings {
@@ -47,30 +71,30 @@ public final class Settings {
      * The views each photo is embedded in for the configured model files: lens.image.scales when set, else
      * lens.model.views, else the crop size alone.
      */
-    public static com.listinglens.image.MultiScale scales(LensConfig config) {
+    public static MultiScale scales(LensConfig config) {
         return scales(config, config.model().views().orElse(List.of()));
     }
 
     /** The views of a resolved model (its manifest's, or lens.model.views); lens.image.scales, when set, wins. */
-    public static com.listinglens.image.MultiScale scales(LensConfig config, ResolvedModel model) {
+    public static MultiScale scales(LensConfig config, ResolvedModel model) {
         return scales(config, model.views());
     }
 
-    private static com.listinglens.image.MultiScale scales(LensConfig config, List<Integer> modelViews) {
-        return new com.listinglens.image.MultiScale(image(config.image()), config.image().scales().orElse(modelViews));
+    private static MultiScale scales(LensConfig config, List<Integer> modelViews) {
+        return new MultiScale(image(config.image()), config.image().scales().orElse(modelViews));
     }
 
     /** The index policy as configured (lens.build.auto.*), for lens.build.index-factory=auto. */
-    public static com.listinglens.indexer.IndexPolicy indexPolicy(LensConfig.Build.Auto c) {
-        return new com.listinglens.indexer.IndexPolicy(c.exactBelow(), c.listSize(), c.minLists(), c.maxLists(), c.dimsPerCode(),
+    public static IndexPolicy indexPolicy(LensConfig.Build.Auto c) {
+        return new IndexPolicy(c.exactBelow(), c.listSize(), c.minLists(), c.maxLists(), c.dimsPerCode(),
                 c.nprobe(), c.trainPerList(), c.maxTrainRows(), c.refine());
     }
 
     /** The memory the service's decodes may hold at once (lens.image.decode-budget-mb, decode-wait). */
-    public static com.listinglens.image.DecodeBudget decodeBudget(LensConfig.Image c) {
-        long bytes = c.decodeBudgetMb().map(mb -> mb << 20).orElseGet(com.listinglens.image.DecodeBudget::automaticCapacity);
+    public static DecodeBudget decodeBudget(LensConfig.Image c) {
+        long bytes = c.decodeBudgetMb().map(mb -> mb << 20).orElseGet(DecodeBudget::automaticCapacity);
         int large = c.largeDecodes() > 0 ? c.largeDecodes() : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        return new com.listinglens.image.DecodeBudget(bytes, c.decodeWait(), c.largeDecodePixels(), large);
+        return new DecodeBudget(bytes, c.decodeWait(), c.largeDecodePixels(), large);
     }
 
     /** Model settings for a precision ("int8" or "fp32"): the file is picked by precision. */
@@ -123,7 +147,7 @@ public final class Settings {
 
     /** The suggestion pipeline with the views of the model actually served ({@link #scales(LensConfig, ResolvedModel)}). */
     public static SuggestPipeline pipeline(LensConfig config, Embedder embedder, SuggestSettings suggestSettings,
-                                           com.listinglens.image.MultiScale views) {
+                                           MultiScale views) {
         return new SuggestPipeline(decoder(config.image()).withBudget(decodeBudget(config.image())), views, new ColourNamer(), embedder,
                 new Suggester(suggestSettings), config.search().k(), search(config.search()),
                 config.suggest().fusion());
@@ -131,16 +155,16 @@ public final class Settings {
 
     /** The artifact store as configured: a local folder (or volume) or an S3 bucket, with the local cache. */
     /** Redis as configured, with {@code timeout} for every command. */
-    public static com.listinglens.cache.RedisSettings redis(LensConfig.Redis r, java.time.Duration timeout) {
-        return new com.listinglens.cache.RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
+    public static RedisSettings redis(LensConfig.Redis r, Duration timeout) {
+        return new RedisSettings(r.host(), r.port(), r.user().orElse(null), r.password().orElse(null),
                 r.tls(), r.database(), timeout, r.maxConnections(), r.retryAfter(), r.tlsCaFile().orElse(null));
     }
 
     /** The longest a suggestion session may live (lens.redis.session-ttl). */
-    public static final java.time.Duration MAX_SESSION_TTL = java.time.Duration.ofDays(7);
+    public static final Duration MAX_SESSION_TTL = Duration.ofDays(7);
 
     /** Refuses Redis settings that would let request-time state grow without bound (TTLs, session size). */
-    public static void checkRedis(LensConfig.Redis r, java.time.Duration cursorTtl) {
+    public static void checkRedis(LensConfig.Redis r, Duration cursorTtl) {
         if (!r.sessionTtl().isPositive() || r.sessionTtl().compareTo(MAX_SESSION_TTL) > 0) {
             throw new IllegalArgumentException("lens.redis.session-ttl must be above 0 and at most " + MAX_SESSION_TTL.toDays()
                     + " days, got " + r.sessionTtl());
@@ -155,18 +179,18 @@ public final class Settings {
     }
 
     /** The change log of live listing changes, when live changes are enabled (they need Redis). */
-    public static java.util.Optional<com.listinglens.live.ChangeLog> changeLog(LensConfig config) {
+    public static Optional<ChangeLog> changeLog(LensConfig config) {
         if (!config.live().enabled() || !config.redis().enabled()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(new com.listinglens.live.RedisChangeLog(
-                new com.listinglens.cache.RedisStore(redis(config.redis(), config.live().timeout())), true));
+        return Optional.of(new RedisChangeLog(
+                new RedisStore(redis(config.redis(), config.live().timeout())), true));
     }
 
     public static Artifacts artifacts(LensConfig config) {
         LensConfig.Storage c = config.storage();
         Layout layout = new Layout(c.prefix().orElse(""));
-        com.listinglens.storage.ManifestVerifier verifier = verifier(c.signing());
+        ManifestVerifier verifier = verifier(c.signing());
         if (verifier != null) {
             LOG.log(System.Logger.Level.INFO, "models and pools must be signed by key " + String.join(" or ", verifier.keyIds()));
         }
@@ -184,14 +208,14 @@ public final class Settings {
     }
 
     private static final System.Logger LOG = System.getLogger(Settings.class.getName());
-    private static final java.util.concurrent.atomic.AtomicBoolean UNAUTHENTICATED_LOGGED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final AtomicBoolean UNAUTHENTICATED_LOGGED = new AtomicBoolean();
 
     /**
      * The keys manifests must be signed by (lens.storage.signing.public-key), null when none is configured (logged
      * once: artifacts are then not authenticated). A key that cannot be read is a configuration error, never "no key".
      */
-    public static com.listinglens.storage.ManifestVerifier verifier(LensConfig.Storage.Signing c) {
-        java.util.Optional<String> key = c.publicKey().filter(k -> !k.isBlank());
+    public static ManifestVerifier verifier(LensConfig.Storage.Signing c) {
+        Optional<String> key = c.publicKey().filter(k -> !k.isBlank());
         if (key.isEmpty()) {
             if (UNAUTHENTICATED_LOGGED.compareAndSet(false, true)) {
                 LOG.log(System.Logger.Level.WARNING, "artifacts are not authenticated: lens.storage.signing.public-key is not set, "
@@ -199,17 +223,17 @@ public final class Settings {
             }
             return null;
         }
-        return com.listinglens.storage.ManifestVerifier.fromSetting(key.get(), "lens.storage.signing.public-key");
+        return ManifestVerifier.fromSetting(key.get(), "lens.storage.signing.public-key");
     }
 
     /**
      * A publisher into the configured store, signing with lens.storage.signing.private-key-file when set. Publishing
      * unsigned while a public key is configured, or signing with a key it does not list, is said on {@code log}.
      */
-    public static com.listinglens.storage.Publisher publisher(LensConfig config, Artifacts artifacts, java.io.PrintStream log) {
+    public static Publisher publisher(LensConfig config, Artifacts artifacts, PrintStream log) {
         LensConfig.Storage.Signing c = config.storage().signing();
-        com.listinglens.storage.ManifestSigner signer = c.privateKeyFile()
-                .map(f -> com.listinglens.storage.ManifestSigner.load(f, "lens.storage.signing.private-key-file")).orElse(null);
+        ManifestSigner signer = c.privateKeyFile()
+                .map(f -> ManifestSigner.load(f, "lens.storage.signing.private-key-file")).orElse(null);
         artifacts.verifier().ifPresent(v -> {
             if (signer == null) {
                 log.println("warning: publishing unsigned (no lens.storage.signing.private-key-file): a service with "
@@ -219,7 +243,7 @@ public final class Settings {
                         + String.join(", ", v.keyIds()) + ")");
             }
         });
-        return new com.listinglens.storage.Publisher(artifacts.store(), artifacts.layout(), log, signer);
+        return new Publisher(artifacts.store(), artifacts.layout(), log, signer);
     }
 
     /** The model to load: its settings, the space it embeds into, and its store version (null for plain files). */
@@ -260,42 +284,42 @@ public final class Settings {
             case "directory" -> {
                 Path folder = m.directory().orElseThrow(() -> new IllegalArgumentException(
                         "lens.model.source=directory needs lens.model.directory (the model version's folder)"));
-                Path manifestFile = folder.resolve(com.listinglens.storage.Layout.MANIFEST);
+                Path manifestFile = folder.resolve(Layout.MANIFEST);
                 byte[] bytes;
                 try {
-                    bytes = java.nio.file.Files.readAllBytes(manifestFile);
-                } catch (java.io.IOException e) {
+                    bytes = Files.readAllBytes(manifestFile);
+                } catch (IOException e) {
                     throw new IllegalArgumentException("lens.model.directory " + folder + " holds no readable model manifest ("
                             + manifestFile + ": " + e.getMessage() + ")", e);
                 }
                 ModelManifest manifest = ModelManifest.parse(bytes, manifestFile.toString());
                 if (!m.name().equals(manifest.name())) {
-                    throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes model "
+                    throw new ArtifactRefusedException("invalid-manifest", manifestFile + " describes model "
                             + manifest.name() + ", not lens.model.name " + m.name());
                 }
                 if (m.version().isPresent() && !m.version().get().equals(manifest.version())) {
-                    throw new com.listinglens.storage.ArtifactRefusedException("invalid-manifest", manifestFile + " describes version "
+                    throw new ArtifactRefusedException("invalid-manifest", manifestFile + " describes version "
                             + manifest.version() + ", not lens.model.version " + m.version().get());
                 }
-                com.listinglens.storage.ManifestVerifier verifier = verifier(config.storage().signing());
+                ManifestVerifier verifier = verifier(config.storage().signing());
                 if (verifier != null) {
-                    Path sigFile = folder.resolve(com.listinglens.storage.Layout.SIGNATURE);
+                    Path sigFile = folder.resolve(Layout.SIGNATURE);
                     byte[] sig = null;
                     try {
-                        sig = java.nio.file.Files.readAllBytes(sigFile);
-                    } catch (java.nio.file.NoSuchFileException e) {
+                        sig = Files.readAllBytes(sigFile);
+                    } catch (NoSuchFileException e) {
                         // unsigned: refused below
-                    } catch (java.io.IOException e) {
-                        throw new com.listinglens.storage.StorageException("cannot read " + sigFile + ": " + e.getMessage(), e);
+                    } catch (IOException e) {
+                        throw new StorageException("cannot read " + sigFile + ": " + e.getMessage(), e);
                     }
-                    verifier.verify(com.listinglens.storage.Artifacts.MODELS, manifest.name(), manifest.version(),
+                    verifier.verify(Artifacts.MODELS, manifest.name(), manifest.version(),
                             bytes, sig, manifestFile.toString());
                 }
                 ModelManifest.ModelFile file = fileFor(manifest, precision, " in " + folder);
                 // only the file that will be loaded, and the probe photos, are read (and checked) from the volume
-                List<com.listinglens.storage.FileEntry> used = new java.util.ArrayList<>(List.of(file.entry()));
+                List<FileEntry> used = new ArrayList<>(List.of(file.entry()));
                 used.addAll(manifest.probe());
-                com.listinglens.storage.Fetcher.verify(folder, used, true, folder + "/");
+                Fetcher.verify(folder, used, true, folder + "/");
                 return fromManifest(config, manifest, folder, file, precision);
             }
             default -> throw new IllegalArgumentException("unknown lens.model.source '" + m.source() + "' (files, store, directory)");
@@ -326,8 +350,8 @@ public final class Settings {
      * Pinned pool versions from {@code lens.pool.versions} entries ("tenant=version"): tenant -> version, in order.
      * A malformed entry, or a tenant named twice, is refused with the entry in the message.
      */
-    public static java.util.Map<String, String> pinnedPools(List<String> entries) {
-        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    public static Map<String, String> pinnedPools(List<String> entries) {
+        Map<String, String> out = new LinkedHashMap<>();
         for (String raw : entries) {
             String e = raw.strip();
             if (e.isEmpty()) {
@@ -337,8 +361,8 @@ public final class Settings {
             if (eq <= 0 || eq == e.length() - 1 || e.indexOf('=', eq + 1) >= 0) {
                 throw new IllegalArgumentException("lens.pool.versions entry '" + e + "' is not tenant=version");
             }
-            String tenant = com.listinglens.storage.Layout.segment("tenant", e.substring(0, eq).strip());
-            String version = com.listinglens.storage.Layout.segment("pool version", e.substring(eq + 1).strip());
+            String tenant = Layout.segment("tenant", e.substring(0, eq).strip());
+            String version = Layout.segment("pool version", e.substring(eq + 1).strip());
             if (out.putIfAbsent(tenant, version) != null) {
                 throw new IllegalArgumentException("lens.pool.versions pins tenant '" + tenant + "' twice");
             }
@@ -366,12 +390,12 @@ public final class Settings {
     }
 
     /** The projection to learn: {@code override} (--projection) or lens.build.projection; null for none. */
-    public static com.listinglens.indexer.PoolBuilder.ProjectionSpec projectionSpec(LensConfig config, String override) {
+    public static PoolBuilder.ProjectionSpec projectionSpec(LensConfig config, String override) {
         String method = override != null ? override : config.build().projection();
         if (method.equals("none")) {
             return null;
         }
-        return new com.listinglens.indexer.PoolBuilder.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
+        return new PoolBuilder.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
     }
 
     /** The tenant a build publishes for when none is named: lens.default-tenant, else the first of lens.tenants. */

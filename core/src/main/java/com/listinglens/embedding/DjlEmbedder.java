@@ -10,6 +10,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -20,6 +21,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -120,10 +122,10 @@ public final class DjlEmbedder implements Embedder {
         String quantized = null;
         if (settings.precision().equals("int8") && !settings.quantizedEngine().equals("default")) {
             // before the model loads: libtorch packs the int8 weights for the engine active at load time
-            java.util.Optional<QuantizedEngine.Kind> wanted = settings.quantizedEngine().equals("auto")
+            Optional<QuantizedEngine.Kind> wanted = settings.quantizedEngine().equals("auto")
                     ? QuantizedEngine.auto(QuantizedEngine.cpuFlags())
-                    : java.util.Optional.of(QuantizedEngine.Kind.parse(settings.quantizedEngine()));
-            java.util.Optional<QuantizedEngine> q = QuantizedEngine.loaded();
+                    : Optional.of(QuantizedEngine.Kind.parse(settings.quantizedEngine()));
+            Optional<QuantizedEngine> q = QuantizedEngine.loaded();
             if (q.isEmpty()) {
                 if (wanted.isPresent()) {
                     throw new EmbeddingException("libtorch_cpu.so is not loaded in this process, so its quantized engine "

@@ -1,5 +1,8 @@
 package com.listinglens.embedding;
 
+import com.listinglens.budget.Deadline;
+
+import java.util.ArrayList;
 import java.util.List;
 
 /** Turns preprocessed photos into L2-normalised embeddings. Implementations are thread-safe. */
@@ -32,7 +35,7 @@ public interface Embedder extends AutoCloseable {
         int photos = tensors.size() / views;
         float[][] out = new float[photos][];
         for (int v = 0; v < views; v++) {
-            List<float[]> group = new java.util.ArrayList<>(photos);
+            List<float[]> group = new ArrayList<>(photos);
             for (int i = 0; i < photos; i++) {
                 group.add(tensors.get(i * views + v));
             }
@@ -60,7 +63,7 @@ public interface Embedder extends AutoCloseable {
      *
      * @throws com.listinglens.budget.DeadlineExceededException when the deadline passes first
      */
-    default float[][] embedViews(List<float[]> tensors, int views, com.listinglens.budget.Deadline deadline) {
+    default float[][] embedViews(List<float[]> tensors, int views, Deadline deadline) {
         deadline.check("waiting for the model");
         return embedViews(tensors, views);
     }

@@ -7,8 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * DJL translator from a batch of CHW float32 tensors (each {@code 3 * side * side} values, one side for the batch) to
@@ -49,7 +51,7 @@ public final class EmbeddingTranslator implements Translator<float[][], float[][
             buffer = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
         }
         buffer.clear();
-        java.nio.FloatBuffer floats = buffer.asFloatBuffer();
+        FloatBuffer floats = buffer.asFloatBuffer();
         for (float[] row : batch) {
             if (row.length != length) {
                 throw new IllegalArgumentException("all tensors of one batch must have the same length: " + length

@@ -1,12 +1,16 @@
 package com.listinglens.embedding;
 
+import com.listinglens.budget.Deadline;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,7 +46,7 @@ public final class MicroBatcher implements Embedder {
     }
 
     private record Job(List<float[]> tensors, int views, int photos, CompletableFuture<float[][]> result,
-                       com.listinglens.budget.Deadline deadline) {
+                       Deadline deadline) {
     }
 
     private final Embedder delegate;
@@ -84,7 +88,7 @@ public final class MicroBatcher implements Embedder {
 
     @Override
     public float[][] embedViews(List<float[]> tensors, int views) {
-        return embedViews(tensors, views, com.listinglens.budget.Deadline.NONE);
+        return embedViews(tensors, views, Deadline.NONE);
     }
 
     /**
@@ -93,7 +97,7 @@ public final class MicroBatcher implements Embedder {
      * {@link com.listinglens.budget.DeadlineExceededException} is thrown.
      */
     @Override
-    public float[][] embedViews(List<float[]> tensors, int views, com.listinglens.budget.Deadline deadline) {
+    public float[][] embedViews(List<float[]> tensors, int views, Deadline deadline) {
         if (views < 1 || tensors.size() % views != 0) {
             throw new IllegalArgumentException(tensors.size() + " tensors are not " + views + " views of whole photos");
         }
@@ -114,11 +118,11 @@ public final class MicroBatcher implements Embedder {
             return deadline.bounded()
                     ? job.result().get(deadline.remainingNanos(), TimeUnit.NANOSECONDS)
                     : job.result().get();
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             job.result().cancel(false); // a worker that has not taken it yet skips it
             expired.incrementAndGet();
             throw deadline.exceeded("waiting for the model");
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
             throw deadline.exceeded("waiting for the model");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

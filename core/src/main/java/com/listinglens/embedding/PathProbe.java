@@ -3,8 +3,10 @@ package com.listinglens.embedding;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -60,7 +62,7 @@ public final class PathProbe {
      */
     public static Result run(ModelSettings fp32, ModelSettings int8, List<QuantizedEngine.Kind> engines, List<float[]> tensors,
                              int views, Settings settings, Consumer<String> progress) {
-        java.util.Map<String, ModelSettings> int8Files = new java.util.LinkedHashMap<>();
+        Map<String, ModelSettings> int8Files = new LinkedHashMap<>();
         if (int8 != null) {
             int8Files.put("", int8);
         }
@@ -72,7 +74,7 @@ public final class PathProbe {
      * variant ("" for the model's own int8 file, {@link InferencePath#REDUCED_RANGE} for the one with 7-bit activations)
      * to its settings; each is tried on every engine.
      */
-    public static Result run(ModelSettings fp32, java.util.Map<String, ModelSettings> int8Files, List<QuantizedEngine.Kind> engines,
+    public static Result run(ModelSettings fp32, Map<String, ModelSettings> int8Files, List<QuantizedEngine.Kind> engines,
                              List<float[]> tensors, int views, Settings settings, Consumer<String> progress) {
         Objects.requireNonNull(fp32, "fp32");
         if (views < 1 || tensors.isEmpty() || tensors.size() % views != 0) {

@@ -11,9 +11,12 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * libtorch's quantized engine (what {@code torch.backends.quantized.engine} sets in Python), which DJL does not
@@ -58,23 +61,23 @@ public final class QuantizedEngine {
      * saturate on this model). Not libtorch's own default "x86" on VNNI CPUs: it hands the 320-px view's convolutions
      * to oneDNN, which is slower at batch 1 and 2. Figures: docs/benchmarks.md#quantized-engine.
      */
-    public static Optional<Kind> auto(java.util.Set<String> cpuFlags) {
+    public static Optional<Kind> auto(Set<String> cpuFlags) {
         return Optional.of(cpuFlags.contains("avx512_vnni") ? Kind.FBGEMM : Kind.QNNPACK);
     }
 
     /** This machine's CPU flags (the first processor's in /proc/cpuinfo; empty when unreadable). */
-    public static java.util.Set<String> cpuFlags() {
+    public static Set<String> cpuFlags() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("flags")) {
                     int colon = line.indexOf(':');
-                    return new java.util.HashSet<>(java.util.Arrays.asList(line.substring(colon + 1).strip().split("\\s+")));
+                    return new HashSet<>(Arrays.asList(line.substring(colon + 1).strip().split("\\s+")));
                 }
             }
         } catch (IOException | RuntimeException e) {
-            return java.util.Set.of();
+            return Set.of();
         }
-        return java.util.Set.of();
+        return Set.of();
     }
 
     private final MethodHandle globalContext;

@@ -1,14 +1,15 @@
 package com.listinglens.eval;
 
-import com.listinglens.config.Settings;
 import com.listinglens.calibration.Calibration;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.config.LensConfig;
+import com.listinglens.config.Settings;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelSettings;
 import com.listinglens.eval.Calibrator;
+import com.listinglens.image.MultiScale;
 import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.indexer.Progress;
 import com.listinglens.pipeline.SuggestPipeline;
@@ -18,6 +19,7 @@ import com.listinglens.pool.PoolFiles;
 import com.listinglens.pool.PoolManager;
 import com.listinglens.suggest.WeightClasses;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
 
     private final LensConfig config;
     private final ModelSettings queryModel;
-    private final com.listinglens.image.MultiScale views;
+    private final MultiScale views;
     private final String space;
     private final Path catalog;
     private final Path imageRoot;
@@ -47,7 +49,7 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
     }
 
     /** As above, embedding the uploads at the views of the model the pool is built with. */
-    public CalibrationStep(LensConfig config, ModelSettings queryModel, com.listinglens.image.MultiScale views, String space,
+    public CalibrationStep(LensConfig config, ModelSettings queryModel, MultiScale views, String space,
                            Path catalog, Path imageRoot, PrintStream log) {
         this.config = config;
         this.queryModel = queryModel;
@@ -116,7 +118,7 @@ public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
                     photo = Files.readAllBytes(root.resolve(upload.image()));
                     calibrator.add(upload, pipeline.suggest(List.of(photo), pools).suggestion());
                     used++;
-                } catch (java.io.IOException | SuggestPipeline.PhotoRejectedException e) {
+                } catch (IOException | SuggestPipeline.PhotoRejectedException e) {
                     log.println("calibration: skipped " + upload.id() + ": " + e.getMessage());
                     unreadable++;
                 }

@@ -1,6 +1,7 @@
 package com.listinglens.eval;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -60,7 +61,7 @@ public record Confusions(List<Pair> top, long wrong, int distinctPairs, long eva
             perTruth.merge(o.truth(), 1L, Long::sum);
             if (!o.correct()) {
                 wrong++;
-                pairs.merge(java.util.Arrays.asList(o.truth(), o.answer()), 1L, Long::sum);
+                pairs.merge(Arrays.asList(o.truth(), o.answer()), 1L, Long::sum);
             }
         }
         List<Pair> all = new ArrayList<>();

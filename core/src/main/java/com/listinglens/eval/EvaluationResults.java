@@ -1,5 +1,6 @@
 package com.listinglens.eval;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public record EvaluationResults(Header header, List<UploadOutcome> uploads) {
      */
     public record Header(int format, String label, Setup setup, long uploads, Map<String, Counts> fields) {
         public Header {
-            fields = fields == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+            fields = fields == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(fields));
         }
     }
 

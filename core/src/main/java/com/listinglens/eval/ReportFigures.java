@@ -5,7 +5,10 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
+import java.awt.Paint;
+import java.awt.Rectangle;
 import java.awt.RenderingHints;
+import java.awt.TexturePaint;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -14,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The evaluation report's figures, one column per run so that runs (such as a catalog-trained and the stock model) sit
@@ -57,7 +61,7 @@ public final class ReportFigures {
     private static final Color BAR = new Color(11, 92, 173, 170);
     private static final Color CONFIDENCE = new Color(190, 20, 20);
     /** The gap between a bin's accuracy and its mean confidence: red hatching, readable over a bar and over white. */
-    private static final java.awt.Paint GAP = hatch();
+    private static final Paint GAP = hatch();
     private static final Font PLAIN = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
     private static final Font SMALL = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
     private static final Font BOLD = new Font(Font.SANS_SERIF, Font.BOLD, 13);
@@ -414,7 +418,7 @@ public final class ReportFigures {
     }
 
     private static List<String> levels(String path) {
-        return Arrays.asList(path.split(java.util.regex.Pattern.quote(Scorecard.PATH_SEPARATOR), -1));
+        return Arrays.asList(path.split(Pattern.quote(Scorecard.PATH_SEPARATOR), -1));
     }
 
     private static int common(List<String> a, List<String> b) {
@@ -440,13 +444,13 @@ public final class ReportFigures {
         return COLOURS[Math.max(0, i) % COLOURS.length];
     }
 
-    private static java.awt.Paint hatch() {
+    private static Paint hatch() {
         BufferedImage tile = new BufferedImage(6, 6, BufferedImage.TYPE_INT_ARGB);
         Graphics2D g = tile.createGraphics();
         g.setColor(CONFIDENCE);
         g.drawLine(0, 5, 5, 0);
         g.dispose();
-        return new java.awt.TexturePaint(tile, new java.awt.Rectangle(0, 0, 6, 6));
+        return new TexturePaint(tile, new Rectangle(0, 0, 6, 6));
     }
 
     private static Color blend(Color from, Color to, double t) {

@@ -4,10 +4,14 @@ import com.listinglens.catalog.Listing;
 import com.listinglens.suggest.ListingSuggestion;
 import com.listinglens.suggest.WeightClasses;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Per-field accuracy of suggestions against the truth of held-out listings. A field counts only for
@@ -28,7 +32,7 @@ public final class Scorecard {
         long answered;
         long correct;
         /** (confidence, 1 if right) of every answer that came with a confidence. */
-        final List<double[]> scored = new java.util.ArrayList<>();
+        final List<double[]> scored = new ArrayList<>();
 
         void add(boolean answeredIt, boolean right) {
             add(answeredIt, right, null);
@@ -56,7 +60,7 @@ public final class Scorecard {
             if (keep == 0 || scored.size() < keep) {
                 return Double.NaN;
             }
-            List<double[]> sorted = new java.util.ArrayList<>(scored);
+            List<double[]> sorted = new ArrayList<>(scored);
             sorted.sort((a, b) -> Double.compare(b[0], a[0]));
             double right = 0;
             for (int i = 0; i < keep; i++) {
@@ -86,9 +90,9 @@ public final class Scorecard {
 
         /** (coverage, accuracy) when answering only above each confidence, most confident first. */
         public List<double[]> curve() {
-            List<double[]> sorted = new java.util.ArrayList<>(scored);
+            List<double[]> sorted = new ArrayList<>(scored);
             sorted.sort((a, b) -> Double.compare(b[0], a[0]));
-            List<double[]> points = new java.util.ArrayList<>();
+            List<double[]> points = new ArrayList<>();
             double right = 0;
             for (int i = 0; i < sorted.size(); i++) {
                 right += sorted.get(i)[1];
@@ -122,7 +126,7 @@ public final class Scorecard {
 
     private final WeightClasses weightClasses;
     private final Map<String, Tally> fields = new LinkedHashMap<>();
-    private final List<UploadOutcome> outcomes = new java.util.ArrayList<>();
+    private final List<UploadOutcome> outcomes = new ArrayList<>();
     private long uploads;
 
     /** A scorecard that scores suggestions against truths, with these weight classes for the weight field. */
@@ -205,7 +209,7 @@ public final class Scorecard {
 
     /** The tally of each field, in the order the fields were first seen. */
     public synchronized Map<String, Tally> fields() {
-        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+        return Collections.unmodifiableMap(new LinkedHashMap<>(fields));
     }
 
     public synchronized Tally field(String name) {
@@ -219,7 +223,7 @@ public final class Scorecard {
 
     /** One field's outcome for each upload that had a truth for it, in the order tallied. */
     public synchronized List<FieldOutcome> outcomes(String field) {
-        return outcomes.stream().map(o -> o.field(field)).filter(java.util.Objects::nonNull).toList();
+        return outcomes.stream().map(o -> o.field(field)).filter(Objects::nonNull).toList();
     }
 
     public synchronized long uploads() {
@@ -246,7 +250,7 @@ public final class Scorecard {
         if (labels.size() != cards.size()) {
             throw new IllegalArgumentException(labels.size() + " labels for " + cards.size() + " scorecards");
         }
-        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> names = new LinkedHashSet<>();
         cards.forEach(c -> names.addAll(c.fields().keySet()));
         int width = Math.max(20, labels.stream().mapToInt(String::length).max().orElse(0) + 2);
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-18s", "acc. (SE), ECE"));

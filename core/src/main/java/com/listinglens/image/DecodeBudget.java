@@ -1,10 +1,15 @@
 package com.listinglens.image;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -200,14 +205,14 @@ public final class DecodeBudget {
     }
 
     /** The memory limit of this process's cgroup (v2 memory.max or v1 memory.limit_in_bytes), if it has one. */
-    private static java.util.OptionalLong cgroupLimit() {
-        java.util.List<Path> candidates = new java.util.ArrayList<>();
+    private static OptionalLong cgroupLimit() {
+        List<Path> candidates = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
                 String[] f = line.split(":", 3); // "0::/path" (v2) or "N:memory:/path" (v1)
                 if (f.length == 3 && f[1].isEmpty()) {
                     candidates.add(Path.of("/sys/fs/cgroup" + f[2], "memory.max"));
-                } else if (f.length == 3 && java.util.Arrays.asList(f[1].split(",")).contains("memory")) {
+                } else if (f.length == 3 && Arrays.asList(f[1].split(",")).contains("memory")) {
                     candidates.add(Path.of("/sys/fs/cgroup/memory" + f[2], "memory.limit_in_bytes"));
                 }
             }
@@ -222,18 +227,18 @@ public final class DecodeBudget {
                 if (!v.equals("max")) {
                     long bytes = Long.parseLong(v);
                     if (bytes > 0 && bytes < (1L << 50)) {
-                        return java.util.OptionalLong.of(bytes);
+                        return OptionalLong.of(bytes);
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 // not this cgroup version, or no limit
             }
         }
-        return java.util.OptionalLong.empty();
+        return OptionalLong.empty();
     }
 
     private static long physicalMemory() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getTotalMemorySize();
         }
         return Runtime.getRuntime().maxMemory() * 4;

@@ -1,7 +1,13 @@
 package com.listinglens.image;
 
 import com.listinglens.image.ImageRejectedException.Reason;
+import org.opencv.core.CvType;
+import org.opencv.core.Mat;
+
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -9,8 +15,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
-import org.opencv.core.CvType;
-import org.opencv.core.Mat;
 
 /**
  * The first frame of a GIF, read by the JDK's GIF reader (OpenCV 4.9 has no GIF codec) into an RGB Mat, transparent
@@ -35,9 +39,9 @@ final class GifDecoder {
         Mat mat = new Mat(h, w, CvType.CV_8UC3);
         try {
             byte[] row = new byte[w * 3];
-            java.awt.image.Raster raster = image.getRaster();
-            java.awt.image.ColorModel model = image.getColorModel();
-            if (model instanceof java.awt.image.IndexColorModel palette && raster.getNumBands() == 1) {
+            Raster raster = image.getRaster();
+            ColorModel model = image.getColorModel();
+            if (model instanceof IndexColorModel palette && raster.getNumBands() == 1) {
                 int size = palette.getMapSize();
                 byte[] lut = new byte[size * 3];
                 for (int i = 0; i < size; i++) {

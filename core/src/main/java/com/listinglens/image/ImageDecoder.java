@@ -1,8 +1,6 @@
 package com.listinglens.image;
 
 import com.listinglens.image.ImageRejectedException.Reason;
-import java.util.ArrayList;
-import java.util.List;
 import org.opencv.core.Core;
 import org.opencv.core.CvException;
 import org.opencv.core.CvType;
@@ -11,6 +9,12 @@ import org.opencv.core.MatOfByte;
 import org.opencv.core.Scalar;
 import org.opencv.imgcodecs.Imgcodecs;
 import org.opencv.imgproc.Imgproc;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Turns uploaded bytes into an RGB {@link DecodedImage}, refusing anything too large, unsupported or damaged before
@@ -66,7 +70,7 @@ public final class ImageDecoder {
      * memory until its {@link DecodedImage} is closed. Share one budget among every decoder of a process.
      */
     public ImageDecoder withBudget(DecodeBudget budget) {
-        return new ImageDecoder(settings, turbo, java.util.Objects.requireNonNull(budget, "budget"));
+        return new ImageDecoder(settings, turbo, Objects.requireNonNull(budget, "budget"));
     }
 
     public DecodeBudget budget() {
@@ -134,14 +138,14 @@ public final class ImageDecoder {
      * Pass {@code 0} for full resolution. Other formats are always decoded at full resolution.
      */
     public DecodedImage decode(byte[] bytes, int minShorterSide) {
-        return decode(bytes, minShorterSide, java.time.Duration.ofDays(1));
+        return decode(bytes, minShorterSide, Duration.ofDays(1));
     }
 
     /**
      * As {@link #decode(byte[], int)}, waiting at most {@code maxWait} (what is left of the request's deadline) for
      * room in the decode budget.
      */
-    public DecodedImage decode(byte[] bytes, int minShorterSide, java.time.Duration maxWait) {
+    public DecodedImage decode(byte[] bytes, int minShorterSide, Duration maxWait) {
         ImageHeader header = inspect(bytes);
         int orientation = header.format() == ImageFormat.JPEG ? EncodedStructure.jpegExifOrientation(bytes) : 1;
         int reduction = header.format() == ImageFormat.JPEG
@@ -332,6 +336,6 @@ public final class ImageDecoder {
     }
 
     private static String mib(long bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
     }
 }

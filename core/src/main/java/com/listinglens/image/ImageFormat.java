@@ -1,5 +1,8 @@
 package com.listinglens.image;
 
+import java.util.Arrays;
+import java.util.List;
+
 /** Encoded photo formats that the decoder accepts. */
 public enum ImageFormat {
     JPEG("image/jpeg"),
@@ -10,8 +13,8 @@ public enum ImageFormat {
     GIF("image/gif");
 
     /** The media types accepted, in the order error messages list them. */
-    public static java.util.List<String> mediaTypes() {
-        return java.util.Arrays.stream(values()).map(ImageFormat::mediaType).toList();
+    public static List<String> mediaTypes() {
+        return Arrays.stream(values()).map(ImageFormat::mediaType).toList();
     }
 
     private final String mediaType;

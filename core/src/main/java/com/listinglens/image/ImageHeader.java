@@ -1,6 +1,8 @@
 package com.listinglens.image;
 
 import com.listinglens.image.ImageRejectedException.Reason;
+
+import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
 /**
@@ -162,7 +164,7 @@ public record ImageHeader(ImageFormat format, int width, int height, boolean has
         if (b.length < 30) {
             throw new ImageRejectedException(Reason.CORRUPT, "The WebP is cut short before its image header.");
         }
-        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String chunk = new String(b, 12, 4, StandardCharsets.ISO_8859_1);
         int d = 20; // chunk payload
         switch (chunk) {
             case "VP8 " -> {
@@ -343,7 +345,7 @@ public record ImageHeader(ImageFormat format, int width, int height, boolean has
             return " (PDF)";
         }
         if (startsWith(b, 4, ascii("ftyp"))) {
-            String brand = b.length >= 12 ? new String(b, 8, 4, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+            String brand = b.length >= 12 ? new String(b, 8, 4, StandardCharsets.ISO_8859_1) : "";
             return switch (brand) {
                 case "heic", "heix", "hevc", "heim", "heis", "mif1", "msf1" -> " (HEIC)";
                 case "avif", "avis" -> " (AVIF)";
@@ -369,7 +371,7 @@ public record ImageHeader(ImageFormat format, int width, int height, boolean has
     }
 
     static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static boolean startsWith(byte[] b, int offset, byte... prefix) {

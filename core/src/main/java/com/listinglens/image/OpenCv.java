@@ -1,5 +1,7 @@
 package com.listinglens.image;
 
+import org.opencv.core.Core;
+
 /** Loads the OpenCV native library bundled in {@code org.openpnp:opencv} once per JVM. */
 public final class OpenCv {
 
@@ -29,13 +31,13 @@ public final class OpenCv {
     public static void threads(int threads) {
         ensureLoaded();
         if (threads >= 0) {
-            org.opencv.core.Core.setNumThreads(threads);
+            Core.setNumThreads(threads);
         }
     }
 
     /** OpenCV's worker threads now. */
     public static int threads() {
         ensureLoaded();
-        return org.opencv.core.Core.getNumThreads();
+        return Core.getNumThreads();
     }
 }

@@ -1,5 +1,8 @@
 package com.listinglens.image;
 
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * Antialiased bilinear resampling of interleaved 8-bit RGB, reproducing Pillow's {@code Image.resize(size,
  * BILINEAR)} (libImaging/Resample.c) bit for bit: a triangle filter whose support widens with the downscale factor,
@@ -41,8 +44,8 @@ final class PilResampler {
     private record TapsKey(int inSize, int outSize, int from, int to) {}
 
     /** Photos come in few sizes: the taps for the last sizes seen are kept (bounded, thread-safe). */
-    private static final java.util.concurrent.ConcurrentHashMap<TapsKey, Taps> CACHE =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<TapsKey, Taps> CACHE =
+            new ConcurrentHashMap<>();
 
     private static final int CACHE_LIMIT = 256;
 
@@ -173,7 +176,7 @@ final class PilResampler {
         int[] acc = new int[stride];
         for (int y = 0; y < cropH; y++) {
             int k = y * vt.stride;
-            java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
+            Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
             int base = (vt.first[y] - rowFrom) * stride;
             for (int t = 0; t < vt.count[y]; t++, base += stride) {
                 int kt = vt.flat[k + t];

@@ -1,28 +1,29 @@
 package com.listinglens.indexer;
 
 import com.listinglens.calibration.Calibration;
-import com.listinglens.live.Change;
-import com.listinglens.projection.Projection;
-import com.listinglens.pool.ChangeId;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.CatalogReader.Catalog;
+import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.catalog.ListingJson;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelInfo;
 import com.listinglens.image.ImageDecoder;
+import com.listinglens.image.MultiScale;
 import com.listinglens.image.Preprocessor;
+import com.listinglens.live.Change;
+import com.listinglens.live.FoldedChanges;
+import com.listinglens.pool.ChangeId;
+import com.listinglens.pool.ListingStoreWriter;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PhotoVectors;
 import com.listinglens.pool.PoolException;
-import com.listinglens.pool.ListingStoreWriter;
 import com.listinglens.pool.PoolFiles;
+import com.listinglens.pool.Sq8Rows;
+import com.listinglens.projection.Projection;
 import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.Metric;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,8 +39,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -147,7 +150,7 @@ public final class PoolBuilder {
     };
 
     private final ImageDecoder decoder;
-    private final com.listinglens.image.MultiScale scales;
+    private final MultiScale scales;
     private final Embedder embedder;
     private final int batchSize;
     private final int decodeThreads;
@@ -162,11 +165,11 @@ public final class PoolBuilder {
 
     public PoolBuilder(ImageDecoder decoder, Preprocessor preprocessor, Embedder embedder, int batchSize,
                        int decodeThreads, PrintStream log) {
-        this(decoder, new com.listinglens.image.MultiScale(preprocessor), embedder, batchSize, decodeThreads, log);
+        this(decoder, new MultiScale(preprocessor), embedder, batchSize, decodeThreads, log);
     }
 
     /** With multi-scale views: each photo embedded at every scale, its row the mean of its views (as the service queries). */
-    public PoolBuilder(ImageDecoder decoder, com.listinglens.image.MultiScale scales, Embedder embedder, int batchSize,
+    public PoolBuilder(ImageDecoder decoder, MultiScale scales, Embedder embedder, int batchSize,
                        int decodeThreads, PrintStream log) {
         PhotoEmbedding.requireSizes(batchSize, decodeThreads);
         this.decoder = decoder;
@@ -379,12 +382,12 @@ public final class PoolBuilder {
                     : List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PROJECTION, PHOTO_VECTORS));
             if (request.live() != null) {
                 // what this build folded, for the next one to start from once the log is trimmed
-                com.listinglens.live.FoldedChanges.write(tmp.resolve(PoolFiles.LIVE_CHANGES),
-                        com.listinglens.live.FoldedChanges.compact(request.live().changes()));
+                FoldedChanges.write(tmp.resolve(PoolFiles.LIVE_CHANGES),
+                        FoldedChanges.compact(request.live().changes()));
                 names.add(PoolFiles.LIVE_CHANGES);
             }
             if (choice != null && choice.refine() > 0) {
-                try (var out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 16)) {
+                try (var out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 16)) {
                     EmbeddingSet.writeFloats(out, vectors, 0, kept.size() * indexDimension);
                 }
                 names.add(PoolFiles.INDEX_VECTORS);
@@ -441,7 +444,7 @@ public final class PoolBuilder {
      */
     public static void writeSq8Rows(Path dir, long n, int d, PrintStream log) throws IOException {
         Progress progress = new Progress(log, "8-bit rows", 2 * n);
-        com.listinglens.pool.Sq8Rows.encode(dir.resolve(PoolFiles.INDEX_VECTORS), n, d, dir.resolve(PoolFiles.INDEX_VECTORS_SQ8),
+        Sq8Rows.encode(dir.resolve(PoolFiles.INDEX_VECTORS), n, d, dir.resolve(PoolFiles.INDEX_VECTORS_SQ8),
                 progress::advance);
         progress.finish();
     }

@@ -8,6 +8,7 @@ import com.listinglens.catalog.Listing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -64,7 +65,7 @@ public final class ChangeRequests {
         try {
             read(new BufferedReader(new StringReader(body == null ? "" : body)), maxChanges, maxPhotos, maxPhotoBytes, out::add);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);   // a StringReader does not fail
+            throw new UncheckedIOException(e);   // a StringReader does not fail
         }
         return out;
     }

@@ -10,8 +10,10 @@ import com.listinglens.pool.PoolFiles;
 import com.listinglens.pool.PoolManager;
 import com.listinglens.storage.Backoff;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import org.jboss.logging.Logger;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +67,7 @@ public final class LiveSync implements AutoCloseable {
 
         public static String randomReplicaId() {
             byte[] b = new byte[8];
-            new java.security.SecureRandom().nextBytes(b);
+            new SecureRandom().nextBytes(b);
             return HexFormat.of().formatHex(b);
         }
     }
@@ -149,7 +151,7 @@ public final class LiveSync implements AutoCloseable {
                     + ") must be at least 3 poll intervals (" + interval.multipliedBy(3) + ")");
         }
         for (Tenant t : map.values()) {
-            registry.more().counter("lens.live.trimmed", List.of(io.micrometer.core.instrument.Tag.of("tenant", t.name)), t,
+            registry.more().counter("lens.live.trimmed", List.of(Tag.of("tenant", t.name)), t,
                     x -> x.trimmedEntries);
         }
     }

@@ -6,6 +6,7 @@ import com.listinglens.pool.ChangeId;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -164,7 +165,7 @@ public final class RedisChangeLog implements ChangeLog {
                 }
             }
         }
-        out.sort(java.util.Comparator.comparing(Hold::folded).thenComparing(Hold::replica));
+        out.sort(Comparator.comparing(Hold::folded).thenComparing(Hold::replica));
         return out;
     }
 

@@ -5,9 +5,11 @@ import com.listinglens.budget.DeadlineExceededException;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelInfo;
 import com.listinglens.image.ColourNamer;
+import com.listinglens.image.DecodeBudget;
 import com.listinglens.image.DecodedImage;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageRejectedException;
+import com.listinglens.image.MultiScale;
 import com.listinglens.image.NamedColour;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.pool.ChangeId;
@@ -21,6 +23,7 @@ import com.listinglens.suggest.ListingSuggestion;
 import com.listinglens.suggest.Suggester;
 import com.listinglens.vector.SearchParams;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +34,7 @@ import java.util.List;
 public final class SuggestPipeline {
 
     private final ImageDecoder decoder;
-    private final com.listinglens.image.MultiScale scales;
+    private final MultiScale scales;
     private final ColourNamer colourNamer;
     private final Embedder embedder;
     private final Suggester suggester;
@@ -41,11 +44,11 @@ public final class SuggestPipeline {
 
     public SuggestPipeline(ImageDecoder decoder, Preprocessor preprocessor, ColourNamer colourNamer, Embedder embedder,
                            Suggester suggester, int k, SearchParams searchParams, Fusion fusion) {
-        this(decoder, new com.listinglens.image.MultiScale(preprocessor), colourNamer, embedder, suggester, k, searchParams, fusion);
+        this(decoder, new MultiScale(preprocessor), colourNamer, embedder, suggester, k, searchParams, fusion);
     }
 
     /** With multi-scale views: each photo is embedded at every scale and stands for the mean of its views. */
-    public SuggestPipeline(ImageDecoder decoder, com.listinglens.image.MultiScale scales, ColourNamer colourNamer, Embedder embedder,
+    public SuggestPipeline(ImageDecoder decoder, MultiScale scales, ColourNamer colourNamer, Embedder embedder,
                            Suggester suggester, int k, SearchParams searchParams, Fusion fusion) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be >= 1");
@@ -120,8 +123,8 @@ public final class SuggestPipeline {
         List<float[]> tensors = new ArrayList<>(photos.size());
         NamedColour colour = null;
         for (int i = 0; i < photos.size(); i++) {
-            java.time.Duration left = deadline.bounded() ? java.time.Duration.ofNanos(Math.max(0, deadline.remainingNanos()))
-                    : java.time.Duration.ofDays(1);
+            Duration left = deadline.bounded() ? Duration.ofNanos(Math.max(0, deadline.remainingNanos()))
+                    : Duration.ofDays(1);
             try (DecodedImage image = decoder.decode(photos.get(i), scales.decodeShorter(), left)) {
                 tensors.addAll(scales.toTensors(image));
                 if (i == 0) {
@@ -192,7 +195,7 @@ public final class SuggestPipeline {
     }
 
     /** The memory budget the pipeline's decodes are admitted against. */
-    public com.listinglens.image.DecodeBudget decodeBudget() {
+    public DecodeBudget decodeBudget() {
         return decoder.budget();
     }
 

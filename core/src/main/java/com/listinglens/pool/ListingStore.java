@@ -11,12 +11,14 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A pool's listings, off the Java heap: one memory-mapped file ({@code listings.bin}) written by
@@ -133,10 +135,10 @@ public final class ListingStore implements AutoCloseable {
      * A store written by {@code fill} into a temporary file that is unlinked once mapped (its disk space is freed with
      * the mapping): for listings that arrive as catalog lines rather than as a store.
      */
-    public static ListingStore temporary(java.util.function.Consumer<ListingStoreWriter> fill) {
+    public static ListingStore temporary(Consumer<ListingStoreWriter> fill) {
         Path tmp = null;
         try {
-            tmp = java.nio.file.Files.createTempFile("lens-listings-", ".bin");
+            tmp = Files.createTempFile("lens-listings-", ".bin");
             try (ListingStoreWriter out = ListingStoreWriter.create(tmp)) {
                 fill.accept(out);
                 out.finish();
@@ -147,7 +149,7 @@ public final class ListingStore implements AutoCloseable {
         } finally {
             if (tmp != null) {
                 try {
-                    java.nio.file.Files.deleteIfExists(tmp);
+                    Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
                     // the mapping keeps the unlinked file alive; a leftover temp file is only disk space
                 }

@@ -18,11 +18,13 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Writes a {@link ListingStore} file while listings stream in: rows and strings go to two part files beside the
@@ -195,7 +197,7 @@ public final class ListingStoreWriter implements AutoCloseable {
                 Files.deleteIfExists(part);
                 throw e;
             }
-            Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             finished = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write listing store " + target + ": " + e.getMessage(), e);
@@ -237,7 +239,7 @@ public final class ListingStoreWriter implements AutoCloseable {
     private byte[] dictionaries() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteBuffer four = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-        java.util.function.IntConsumer putInt = v -> out.write(four.clear().putInt(v).array(), 0, 4);
+        IntConsumer putInt = v -> out.write(four.clear().putInt(v).array(), 0, 4);
         putInt.accept(categories.size());
         for (List<String> path : categories) {
             putInt.accept(path.size());

@@ -1,6 +1,7 @@
 package com.listinglens.pool;
 
 import com.listinglens.catalog.Listing;
+import com.listinglens.projection.Projection;
 import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.IdFilter;
 import com.listinglens.vector.Metric;
@@ -59,7 +60,7 @@ public final class Overlay implements AutoCloseable {
     /** Dimension of the embeddings added (the model's). */
     private final int dimension;
     /** The pool's projection (null: none), applied to added embeddings before they are indexed. */
-    private final com.listinglens.projection.Projection projection;
+    private final Projection projection;
     private final Metric metric;
     private final String space;
     private final Map<String, Integer> addedRowById = new HashMap<>();
@@ -77,7 +78,7 @@ public final class Overlay implements AutoCloseable {
     private volatile Snapshot snapshot;
     private boolean closed;
 
-    Overlay(PoolColumns columns, int dimension, com.listinglens.projection.Projection projection, Metric metric, String space,
+    Overlay(PoolColumns columns, int dimension, Projection projection, Metric metric, String space,
             ChangeId through) {
         this.columns = columns;
         this.dimension = dimension;

@@ -1,5 +1,6 @@
 package com.listinglens.pool;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
@@ -42,7 +43,7 @@ public final class PhotoVectors implements AutoCloseable {
                     + " floats, got " + vectors.length);
         }
         ByteBuffer row = ByteBuffer.allocate(d * 2).order(ByteOrder.LITTLE_ENDIAN);
-        try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             for (int r = 0; r < n; r++) {
                 row.clear();
                 for (int i = 0; i < d; i++) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -448,7 +449,7 @@ public final class Pool {
      */
     private int reranked(SearchResult result, int q, int kc, float[] flat, long[] ids, float[] sims) {
         int d = manifest.dimension();
-        float[] query = java.util.Arrays.copyOfRange(flat, q * d, (q + 1) * d);
+        float[] query = Arrays.copyOfRange(flat, q * d, (q + 1) * d);
         long[] candidates = new long[kc];
         int n = 0;
         for (int r = 0; r < kc; r++) {

@@ -1,5 +1,6 @@
 package com.listinglens.pool;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -68,7 +69,7 @@ public final class PoolFiles {
      */
     public static Manifest parseManifest(byte[] json, String where) {
         try {
-            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(json);
+            JsonNode tree = JSON.readTree(json);
             if (tree == null || !tree.isObject()) {
                 throw new PoolException("pool manifest of " + where + " is not a JSON object");
             }

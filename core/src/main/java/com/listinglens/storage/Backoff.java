@@ -1,6 +1,9 @@
 package com.listinglens.storage;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Waits between attempts at an unreachable store: {@code initial}, doubled per consecutive failure, at most
@@ -44,7 +47,7 @@ public final class Backoff {
      * that failed with {@link StorageUnavailableException} (an unreachable store); any other exception, or the last
      * attempt's, is thrown at once. {@code onRetry} is told each failure and the wait before the next attempt.
      */
-    public <T> T retry(int attempts, java.util.function.Supplier<T> attempt, java.util.function.BiConsumer<RuntimeException, Duration> onRetry,
+    public <T> T retry(int attempts, Supplier<T> attempt, BiConsumer<RuntimeException, Duration> onRetry,
                        Sleeper sleeper) throws InterruptedException {
         if (attempts < 1) {
             throw new IllegalArgumentException("attempts must be >= 1, got " + attempts);
@@ -58,7 +61,7 @@ public final class Backoff {
                 if (i >= attempts) {
                     throw e;
                 }
-                Duration wait = failed(java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+                Duration wait = failed(ThreadLocalRandom.current().nextDouble());
                 onRetry.accept(e, wait);
                 sleeper.sleep(wait);
             }

@@ -1,5 +1,7 @@
 package com.listinglens.storage;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -29,7 +31,7 @@ public final class ManifestSigner {
         this.publicKey = publicKey;
         this.keyId = SigningKeys.keyId(publicKey);
         // a wrong public key (or a JDK that derives it otherwise) would publish what no verifier accepts: checked now
-        byte[] probe = "listing-lens signing probe".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] probe = "listing-lens signing probe".getBytes(StandardCharsets.UTF_8);
         if (!ManifestVerifier.verifies(publicKey, probe, sign(probe))) {
             throw new IllegalArgumentException("the signing key's public key does not match it");
         }
@@ -52,7 +54,7 @@ public final class ManifestSigner {
             if (p.removeAll(EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ))) {
                 LOG.log(System.Logger.Level.WARNING, where + " can be read by other users: chmod 600 it");
             }
-        } catch (UnsupportedOperationException | java.io.IOException e) {
+        } catch (UnsupportedOperationException | IOException e) {
             // not a POSIX file system, or not there (reading it says so)
         }
     }

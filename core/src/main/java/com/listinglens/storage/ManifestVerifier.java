@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -100,7 +101,7 @@ public final class ManifestVerifier {
             v.initVerify(key);
             v.update(message);
             return v.verify(signature);
-        } catch (java.security.SignatureException e) {
+        } catch (SignatureException e) {
             return false;   // a signature of the wrong length or form
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

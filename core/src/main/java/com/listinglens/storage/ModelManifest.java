@@ -8,6 +8,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -48,7 +49,7 @@ public record ModelManifest(int formatVersion, String name, String version, Stri
 
     /** Every file of the version: the model files, then the probe photos. */
     public List<FileEntry> entries() {
-        List<FileEntry> all = new java.util.ArrayList<>(files.stream().map(ModelFile::entry).toList());
+        List<FileEntry> all = new ArrayList<>(files.stream().map(ModelFile::entry).toList());
         all.addAll(probe);
         return List.copyOf(all);
     }

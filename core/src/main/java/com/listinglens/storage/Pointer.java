@@ -1,5 +1,7 @@
 package com.listinglens.storage;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -26,7 +28,7 @@ import java.time.Instant;
  * @param signature      the publisher's signature of the above, or null when unsigned
  */
 public record Pointer(int formatVersion, String version, String manifestSha256, Instant publishedAt,
-                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                      @JsonInclude(JsonInclude.Include.NON_NULL)
                       ManifestSignature signature) {
 
     public static final int FORMAT_VERSION = 1;
@@ -82,7 +84,7 @@ public record Pointer(int formatVersion, String version, String manifestSha256, 
     public static Pointer parse(byte[] bytes, String where) {
         Pointer p;
         try {
-            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(bytes);
+            JsonNode tree = JSON.readTree(bytes);
             if (tree == null || !tree.isObject()) {
                 throw new ArtifactRefusedException("unreadable-pointer", "pointer " + where + " is not a JSON object");
             }

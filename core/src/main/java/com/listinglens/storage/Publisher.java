@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -182,7 +183,7 @@ public final class Publisher {
     private long upload(String folder, Path dir, List<FileEntry> files, byte[] manifestBytes, byte[] signature) {
         Optional<byte[]> existing = store.read(folder + Layout.MANIFEST);
         if (existing.isPresent()) {
-            if (!java.util.Arrays.equals(existing.get(), manifestBytes)) {
+            if (!Arrays.equals(existing.get(), manifestBytes)) {
                 throw new StorageException(folder + " already holds another manifest: versions are immutable, build a new one");
             }
             if (allThere(folder, files)) {

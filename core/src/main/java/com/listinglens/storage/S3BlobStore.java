@@ -4,11 +4,11 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -22,12 +22,16 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -48,7 +52,7 @@ public final class S3BlobStore implements BlobStore {
     public interface LocalFiles {
         LocalFiles DIRECT = target -> Files.newOutputStream(target);
 
-        java.io.OutputStream create(Path target) throws IOException;
+        OutputStream create(Path target) throws IOException;
     }
 
     private final S3Settings settings;
@@ -62,7 +66,7 @@ public final class S3BlobStore implements BlobStore {
     /** A store whose downloads are written through {@code localFiles}. */
     public S3BlobStore(S3Settings settings, LocalFiles localFiles) {
         this.settings = settings;
-        this.localFiles = java.util.Objects.requireNonNull(localFiles, "localFiles");
+        this.localFiles = Objects.requireNonNull(localFiles, "localFiles");
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
                 .forcePathStyle(settings.pathStyle())
@@ -113,9 +117,9 @@ public final class S3BlobStore implements BlobStore {
      * Streams the object into {@code target}, telling a broken download (the store's fault: retried, the store is
      * reported unavailable) from a failed local write (a full or read-only cache disk: this machine's fault, said so).
      */
-    private void copy(java.io.InputStream in, String key, Path target) throws IOException {
+    private void copy(InputStream in, String key, Path target) throws IOException {
         byte[] buffer = new byte[1 << 16];
-        java.io.OutputStream out;
+        OutputStream out;
         try {
             out = localFiles.create(target);
         } catch (IOException e) {
@@ -168,14 +172,14 @@ public final class S3BlobStore implements BlobStore {
             long offset = 0;
             for (int number = 1; offset < size; number++) {
                 int length = (int) Math.min(buffer.length, size - offset);
-                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(buffer, 0, length);
+                ByteBuffer bb = ByteBuffer.wrap(buffer, 0, length);
                 while (bb.hasRemaining()) {
                     if (channel.read(bb, offset + bb.position()) < 0) {
                         throw new IOException(file + " shrank while it was uploaded");
                     }
                 }
                 int partNumber = number;
-                RequestBody body = RequestBody.fromBytes(length == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, length));
+                RequestBody body = RequestBody.fromBytes(length == buffer.length ? buffer : Arrays.copyOf(buffer, length));
                 String etag = call("upload part " + number + " of " + key, () -> s3.uploadPart(b -> b.bucket(settings.bucket())
                         .key(key).uploadId(uploadId).partNumber(partNumber).contentLength((long) length), body).eTag());
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());

@@ -1,5 +1,6 @@
 package com.listinglens.training;
 
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -11,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
@@ -133,7 +135,7 @@ public final class CatalogTrainer {
                 TrainingResult result = loop.run(t0, trained, frozen);
                 return result;
             }
-        } catch (ai.djl.repository.zoo.ModelNotFoundException | ai.djl.MalformedModelException e) {
+        } catch (ModelNotFoundException | MalformedModelException e) {
             throw new IOException("cannot load the base model " + req.baseModel() + ": " + e.getMessage(), e);
         } finally {
             cache.forEach(Mat::release);

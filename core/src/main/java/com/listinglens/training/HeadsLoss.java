@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 
+import java.util.Arrays;
+
 /**
  * Cross-entropy of both heads of {@link EmbeddingWithHeads} against soft (label-smoothed) targets:
  * {@code CE(leaf) + coarseWeight * CE(coarse)}. Labels are {@code [leafTargets, coarseTargets]}, each {@code [N, classes]}
@@ -38,7 +40,7 @@ public final class HeadsLoss extends Loss {
         }
         float[] t = new float[classOf.length * classes];
         float rest = smoothing / classes;
-        java.util.Arrays.fill(t, rest);
+        Arrays.fill(t, rest);
         for (int i = 0; i < classOf.length; i++) {
             if (classOf[i] < 0 || classOf[i] >= classes) {
                 throw new IllegalArgumentException("class " + classOf[i] + " outside 0.." + (classes - 1));

@@ -1,5 +1,6 @@
 package com.listinglens.vector;
 
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -61,7 +62,7 @@ final class FactoryStrings {
         if (i >= parts.length) {
             throw bad(factory, "it has no index after its prefixes");
         }
-        String rest = String.join(",", java.util.Arrays.copyOfRange(parts, i, parts.length));
+        String rest = String.join(",", Arrays.copyOfRange(parts, i, parts.length));
         core(factory, rest, d);
     }
 

@@ -2,6 +2,7 @@ package com.listinglens.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,7 +27,7 @@ public final class AdminAccess {
 
     public AdminAccess(Optional<String> operatorToken, Map<String, String> tenantTokens) {
         this.operator = operatorToken.filter(t -> !t.isBlank()).map(t -> t.strip().getBytes(StandardCharsets.UTF_8)).orElse(null);
-        java.util.Map<String, byte[]> m = new java.util.HashMap<>();
+        Map<String, byte[]> m = new HashMap<>();
         tenantTokens.forEach((tenant, token) -> {
             if (token != null && !token.isBlank()) {
                 m.put(tenant, token.strip().getBytes(StandardCharsets.UTF_8));

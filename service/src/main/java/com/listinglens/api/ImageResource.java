@@ -3,6 +3,7 @@ package com.listinglens.api;
 import com.listinglens.config.LensConfig;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
@@ -12,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Date;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +43,7 @@ public class ImageResource {
     @Blocking
     @Operation(summary = "A catalog photo", description = "The photo a search result's imageUrl points at.")
     public Response image(@PathParam("path") String path,
-                          @jakarta.ws.rs.HeaderParam("If-None-Match") String ifNoneMatch) {
+                          @HeaderParam("If-None-Match") String ifNoneMatch) {
         java.nio.file.Path base = root.orElseThrow(() -> new BadRequestProblem("no-images", "No images", 404,
                 "this service serves no images (lens.search.image-root is unset)"));
         String ext = path.substring(path.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
@@ -58,14 +61,14 @@ public class ImageResource {
             if (!file.toRealPath().startsWith(base.toRealPath())) {
                 throw notFound(path);
             }
-            var attributes = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            var attributes = Files.readAttributes(file, BasicFileAttributes.class);
             long modified = attributes.lastModifiedTime().toMillis();
             String etag = "\"" + Long.toHexString(attributes.size()) + "-" + Long.toHexString(modified) + "\"";
             if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.strip().equals("*"))) {
                 return Response.notModified().header("ETag", etag).header("Cache-Control", CACHE).build();
             }
             return Response.ok(Files.readAllBytes(file), type).header("Cache-Control", CACHE).header("ETag", etag)
-                    .lastModified(new java.util.Date(modified)).build();
+                    .lastModified(new Date(modified)).build();
         } catch (IOException e) {
             throw notFound(path);
         }

@@ -2,6 +2,7 @@ package com.listinglens.api;
 
 import com.listinglens.app.LensService;
 import com.listinglens.app.ListingService;
+import com.listinglens.cache.StoreUnavailableException;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.config.LensConfig;
@@ -21,7 +22,12 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Live listing changes of a tenant, between pool builds (bearer token as every admin endpoint). Each answers once the
@@ -97,10 +103,10 @@ public class ListingAdminResource {
     @APIResponse(responseCode = "400", description = "Bad lines (all named); nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "422", description = "A photo cannot be used; nothing applied", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ListingService.Result batch(@PathParam("tenant") String tenant,
-                                       java.io.InputStream body) {
+                                       InputStream body) {
         String t = service.resolveTenant(tenant);
         // read as a stream (a blocking method's InputStream is not buffered whole): see ListingService.batch
-        java.io.Reader lines = new java.io.InputStreamReader(body, java.nio.charset.StandardCharsets.UTF_8);
+        Reader lines = new InputStreamReader(body, StandardCharsets.UTF_8);
         try {
             return unavailableAs503(() -> listings.batch(t, lines));
         } catch (ListingService.BrokenBodyException e) {
@@ -110,10 +116,10 @@ public class ListingAdminResource {
         }
     }
 
-    private static <T> T unavailableAs503(java.util.function.Supplier<T> call) {
+    private static <T> T unavailableAs503(Supplier<T> call) {
         try {
             return call.get();
-        } catch (com.listinglens.cache.StoreUnavailableException e) {
+        } catch (StoreUnavailableException e) {
             throw new BadRequestProblem("change-log-unavailable", "Change log unavailable", 503,
                     "nothing was changed: " + e.getMessage());
         }

@@ -1,8 +1,15 @@
 package com.listinglens.api;
 
 import com.listinglens.app.LensService;
+import com.listinglens.app.ListingService;
+import com.listinglens.app.SearchService;
 import com.listinglens.app.SuggestionService;
+import com.listinglens.budget.DeadlineExceededException;
 import com.listinglens.cache.StoreUnavailableException;
+import com.listinglens.config.LensConfig;
+import com.listinglens.embedding.MicroBatcher;
+import com.listinglens.image.DecodeBudget;
+import com.listinglens.image.ImageFormat;
 import com.listinglens.image.ImageRejectedException;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.PoolException;
@@ -13,6 +20,8 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.io.IOException;
+
 /** Every error leaves the service as an RFC 7807 problem; nothing leaks a stack trace. */
 public class ProblemMapper {
 
@@ -22,7 +31,7 @@ public class ProblemMapper {
 
     private final long retryAfterSeconds;
 
-    public ProblemMapper(MeterRegistry registry, com.listinglens.config.LensConfig config) {
+    public ProblemMapper(MeterRegistry registry, LensConfig config) {
         this.registry = registry;
         this.retryAfterSeconds = config.request().retryAfterSeconds();
     }
@@ -39,7 +48,7 @@ public class ProblemMapper {
         String slug = "photo-" + r.reason().name().toLowerCase().replace('_', '-');
         Problem p = Problem.of(slug, titleOf(r.reason()), status, e.getMessage(), request == null ? null : request.path());
         return counted(r.reason() == ImageRejectedException.Reason.UNSUPPORTED_FORMAT
-                ? p.withAccepted(com.listinglens.image.ImageFormat.mediaTypes()) : p);
+                ? p.withAccepted(ImageFormat.mediaTypes()) : p);
     }
 
     @ServerExceptionMapper
@@ -54,20 +63,20 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response overloaded(com.listinglens.embedding.MicroBatcher.OverloadedException e, HttpServerRequest request) {
+    public Response overloaded(MicroBatcher.OverloadedException e, HttpServerRequest request) {
         Response r = problem("overloaded", "Overloaded", 503, e.getMessage(), request);
         return Response.fromResponse(r).header("Retry-After", Long.toString(e.retryAfterSeconds())).build();
     }
 
     /** The decode budget (lens.image.decode-budget-mb) stayed full for lens.image.decode-wait: 503, try again. */
     @ServerExceptionMapper
-    public Response decodeBusy(com.listinglens.image.DecodeBudget.DecodeBusyException e, HttpServerRequest request) {
+    public Response decodeBusy(DecodeBudget.DecodeBusyException e, HttpServerRequest request) {
         Response r = problem("overloaded", "Overloaded", 503, e.getMessage(), request);
         return Response.fromResponse(r).header("Retry-After", Long.toString(retryAfterSeconds)).build();
     }
 
     @ServerExceptionMapper
-    public Response deadline(com.listinglens.budget.DeadlineExceededException e, HttpServerRequest request) {
+    public Response deadline(DeadlineExceededException e, HttpServerRequest request) {
         Response r = problem("deadline-exceeded", "Deadline exceeded", 503, e.getMessage(), request);
         return Response.fromResponse(r).header("Retry-After", Long.toString(retryAfterSeconds)).build();
     }
@@ -93,22 +102,22 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response unknownSearch(com.listinglens.app.SearchService.UnknownSearchException e, HttpServerRequest request) {
+    public Response unknownSearch(SearchService.UnknownSearchException e, HttpServerRequest request) {
         return problem("unknown-search", "Unknown search", 404, e.getMessage(), request);
     }
 
     @ServerExceptionMapper
-    public Response liveDisabled(com.listinglens.app.ListingService.LiveDisabledException e, HttpServerRequest request) {
+    public Response liveDisabled(ListingService.LiveDisabledException e, HttpServerRequest request) {
         return problem("live-changes-disabled", "Live changes disabled", 409, e.getMessage(), request);
     }
 
     @ServerExceptionMapper
-    public Response unknownListing(com.listinglens.app.ListingService.UnknownListingException e, HttpServerRequest request) {
+    public Response unknownListing(ListingService.UnknownListingException e, HttpServerRequest request) {
         return problem("unknown-listing", "Unknown listing", 404, e.getMessage(), request);
     }
 
     @ServerExceptionMapper
-    public Response rejectedChange(com.listinglens.app.ListingService.RejectedChangeException e, HttpServerRequest request) {
+    public Response rejectedChange(ListingService.RejectedChangeException e, HttpServerRequest request) {
         return problem("change-rejected", "Change rejected", 422, e.getMessage(), request);
     }
 
@@ -126,7 +135,7 @@ public class ProblemMapper {
 
     /** The framework could not read the request (e.g. a cut-off or malformed multipart body). */
     @ServerExceptionMapper
-    public Response unreadable(java.io.IOException e, HttpServerRequest request) {
+    public Response unreadable(IOException e, HttpServerRequest request) {
         return problem("malformed-request", "Malformed request", 400,
                 "the request body could not be read: " + e.getMessage(), request);
     }

@@ -1,6 +1,7 @@
 package com.listinglens.api;
 
 import com.listinglens.config.LensConfig;
+import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import java.io.IOException;
@@ -58,9 +59,9 @@ final class Uploads {
     }
 
     /** One photo sent as the request body: {@link #body(String, String, InputStream, LensConfig.Image)} with its headers. */
-    static List<byte[]> body(jakarta.ws.rs.core.HttpHeaders headers, InputStream body, LensConfig.Image limits) {
-        return body(headers.getHeaderString(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE),
-                headers.getHeaderString(jakarta.ws.rs.core.HttpHeaders.CONTENT_LENGTH), body, limits);
+    static List<byte[]> body(HttpHeaders headers, InputStream body, LensConfig.Image limits) {
+        return body(headers.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                headers.getHeaderString(HttpHeaders.CONTENT_LENGTH), body, limits);
     }
 
     /**

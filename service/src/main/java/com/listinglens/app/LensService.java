@@ -1,15 +1,22 @@
 package com.listinglens.app;
 
-import com.listinglens.config.Settings;
-import com.listinglens.live.LiveSync;
-
 import com.listinglens.config.LensConfig;
+import com.listinglens.config.Settings;
 import com.listinglens.embedding.Embedder;
+import com.listinglens.embedding.MicroBatcher;
+import com.listinglens.image.DecodeBudget;
+import com.listinglens.image.OpenCv;
+import com.listinglens.live.ChangeLog;
+import com.listinglens.live.LiveSync;
 import com.listinglens.pipeline.SuggestPipeline;
+import com.listinglens.pool.PoolManager;
 import com.listinglens.storage.Artifacts;
 import com.listinglens.storage.Backoff;
 import com.listinglens.vector.FaissIndex;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +24,11 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -49,7 +60,7 @@ public class LensService {
     public LensService(LensConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
-        io.micrometer.core.instrument.Gauge.builder("lens.native.memory", FaissIndex::nativeMemoryInUse).baseUnit("bytes")
+        Gauge.builder("lens.native.memory", FaissIndex::nativeMemoryInUse).baseUnit("bytes")
                 .description("bytes held from the C allocator: indexes, libtorch and OpenCV memory (not the Java heap)")
                 .register(registry);
     }
@@ -133,7 +144,7 @@ public class LensService {
         if (!b.enabled()) {
             return model;
         }
-        return new com.listinglens.embedding.MicroBatcher(model, new com.listinglens.embedding.MicroBatcher.Settings(
+        return new MicroBatcher(model, new MicroBatcher.Settings(
                 b.maxBatch(), b.maxWaitMicros(), b.queueCapacity(), Math.max(1, m.predictors()),
                 Math.max(1, (b.retryAfter().toMillis() + 999) / 1000)));
     }
@@ -146,14 +157,14 @@ public class LensService {
             if (config.redis().enabled()) {
                 Settings.checkRedis(config.redis(), config.search().cursorTtl());
             }
-            com.listinglens.image.OpenCv.threads(config.image().opencvThreads());
+            OpenCv.threads(config.image().opencvThreads());
             artifacts = Settings.artifacts(config);
             LensConfig.Model m = config.model();
             Artifacts store = artifacts;
             LensConfig.Storage storage = config.storage();
             ServingModel.Loaded served = new Backoff(storage.backoffInitial(), storage.backoffMax()).retry(
                     Math.max(1, storage.modelAttempts()), () -> ServingModel.load(config, store), (e, wait) -> {
-                        failure = "the store is unreachable (" + e.getMessage() + "); fetching the model again in " + String.format(java.util.Locale.ROOT, "%.1f", wait.toMillis() / 1000.0) + " s";
+                        failure = "the store is unreachable (" + e.getMessage() + "); fetching the model again in " + String.format(Locale.ROOT, "%.1f", wait.toMillis() / 1000.0) + " s";
                         LOG.warn(failure);
                     }, d -> Thread.sleep(d.toMillis()));
             failure = null;
@@ -164,10 +175,10 @@ public class LensService {
             modelViews = Settings.scales(config, resolved).crops();
             modelVersion = resolved.version();
             inferencePath = new InferencePathReport(served.path(), served.how(), served.reason(), served.probe());
-            io.micrometer.core.instrument.MultiGauge.builder("lens.model.version")
+            MultiGauge.builder("lens.model.version")
                     .description("1 for the model being served (tags name, version, precision, device, space, path)")
                     .register(registry)
-                    .register(List.of(io.micrometer.core.instrument.MultiGauge.Row.of(io.micrometer.core.instrument.Tags.of(
+                    .register(List.of(MultiGauge.Row.of(Tags.of(
                             "name", m.name(), "version", resolved.version() == null ? "unversioned" : resolved.version(),
                             "precision", loaded.info().precision(), "device", loaded.info().device(),
                             "space", String.valueOf(resolved.space()), "path", served.path()), 1)), true);
@@ -181,7 +192,7 @@ public class LensService {
                 FaissIndex.setThreads(config.search().threads());
             }
             LensConfig.Storage st = config.storage();
-            java.util.Optional<com.listinglens.live.ChangeLog> changeLog = Settings.changeLog(config);
+            Optional<ChangeLog> changeLog = Settings.changeLog(config);
             AtomicReference<LiveSync> liveRef = new AtomicReference<>();
             PoolSync s = new PoolSync(artifacts, config.tenants(), Settings.pinnedPools(config.pool().versions().orElse(List.of())),
                     new PoolSync.Expectations(resolved.space(), loaded.dimension(), config.pool().memoryMap(), config.pool().verifyChecksums(),
@@ -190,7 +201,7 @@ public class LensService {
                     changeLog.isEmpty() ? null : (tenant, pools, next) -> liveRef.get().swap(tenant, pools, next));
             artifacts = null;
             if (changeLog.isPresent()) {
-                java.util.Map<String, com.listinglens.pool.PoolManager> managers = new java.util.LinkedHashMap<>();
+                Map<String, PoolManager> managers = new LinkedHashMap<>();
                 s.tenants().forEach(t -> managers.put(t.tenant(), t.pools()));
                 LensConfig.Live lc = config.live();
                 LiveSync l = new LiveSync(changeLog.get(), managers, lc.pollInterval(),
@@ -204,10 +215,10 @@ public class LensService {
             }
             sync = s;
             pipeline = Settings.pipeline(config, loaded, Settings.suggest(config.suggest()), Settings.scales(config, resolved));
-            com.listinglens.image.DecodeBudget budget = pipeline.decodeBudget();
-            io.micrometer.core.instrument.Gauge.builder("lens.decode.budget.used", budget, com.listinglens.image.DecodeBudget::used)
+            DecodeBudget budget = pipeline.decodeBudget();
+            Gauge.builder("lens.decode.budget.used", budget, DecodeBudget::used)
                     .baseUnit("bytes").description("bytes held by photo decodes now (lens.image.decode-budget-mb)").register(registry);
-            io.micrometer.core.instrument.Gauge.builder("lens.decode.budget.capacity", budget, com.listinglens.image.DecodeBudget::capacity)
+            Gauge.builder("lens.decode.budget.capacity", budget, DecodeBudget::capacity)
                     .baseUnit("bytes").description("bytes photo decodes may hold at once").register(registry);
             LOG.infof("photo decodes may hold %d MB at once (%s)", budget.capacity() >> 20,
                     config.image().decodeBudgetMb().isPresent() ? "lens.image.decode-budget-mb" : "a quarter of the memory limit");
@@ -219,7 +230,7 @@ public class LensService {
             s.loadAll();
             LOG.infof("pools of %s loaded from %s in %.1f s", config.tenants(), s.store(), (System.nanoTime() - t1) / 1e9);
             state.set(State.WARMING_UP);
-            Warmup.run(pipeline, s.tenants().stream().map(TenantPool::pools).filter(com.listinglens.pool.PoolManager::isLoaded)
+            Warmup.run(pipeline, s.tenants().stream().map(TenantPool::pools).filter(PoolManager::isLoaded)
                     .findFirst().orElse(null), m.warmupPhotos());
             state.set(State.READY);
             s.startWatching();
@@ -253,8 +264,8 @@ public class LensService {
     }
 
     /** Live changes, once the pools are loading; empty when disabled (lens.live.enabled, lens.redis.enabled). */
-    public java.util.Optional<LiveSync> live() {
-        return java.util.Optional.ofNullable(live);
+    public Optional<LiveSync> live() {
+        return Optional.ofNullable(live);
     }
 
     /** The pool synchronisation, once the model is loaded (null before). */

@@ -11,6 +11,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,13 +98,13 @@ public class ListingService {
      * arrives, so the request holds one line at a time plus the changes made so far (an embedding each), never the
      * whole body; then all are appended at once, or none (a bad line, a rejected photo, a broken body).
      */
-    public Result batch(String tenant, java.io.Reader body) {
+    public Result batch(String tenant, Reader body) {
         LiveSync live = live();
         lens.tenant(tenant);
         var limits = lens.config().image();
         List<Change> changes = new ArrayList<>();
         try {
-            ChangeRequests.read(body instanceof java.io.BufferedReader b ? b : new java.io.BufferedReader(body, 1 << 16),
+            ChangeRequests.read(body instanceof BufferedReader b ? b : new BufferedReader(body, 1 << 16),
                     lens.config().live().maxBatch(), limits.maxPhotos(), limits.maxBytes(), r -> {
                         batchLines.increment();
                         if (r instanceof ChangeRequests.AddRequest a) {
@@ -110,7 +113,7 @@ public class ListingService {
                             changes.add(Change.remove(rm.listingId(), clock.instant()));
                         }
                     });
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new BrokenBodyException("the batch's body broke off: " + e.getMessage() + "; nothing was changed", e);
         }
         return append(live, tenant, changes);

@@ -1,5 +1,6 @@
 package com.listinglens.app;
 
+import com.listinglens.cache.StoreUnavailableException;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.Pool;
 import com.listinglens.pool.PoolException;
@@ -7,12 +8,16 @@ import com.listinglens.pool.PoolManager;
 import com.listinglens.storage.ArtifactRefusedException;
 import com.listinglens.storage.Artifacts;
 import com.listinglens.storage.Backoff;
+import com.listinglens.storage.Layout;
+import com.listinglens.storage.LocalStorageException;
 import com.listinglens.storage.Pointer;
 import com.listinglens.storage.StorageException;
 import com.listinglens.storage.StorageUnavailableException;
 import com.listinglens.vector.VectorIndexException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
@@ -21,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,28 +102,28 @@ public final class PoolSync implements AutoCloseable {
         this.swapper = swapper == null ? (tenant, pools, next) -> pools.swap(next) : swapper;
         Map<String, TenantPool> map = new LinkedHashMap<>();
         for (String t : tenantNames) {
-            map.put(com.listinglens.storage.Layout.segment("tenant", t), new TenantPool(t));
+            map.put(Layout.segment("tenant", t), new TenantPool(t));
         }
         if (map.isEmpty()) {
             throw new IllegalArgumentException("at least one tenant is needed (lens.tenants)");
         }
-        this.tenants = java.util.Collections.unmodifiableMap(map);
+        this.tenants = Collections.unmodifiableMap(map);
         Map<String, String> pins = new LinkedHashMap<>();
         pinned.forEach((tenant, version) -> {
             if (!map.containsKey(tenant)) {
                 throw new IllegalArgumentException("a pool version is pinned for tenant '" + tenant
                         + "', which is not served (lens.tenants: " + map.keySet() + ")");
             }
-            pins.put(tenant, com.listinglens.storage.Layout.segment("pool version", version));
+            pins.put(tenant, Layout.segment("pool version", version));
         });
-        this.pinned = java.util.Collections.unmodifiableMap(pins);
+        this.pinned = Collections.unmodifiableMap(pins);
         this.expect = expect;
         this.interval = interval;
         this.staleAfter = staleAfter;
         this.backoff = backoff;
         this.clock = clock;
         this.registry = registry;
-        this.versions = io.micrometer.core.instrument.MultiGauge.builder("lens.pool.version")
+        this.versions = MultiGauge.builder("lens.pool.version")
                 .description("1 for the pool version each tenant serves (tags tenant, version)").register(registry);
         for (TenantPool t : map.values()) {
             Gauge.builder("lens.pool.listings", t, p -> p.serving().map(Manifest::listingCount).orElse(0L))
@@ -131,14 +137,14 @@ public final class PoolSync implements AutoCloseable {
         }
     }
 
-    private final io.micrometer.core.instrument.MultiGauge versions;
+    private final MultiGauge versions;
 
     /** One row per tenant that serves a pool: lens_pool_version{tenant, version} 1 (the row of a replaced one goes). */
     private void publishVersions() {
-        List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new ArrayList<>();
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
         for (TenantPool t : tenants()) {
-            t.serving().ifPresent(m -> rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
-                    io.micrometer.core.instrument.Tags.of("tenant", t.tenant(), "version", m.poolVersion()), 1)));
+            t.serving().ifPresent(m -> rows.add(MultiGauge.Row.of(
+                    Tags.of("tenant", t.tenant(), "version", m.poolVersion()), 1)));
         }
         versions.register(rows, true);
     }
@@ -242,13 +248,13 @@ public final class PoolSync implements AutoCloseable {
                 registry.counter("lens.storage.failures", "tenant", t.tenant()).increment();
                 LOG.warnf("tenant %s: store unreachable, %s keeps serving: %s", t.tenant(), from, e.getMessage());
                 return new Outcome(t.tenant(), Action.UNAVAILABLE, from, null, "store-unavailable", e.getMessage());
-            } catch (com.listinglens.storage.LocalStorageException e) {
+            } catch (LocalStorageException e) {
                 // a full or read-only cache disk: the version is fine, so it is not refused; the next sync retries
                 t.unreachable("local cache: " + e.getMessage(), clock.instant());
                 registry.counter("lens.storage.failures", "tenant", t.tenant()).increment();
                 LOG.warnf("tenant %s: cannot write the fetched pool locally, %s keeps serving: %s", t.tenant(), from, e.getMessage());
                 return new Outcome(t.tenant(), Action.UNAVAILABLE, from, null, "cache-disk", e.getMessage());
-            } catch (com.listinglens.cache.StoreUnavailableException e) {
+            } catch (StoreUnavailableException e) {
                 // the change log could not be read: swapping in a pool without its live changes could bring back
                 // removed listings, so the old pool (with its changes) keeps serving until the log answers
                 t.unreachable("change log: " + e.getMessage(), clock.instant());

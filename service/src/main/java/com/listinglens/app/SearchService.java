@@ -2,6 +2,7 @@ package com.listinglens.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.listinglens.budget.Deadline;
 import com.listinglens.cache.CacheKeys;
 import com.listinglens.cache.RedisStore;
 import com.listinglens.cache.StoreUnavailableException;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -52,7 +54,7 @@ public class SearchService {
 
     private final LensService lens;
     private final LensConfig.Search config;
-    private final java.time.Duration deadline;
+    private final Duration deadline;
     private final ObjectMapper json;
     private final RedisStore redis;
     private final Timer searchTimer;
@@ -77,7 +79,7 @@ public class SearchService {
         SuggestPipeline pipeline = lens.pipeline();
         TenantPool pools = lens.tenant(tenant);
         long t0 = System.nanoTime();
-        com.listinglens.budget.Deadline budget = com.listinglens.budget.Deadline.startingAt(t0, deadline);
+        Deadline budget = Deadline.startingAt(t0, deadline);
         SuggestPipeline.Query query = pipeline.embed(photos, budget);
         budget.check("about to search");
         String searchId = HexFormat.of().formatHex(randomBytes());

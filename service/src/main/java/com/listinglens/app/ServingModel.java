@@ -13,13 +13,16 @@ import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageRejectedException;
 import com.listinglens.image.MultiScale;
 import com.listinglens.storage.Artifacts;
+import org.jboss.logging.Logger;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import org.jboss.logging.Logger;
+import java.util.Map;
 
 /**
  * Decides how the service runs its model and loads it (lens.model.path):
@@ -101,7 +104,7 @@ final class ServingModel {
         List<QuantizedEngine.Kind> engines = m.quantizedEngine().equalsIgnoreCase("auto") || m.quantizedEngine().equalsIgnoreCase("default")
                 ? List.of() : List.of(QuantizedEngine.Kind.parse(m.quantizedEngine()));
         int batch = m.batching().enabled() ? Math.max(1, m.batching().maxBatch()) : Math.max(1, m.batchSize());
-        java.util.Map<String, ModelSettings> int8Files = new java.util.LinkedHashMap<>();
+        Map<String, ModelSettings> int8Files = new LinkedHashMap<>();
         int8Files.put("", int8.settings());
         if (int8rr != null) {
             int8Files.put(InferencePath.REDUCED_RANGE, int8rr.settings());

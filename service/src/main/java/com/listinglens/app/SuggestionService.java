@@ -2,13 +2,16 @@ package com.listinglens.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.listinglens.budget.Deadline;
 import com.listinglens.cache.CacheKeys;
 import com.listinglens.cache.RedisStore;
 import com.listinglens.cache.SizeCap;
 import com.listinglens.cache.StoreUnavailableException;
 import com.listinglens.config.LensConfig;
 import com.listinglens.pipeline.SuggestPipeline;
+import com.listinglens.pool.ChangeId;
 import com.listinglens.pool.Manifest;
+import com.listinglens.pool.Pool;
 import com.listinglens.suggest.ListingSuggestion;
 import com.listinglens.suggest.ShippingCheck;
 import com.listinglens.suggest.WeightClasses;
@@ -105,7 +108,7 @@ public class SuggestionService {
             return withSession(response, cached.evidence(), true, tenant);
         }
         SuggestPipeline.Result result = pipeline.suggest(photos, pools.pools(),
-                com.listinglens.budget.Deadline.startingAt(t0, config.request().deadline()));
+                Deadline.startingAt(t0, config.request().deadline()));
         List<ShippingCheck.Evidence> evidence = result.neighbours().stream()
                 .map(n -> new ShippingCheck.Evidence(n.listing().category(), n.listing().weightGrams(), n.similarity()))
                 .toList();
@@ -118,11 +121,11 @@ public class SuggestionService {
 
     /** A listing was added since the answer was computed, or one of its neighbours changed. */
     private static boolean overtaken(TenantPool pools, CachedAnswer cached) {
-        com.listinglens.pool.Pool pool = pools.pools().acquire();
+        Pool pool = pools.pools().acquire();
         try {
-            com.listinglens.pool.ChangeId through;
+            ChangeId through;
             try {
-                through = com.listinglens.pool.ChangeId.parseOrNull(cached.liveThrough());
+                through = ChangeId.parseOrNull(cached.liveThrough());
             } catch (IllegalArgumentException e) {
                 return true;
             }

@@ -2,6 +2,7 @@ package com.listinglens.app;
 
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PoolManager;
+import com.listinglens.storage.Pointer;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,7 @@ public final class TenantPool {
     private volatile Refusal refusal;
     volatile String refusedPointer;
     /** The pointer of the version served, as it was read when it was swapped in (null: none yet, or pinned). */
-    volatile com.listinglens.storage.Pointer servedPointer;
+    volatile Pointer servedPointer;
 
     TenantPool(String tenant) {
         this.tenant = tenant;
@@ -84,7 +85,7 @@ public final class TenantPool {
         refusedPointer = pointerKey;
     }
 
-    void accepted(com.listinglens.storage.Pointer pointer) {
+    void accepted(Pointer pointer) {
         refusal = null;
         refusedPointer = null;
         servedPointer = pointer;

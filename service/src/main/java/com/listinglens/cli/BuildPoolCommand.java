@@ -1,22 +1,31 @@
 package com.listinglens.cli;
 
-import com.listinglens.eval.CalibrationStep;
-import com.listinglens.live.ChangeLog;
-
-import com.listinglens.config.Settings;
+import com.listinglens.cache.StoreUnavailableException;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
+import com.listinglens.config.Settings;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
+import com.listinglens.eval.CalibrationStep;
+import com.listinglens.indexer.EmbeddingPoolBuilder;
+import com.listinglens.indexer.EmbeddingSet;
+import com.listinglens.indexer.LiveFoldReader;
 import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.live.ChangeLog;
+import com.listinglens.pool.Manifest;
+import com.listinglens.pool.PoolFiles;
 import com.listinglens.storage.Artifacts;
+import com.listinglens.storage.Pointer;
+import com.listinglens.vector.FaissIndex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code lens build-pool}: catalogs in, pool directory out, published to the store on request. */
@@ -93,12 +102,12 @@ public final class BuildPoolCommand implements Callable<Integer> {
         }
         String t = tenant.orDefault(config);
         try (Artifacts artifacts = Settings.artifacts(config)) {
-            if (ifMissing && (publish ? servable(config, artifacts, t) : com.listinglens.pool.PoolFiles.exists(out))) {
+            if (ifMissing && (publish ? servable(config, artifacts, t) : PoolFiles.exists(out))) {
                 System.err.println(publish ? "tenant " + t + " already has a pool in " + artifacts.store().describe() + "; nothing to build"
                         : "pool " + out + " exists; nothing to build");
                 return 0;
             }
-            Path output = out != null ? out : java.nio.file.Files.createDirectories(config.storage().cacheDir().resolve("builds"))
+            Path output = out != null ? out : Files.createDirectories(config.storage().cacheDir().resolve("builds"))
                     .resolve("pool-" + System.nanoTime());
             try {
                 build(config, artifacts, output, live && (publish || tenant.named()) ? t : null);
@@ -119,11 +128,11 @@ public final class BuildPoolCommand implements Callable<Integer> {
      * model and views embed in (a pool of older settings, say single-view, is reported and rebuilt by --if-missing).
      */
     private static boolean servable(LensConfig config, Artifacts artifacts, String tenant) {
-        java.util.Optional<com.listinglens.storage.Pointer> pointer = artifacts.poolPointer(tenant);
+        Optional<Pointer> pointer = artifacts.poolPointer(tenant);
         if (pointer.isEmpty()) {
             return false;
         }
-        com.listinglens.pool.Manifest manifest = artifacts.poolManifest(tenant, pointer.get());
+        Manifest manifest = artifacts.poolManifest(tenant, pointer.get());
         String space = Settings.resolveModel(config, artifacts, config.build().precision()).space();
         if (manifest.model() != null && !space.equals(manifest.model().space())) {
             System.err.println("tenant " + tenant + "'s pool " + manifest.poolVersion() + " is in embedding space '"
@@ -135,7 +144,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
 
     /** The confidence-map step as configured or as --calibration-catalog says; null for none. */
     private PoolBuilder.PoolCalibrator calibration(LensConfig config, Artifacts artifacts) {
-        java.util.Optional<Path> file = CalibrationStep.catalog(
+        Optional<Path> file = CalibrationStep.catalog(
                 calibrationCatalog != null ? calibrationCatalog : config.build().calibrationCatalog());
         if (file.isEmpty()) {
             return null;
@@ -149,14 +158,14 @@ public final class BuildPoolCommand implements Callable<Integer> {
      * was, the changes {@code base} (null: the current pool) folded and carries, then the log after its fold.
      */
     static PoolBuilder.LiveChanges readLive(LensConfig config, Artifacts artifacts, String tenant, String base) {
-        java.util.Optional<ChangeLog> opened = Settings.changeLog(config);
+        Optional<ChangeLog> opened = Settings.changeLog(config);
         if (opened.isEmpty()) {
             System.err.println("live changes are disabled (lens.live.enabled / lens.redis.enabled): building from the catalogs alone");
             return null;
         }
         try (ChangeLog log = opened.get()) {
-            return com.listinglens.indexer.LiveFoldReader.read(log, artifacts, tenant, base, config.live().pageSize(), System.err);
-        } catch (com.listinglens.cache.StoreUnavailableException e) {
+            return LiveFoldReader.read(log, artifacts, tenant, base, config.live().pageSize(), System.err);
+        } catch (StoreUnavailableException e) {
             throw new IllegalStateException("cannot read the change log of " + tenant + ": " + e.getMessage()
                     + " (pass --no-live to build from the catalogs alone; the service applies the log on top)", e);
         }
@@ -164,11 +173,11 @@ public final class BuildPoolCommand implements Callable<Integer> {
 
     private void build(LensConfig config, Artifacts artifacts, Path output, String liveTenant) throws Exception {
         if (embeddings != null) {
-            try (com.listinglens.indexer.EmbeddingSet set = com.listinglens.indexer.EmbeddingSet.open(embeddings)) {
-                com.listinglens.vector.FaissIndex.setThreads(Runtime.getRuntime().availableProcessors());
-                new com.listinglens.indexer.EmbeddingPoolBuilder(System.err).build(new com.listinglens.indexer.EmbeddingPoolBuilder.Request(
+            try (EmbeddingSet set = EmbeddingSet.open(embeddings)) {
+                FaissIndex.setThreads(Runtime.getRuntime().availableProcessors());
+                new EmbeddingPoolBuilder(System.err).build(new EmbeddingPoolBuilder.Request(
                         set, output, indexFactory != null ? indexFactory : config.build().indexFactory(),
-                        com.listinglens.config.Settings.indexPolicy(config.build().auto()),
+                        Settings.indexPolicy(config.build().auto()),
                         Settings.metric(metric != null ? metric : config.build().metric()), projectionOf, replace,
                         config.build().addBatch()));
             }
@@ -184,7 +193,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
         try (Embedder embedder = new DjlEmbedder(model.settings())) {
             PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config, model), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err)
-                    .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()));
+                    .policy(Settings.indexPolicy(config.build().auto()));
             PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
                     imageRoot.orElse(config.build().imageRoot().orElse(null)), output,
                     indexFactory != null ? indexFactory : config.build().indexFactory(),

@@ -1,30 +1,44 @@
 package com.listinglens.cli;
 
-import com.listinglens.config.Settings;
+import com.listinglens.calibration.Calibration;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
+import com.listinglens.config.Settings;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
+import com.listinglens.eval.CrossFit;
 import com.listinglens.eval.EvaluationResults;
 import com.listinglens.eval.ReportFigures;
 import com.listinglens.eval.Scorecard;
 import com.listinglens.indexer.Progress;
 import com.listinglens.pipeline.SuggestPipeline;
+import com.listinglens.pool.Neighbour;
 import com.listinglens.pool.Pool;
+import com.listinglens.pool.PoolFiles;
 import com.listinglens.pool.PoolManager;
+import com.listinglens.storage.Artifacts;
 import com.listinglens.suggest.WeightClasses;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
 
 /**
  * {@code lens evaluate}: suggestions for a catalog of uploads, scored against their own metadata; every run is saved
@@ -80,7 +94,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--compare", arity = "1..*", paramLabel = "FILE",
             description = "results saved by earlier runs (other models), drawn as further columns beside this run's")
-    List<Path> compare = new java.util.ArrayList<>();
+    List<Path> compare = new ArrayList<>();
 
     @Option(names = "--plot", arity = "0..1", paramLabel = "PNG", defaultValue = DEFAULT_PLOT, fallbackValue = DEFAULT_PLOT,
             description = "where the figures go, drawn on every run: accuracy against coverage in PNG, the reliability "
@@ -105,23 +119,23 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (n < 1) {
             throw new IllegalArgumentException("--photos-per-upload must be >= 1");
         }
-        List<List<Listing>> groups = new java.util.ArrayList<>();
-        List<Listing> current = new java.util.ArrayList<>();
+        List<List<Listing>> groups = new ArrayList<>();
+        List<Listing> current = new ArrayList<>();
         for (Listing l : listings) {
             if (!current.isEmpty() && !current.get(0).category().equals(l.category())) {
-                current = new java.util.ArrayList<>();
+                current = new ArrayList<>();
             }
             current.add(l);
             if (current.size() == n) {
                 groups.add(List.copyOf(current));
-                current = new java.util.ArrayList<>();
+                current = new ArrayList<>();
             }
         }
         return groups;
     }
 
     /** What the pool's confidences mean for this evaluation: raw shares, maps fitted elsewhere, or in-sample maps. */
-    static String calibrationNote(com.listinglens.calibration.Calibration maps, String catalogSha) {
+    static String calibrationNote(Calibration maps, String catalogSha) {
         if (maps == null || maps.isNone()) {
             return "confidences: raw vote shares (the pool has no calibration maps)";
         }
@@ -147,12 +161,12 @@ public final class EvaluateCommand implements Callable<Integer> {
      * An evaluation: the scorecard, per upload its truth and the neighbours the pool found, what was evaluated (catalog,
      * pool, query model) and the name of the model the pool was built with.
      */
-    public record Evaluation(Scorecard card, List<Listing> truths, List<List<com.listinglens.pool.Neighbour>> neighbours,
+    public record Evaluation(Scorecard card, List<Listing> truths, List<List<Neighbour>> neighbours,
                              EvaluationResults.Setup setup, String poolModel) {
 
         /** Calibration errors with maps fitted on random halves of these uploads and measured on the other halves. */
-        public java.util.Map<String, com.listinglens.eval.CrossFit.FieldError> crossFit(LensConfig config, int rounds) {
-            return com.listinglens.eval.CrossFit.run(truths, neighbours, Settings.suggest(config.suggest()), rounds, 42);
+        public Map<String, CrossFit.FieldError> crossFit(LensConfig config, int rounds) {
+            return CrossFit.run(truths, neighbours, Settings.suggest(config.suggest()), rounds, 42);
         }
     }
 
@@ -163,15 +177,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         Path root = imageRoot != null ? imageRoot : catalogFile.toAbsolutePath().getParent();
         WeightClasses classes = new WeightClasses(config.suggest().weightClassesGrams());
         Scorecard card = new Scorecard(classes);
-        List<Listing> truths = new java.util.ArrayList<>();
-        List<List<com.listinglens.pool.Neighbour>> found = new java.util.ArrayList<>();
-        String catalogSha = com.listinglens.pool.PoolFiles.sha256(catalogFile);
+        List<Listing> truths = new ArrayList<>();
+        List<List<Neighbour>> found = new ArrayList<>();
+        String catalogSha = PoolFiles.sha256(catalogFile);
         String poolVersion;
         long poolListings;
         String poolModel;
         // the model as the service resolves it (configured files, or a store or directory version with its own views)
         Settings.ResolvedModel model;
-        try (com.listinglens.storage.Artifacts artifacts = config.model().source().equalsIgnoreCase("store") ? Settings.artifacts(config) : null) {
+        try (Artifacts artifacts = config.model().source().equalsIgnoreCase("store") ? Settings.artifacts(config) : null) {
             model = Settings.resolveModel(config, artifacts, precision);
         }
         try (Embedder embedder = new DjlEmbedder(model.settings());
@@ -188,7 +202,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             List<List<Listing>> groups = groups(uploads.listings(), photosPerUpload);
             Progress progress = new Progress(System.err, "evaluating", groups.size());
             for (List<Listing> group : groups) {
-                List<byte[]> photos = new java.util.ArrayList<>();
+                List<byte[]> photos = new ArrayList<>();
                 for (Listing photo : group) {
                     photos.add(Files.readAllBytes(root.resolve(photo.image())));
                 }
@@ -201,7 +215,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             progress.finish();
         }
         EvaluationResults.Setup setup = new EvaluationResults.Setup(catalogFile.toString(), catalogSha, poolVersion, poolListings,
-                config.model().name(), precision, photosPerUpload, java.time.Instant.now().toString());
+                config.model().name(), precision, photosPerUpload, Instant.now().toString());
         return new Evaluation(card, List.copyOf(truths), List.copyOf(found), setup, poolModel);
     }
 
@@ -210,8 +224,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        java.io.PrintWriter out = spec.commandLine().getOut();
-        java.io.PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (catalog == null && compare.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give --catalog to evaluate, or --compare with saved results to draw them");
@@ -219,7 +233,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (top < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be >= 1");
         }
-        List<EvaluationResults> runs = new java.util.ArrayList<>();
+        List<EvaluationResults> runs = new ArrayList<>();
         if (catalog != null) {
             runs.add(evaluateAndSave(out));
         } else if (label != null || results != null) {
@@ -244,13 +258,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Evaluates the catalog, prints the scores, saves the results and returns them. */
-    private EvaluationResults evaluateAndSave(java.io.PrintWriter out) throws Exception {
+    private EvaluationResults evaluateAndSave(PrintWriter out) throws Exception {
         LensConfig config = ConfigLoader.load();
         String p = precision != null ? precision : config.model().precision();
         long t0 = System.nanoTime();
         Path poolDir = pool;
         if (poolDir == null) {
-            try (com.listinglens.storage.Artifacts artifacts = Settings.artifacts(config)) {
+            try (Artifacts artifacts = Settings.artifacts(config)) {
                 poolDir = artifacts.currentPool(Settings.defaultTenant(config));
             }
         }
@@ -286,8 +300,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** Warns of runs that cannot be told apart or were not evaluated on the same uploads. */
-    static void checkComparable(List<EvaluationResults> runs, java.io.PrintWriter err) {
-        java.util.Set<String> labels = new java.util.HashSet<>();
+    static void checkComparable(List<EvaluationResults> runs, PrintWriter err) {
+        Set<String> labels = new HashSet<>();
         for (EvaluationResults r : runs) {
             if (!labels.add(r.label())) {
                 err.println("lens evaluate: two runs are labelled '" + r.label() + "'; give each its own --label");
@@ -319,16 +333,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
 
         /** Draws the runs side by side, this order left to right, and writes the three PNGs. */
-        void write(List<EvaluationResults> runs, int top) throws java.io.IOException {
+        void write(List<EvaluationResults> runs, int top) throws IOException {
             Files.createDirectories(curve.toAbsolutePath().getParent());
             png(ReportFigures.accuracyCoverage(runs), curve);
             png(ReportFigures.reliability(runs, BINS), reliability);
             png(ReportFigures.confusion(runs, "category leaf", top), confusion);
         }
 
-        private static void png(java.awt.image.BufferedImage image, Path file) throws java.io.IOException {
-            if (!javax.imageio.ImageIO.write(image, "png", file.toFile())) {
-                throw new java.io.IOException("no PNG writer for " + file);
+        private static void png(BufferedImage image, Path file) throws IOException {
+            if (!ImageIO.write(image, "png", file.toFile())) {
+                throw new IOException("no PNG writer for " + file);
             }
         }
     }

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 
 /** {@code lens keygen}: an Ed25519 key pair to sign published models and pools with. */
@@ -66,7 +67,7 @@ public final class KeygenCommand implements Callable<Integer> {
         try (OutputStream o = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             o.write(pem);
         } finally {
-            java.util.Arrays.fill(pem, (byte) 0);
+            Arrays.fill(pem, (byte) 0);
         }
     }
 }

@@ -1,5 +1,6 @@
 package com.listinglens.cli;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -44,7 +45,7 @@ public final class ResultsFile {
         EvaluationResults results;
         try {
             results = JSON.readValue(file.toFile(), EvaluationResults.class);
-        } catch (com.fasterxml.jackson.core.JacksonException | IllegalArgumentException e) {
+        } catch (JacksonException | IllegalArgumentException e) {
             throw new IOException(file + " is not evaluation results: " + e.getMessage(), e);
         }
         if (results.header().format() > EvaluationResults.FORMAT) {

@@ -14,10 +14,11 @@ import com.listinglens.training.CatalogTrainer;
 import com.listinglens.training.TrainingLabels;
 import com.listinglens.training.TrainingRequest;
 import com.listinglens.training.TrainingResult;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -293,7 +294,7 @@ public final class TrainModelCommand implements Callable<Integer> {
         return script;
     }
 
-    private static Map<String, Object> describe(Path file) throws java.io.IOException {
+    private static Map<String, Object> describe(Path file) throws IOException {
         return Map.of("path", file.toString(), "bytes", Files.size(file), "sha256", PoolFiles.sha256(file));
     }
 

@@ -3,16 +3,16 @@ package com.listinglens.spark;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.catalog.ListingJson;
+import com.listinglens.config.Settings;
 import com.listinglens.indexer.PhotoEmbedding;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-
-import org.apache.spark.sql.expressions.Window;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -179,8 +179,8 @@ final class CatalogRows {
             Path root = Path.of(job.imageRoots().get(r.getInt(1)));
             items.add(new Item(r, listing, root.resolve(listing.image())));
         }
-        try (PhotoEmbedding photos = new PhotoEmbedding(com.listinglens.config.Settings.decoder(config.image()),
-                com.listinglens.config.Settings.scales(config, ExecutorModel.identity(job.precision()).model()), embedder,
+        try (PhotoEmbedding photos = new PhotoEmbedding(Settings.decoder(config.image()),
+                Settings.scales(config, ExecutorModel.identity(job.precision()).model()), embedder,
                 job.batchSize(), job.decodeThreads())) {
             photos.embed(items, Item::photo, new PhotoEmbedding.Sink<>() {
                 @Override

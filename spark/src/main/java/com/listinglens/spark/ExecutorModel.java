@@ -7,6 +7,9 @@ import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.storage.Artifacts;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The model of one executor JVM: loaded once, on first use, and shared by every task the executor runs at the same
  * time (the embedder is thread-safe, as the service shares it between requests), so {@code N} task slots embed with
@@ -24,8 +27,8 @@ final class ExecutorModel {
     }
 
     private static LensConfig config;
-    private static final java.util.Map<String, Embedder> EMBEDDERS = new java.util.HashMap<>();
-    private static final java.util.Map<String, Identity> IDENTITIES = new java.util.HashMap<>();
+    private static final Map<String, Embedder> EMBEDDERS = new HashMap<>();
+    private static final Map<String, Identity> IDENTITIES = new HashMap<>();
 
     private ExecutorModel() {}
 

@@ -2,8 +2,12 @@ package com.listinglens.spark;
 
 import com.listinglens.indexer.IndexShards;
 import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.pool.PoolException;
 import com.listinglens.projection.Projection;
+import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.Metric;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -16,7 +20,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -102,13 +108,13 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
             JavaRDD<Tuple3<Integer, Long, String>> encoded = rows.mapPartitions(part -> {
                 TaskContext task = TaskContext.get();
                 // FAISS's OpenMP threads: the task's share of the executor's cores, not all of them per task
-                com.listinglens.vector.FaissIndex.setThreads(Math.max(1, task.cpus()));
+                FaissIndex.setThreads(Math.max(1, task.cpus()));
                 return List.of(encode(part, templateBytes.value(), projectionBytes.value(), batch, task.partitionId(),
                         task.attemptNumber(), drill, shardsAt, conf.value())).iterator();
             });
             long t1 = System.nanoTime();
             List<Tuple3<Integer, Long, String>> results = new ArrayList<>(encoded.collect()); // all partitions at once
-            results.sort(java.util.Comparator.comparing(Tuple3::_1));
+            results.sort(Comparator.comparing(Tuple3::_1));
             long encodedRows = 0;
             for (Tuple3<Integer, Long, String> r : results) {
                 encodedRows += r._2();
@@ -116,16 +122,16 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
             log.printf(Locale.ROOT, "encoded %d rows into %d shards on the executors in %.1f s%n", encodedRows, results.size(),
                     (System.nanoTime() - t1) / 1e9);
             if (results.size() != partitions) {
-                throw new com.listinglens.pool.PoolException(com.listinglens.pool.PoolException.INVALID, partitions
+                throw new PoolException(PoolException.INVALID, partitions
                         + " partitions gave " + results.size() + " shards");
             }
             List<Path> files = new ArrayList<>();
             org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(shardsAt);
-            org.apache.hadoop.fs.FileSystem fs = remote.getFileSystem(spark.hadoopConfiguration());
+            FileSystem fs = remote.getFileSystem(spark.hadoopConfiguration());
             for (Tuple3<Integer, Long, String> r : results) {
                 Path file = dir.resolve(String.format(Locale.ROOT, "shard-%05d.faiss", r._1()));
                 try (var in = fs.open(new org.apache.hadoop.fs.Path(r._3()))) {
-                    Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
                 }
                 files.add(file);
             }
@@ -172,7 +178,7 @@ final class ShardedIndex implements PoolBuilder.IndexMaker {
             };
             Path shard = dir.resolve("shard.faiss");
             long n = IndexShards.encode(templateFile, shardRows, batch, shard);
-            org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
+            Configuration conf = new Configuration(false);
             hadoopConf.forEach(conf::set);
             org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(shardsAt,
                     String.format(Locale.ROOT, "shard-%05d-attempt-%d.faiss", partition, attempt));

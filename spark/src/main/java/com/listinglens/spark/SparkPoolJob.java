@@ -6,27 +6,35 @@ import com.listinglens.config.LensConfig;
 import com.listinglens.config.Settings;
 import com.listinglens.embedding.ModelInfo;
 import com.listinglens.eval.CalibrationStep;
+import com.listinglens.indexer.EmbeddingPoolBuilder;
 import com.listinglens.indexer.IndexPolicy;
 import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.indexer.Progress;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PoolException;
+import com.listinglens.pool.PoolFiles;
 import com.listinglens.storage.Artifacts;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import picocli.CommandLine;
+import org.apache.spark.util.LongAccumulator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,7 +43,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -156,9 +166,9 @@ public final class SparkPoolJob implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // every Spark stage of 2 s or more is reported as it ends (the shuffles and Parquet writes of a big build take minutes)
-        org.apache.spark.scheduler.SparkListener stages = new org.apache.spark.scheduler.SparkListener() {
+        SparkListener stages = new SparkListener() {
             @Override
-            public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted done) {
+            public void onStageCompleted(SparkListenerStageCompleted done) {
                 var info = done.stageInfo();
                 long ms = info.completionTime().isDefined() && info.submissionTime().isDefined()
                         ? (Long) info.completionTime().get() - (Long) info.submissionTime().get() : 0;
@@ -219,13 +229,13 @@ public final class SparkPoolJob implements Callable<Integer> {
             }
             int d = first.get(0).getList(0).size();
             if (projectionOf != null) {
-                Manifest base = com.listinglens.pool.PoolFiles.readManifest(projectionOf);
+                Manifest base = PoolFiles.readManifest(projectionOf);
                 if (base.projection() == null) {
                     throw new PoolException("pool " + projectionOf + " has no projection to carry over");
                 }
                 poolSpace = base.model().space();
                 // the table records no projection: the caller vouches that it was made with this pool's
-                carried = new PoolBuilder.CarriedProjection(projectionOf, com.listinglens.indexer.EmbeddingPoolBuilder.carriedProjection(
+                carried = new PoolBuilder.CarriedProjection(projectionOf, EmbeddingPoolBuilder.carriedProjection(
                         projectionOf, "embeddings " + embeddings, base.projection().sha256(), d, poolSpace));
             } else if (space != null) {
                 poolSpace = space;
@@ -258,12 +268,12 @@ public final class SparkPoolJob implements Callable<Integer> {
             CatalogRows.Job job = new CatalogRows.Job(roots, p, config.model().batchSize(), config.build().decodeThreads(), failOnce);
             long toEmbed = split[0].count();
             // progress on the driver: photos of the tasks that finished (a failed attempt's count is not merged)
-            org.apache.spark.util.LongAccumulator done = session.sparkContext().longAccumulator("photos embedded");
-            com.listinglens.indexer.Progress progress = new com.listinglens.indexer.Progress(log, "embedding", toEmbed);
+            LongAccumulator done = session.sparkContext().longAccumulator("photos embedded");
+            Progress progress = new Progress(log, "embedding", toEmbed);
             long[] shown = {0};
-            org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
+            SparkListener listener = new SparkListener() {
                 @Override
-                public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+                public void onTaskEnd(SparkListenerTaskEnd end) {
                     long now = done.value();
                     if (now > shown[0]) {
                         progress.advance(now - shown[0]);
@@ -310,7 +320,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             log.println("skipped " + names[r.getInt(1)] + ":" + r.getLong(2) + ": " + r.getString(8));
         }
         List<String> models = all.filter(col("status").equalTo(CatalogRows.OK)).select("model").distinct()
-                .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+                .as(Encoders.STRING()).collectAsList();
         String expected = driverModel == null ? CatalogRows.PRECOMPUTED : driverModel.tag();
         if (models.size() > 1 || (models.size() == 1 && !models.get(0).equals(expected))) {
             throw new PoolException("the executors embedded with " + models + ", the driver's model is " + expected
@@ -358,7 +368,7 @@ public final class SparkPoolJob implements Callable<Integer> {
         if (seen != n) {
             throw new PoolException("the driver read " + seen + " of the pool's " + n + " rows");
         }
-        List<Listing> listings = java.util.Arrays.asList(placed);
+        List<Listing> listings = Arrays.asList(placed);
 
         List<Manifest.SourceCatalog> sources = new ArrayList<>();
         long rejected = 0;
@@ -390,7 +400,7 @@ public final class SparkPoolJob implements Callable<Integer> {
                 calibrator = CalibrationStep.configured(config,
                         Settings.resolveModel(config, artifacts, config.model().precision()), log).orElse(null);
             }
-            PoolBuilder.Request request = new PoolBuilder.Request(java.util.Arrays.stream(names).map(Path::of).toList(), imageRoot,
+            PoolBuilder.Request request = new PoolBuilder.Request(Arrays.stream(names).map(Path::of).toList(), imageRoot,
                     out, indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
                     config.model().name(), poolSpace, replace, null,
                     embeddings != null ? null : Settings.projectionSpec(config, projection), calibrator);
@@ -413,7 +423,7 @@ public final class SparkPoolJob implements Callable<Integer> {
     }
 
     /** {@code rows}, counted into {@code done} as they are taken (static: a task must not capture the job). */
-    private static Iterator<Row> counted(Iterator<Row> rows, org.apache.spark.util.LongAccumulator done) {
+    private static Iterator<Row> counted(Iterator<Row> rows, LongAccumulator done) {
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -430,7 +440,7 @@ public final class SparkPoolJob implements Callable<Integer> {
 
     /** Whether the fault drill ({@code --fail-once}: comma-separated stage:partition) names this task. */
     static boolean drill(String failOnce, String stage, int partition) {
-        return failOnce != null && java.util.Arrays.asList(failOnce.split(",")).contains(stage + ":" + partition);
+        return failOnce != null && Arrays.asList(failOnce.split(",")).contains(stage + ":" + partition);
     }
 
     /** The folder of a catalog on the local file system (its photos' default root). */
@@ -470,7 +480,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read catalog " + catalog + ": " + e.getMessage(), e);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
