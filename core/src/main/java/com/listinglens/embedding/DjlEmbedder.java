@@ -67,6 +67,29 @@ public final class DjlEmbedder implements Embedder {
      */
     public DjlEmbedder(ModelSettings settings) {
         this.settings = settings;
+        Path path = checkedFile(settings);
+        String sha256 = sha256(path);
+        Engine engine = startEngine(settings);
+        Placement placement = placement(settings, engine);
+        // before the model loads: libtorch packs the int8 weights for the engine active at load time
+        String quantized = selectQuantizedEngine(settings);
+        ZooModel<float[][], float[][]> loaded = load(settings, path, placement);
+        placement = halfOnGpu(settings, loaded, placement);
+        this.model = loaded;
+        this.pool = new ArrayBlockingQueue<>(settings.predictors());
+        startPredictors(placement.inputType());
+        this.info = new ModelInfo(settings.name(), placement.precision(), settings.device(), sha256, settings.dimension(), path);
+        LOG.log(Level.INFO, "Loaded embedding model {0} ({1}, {2}, sha256 {3}, {4} predictors, {5} libtorch threads{6})",
+                settings.name(), placement.precision(), settings.device(), sha256.substring(0, 12), settings.predictors(),
+                JniUtils.getNumThreads(), quantized == null ? "" : ", quantized engine " + quantized);
+    }
+
+    /** Where the model runs, the type its input tensors have, and the precision it runs in. */
+    private record Placement(Device device, DataType inputType, String precision) {
+    }
+
+    /** The model file, absolute, once it is known to be a readable file. */
+    private static Path checkedFile(ModelSettings settings) {
         Path path = settings.path().toAbsolutePath();
         if (!Files.isRegularFile(path)) {
             throw new EmbeddingException("Model file for '" + settings.name() + "' (" + settings.precision()
@@ -75,8 +98,11 @@ public final class DjlEmbedder implements Embedder {
         if (!Files.isReadable(path)) {
             throw new EmbeddingException("Model file for '" + settings.name() + "' is not readable: " + path);
         }
-        String sha256 = sha256(path);
+        return path;
+    }
 
+    /** DJL's PyTorch engine, offline, with libtorch's intra-op threads set when asked for. */
+    private static Engine startEngine(ModelSettings settings) {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true"); // the engine's natives come from the classpath, never a download
         }
@@ -93,9 +119,11 @@ public final class DjlEmbedder implements Embedder {
         if (settings.threads() > 0) {
             JniUtils.setNumThreads(settings.threads());
         }
+        return engine;
+    }
 
-        Device device;
-        DataType inputType = DataType.FLOAT32;
+    /** The device and input type for the configured device and precision; combinations that cannot run fail here. */
+    private static Placement placement(ModelSettings settings, Engine engine) {
         if (settings.device().equals("gpu")) {
             if (settings.precision().equals("int8")) {
                 throw new EmbeddingException("Model '" + settings.name() + "': int8 (quantized) models run on the CPU "
@@ -107,46 +135,50 @@ public final class DjlEmbedder implements Embedder {
                         + "libtorch " + engine.getVersion() + " sees no CUDA GPU (a CPU-only libtorch, no driver, or "
                         + "CUDA_VISIBLE_DEVICES hides it). Use device 'cpu'.");
             }
-            device = Device.gpu();
-            if (settings.precision().equals("fp16")) {
-                inputType = DataType.FLOAT16;
-            }
-        } else {
-            if (settings.precision().equals("fp16")) {
-                throw new EmbeddingException("Model '" + settings.name() + "': fp16 is for the GPU; use fp32 or int8 "
-                        + "on the CPU.");
-            }
-            device = Device.cpu();
+            return new Placement(Device.gpu(), settings.precision().equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32,
+                    settings.precision());
         }
-
-        String quantized = null;
-        if (settings.precision().equals("int8") && !settings.quantizedEngine().equals("default")) {
-            // before the model loads: libtorch packs the int8 weights for the engine active at load time
-            Optional<QuantizedEngine.Kind> wanted = settings.quantizedEngine().equals("auto")
-                    ? QuantizedEngine.auto(QuantizedEngine.cpuFlags())
-                    : Optional.of(QuantizedEngine.Kind.parse(settings.quantizedEngine()));
-            Optional<QuantizedEngine> q = QuantizedEngine.loaded();
-            if (q.isEmpty()) {
-                if (wanted.isPresent()) {
-                    throw new EmbeddingException("libtorch_cpu.so is not loaded in this process, so its quantized engine "
-                            + "cannot be set to " + wanted.get().label() + " (lens.model.quantized-engine=default leaves it)");
-                }
-            } else {
-                wanted.ifPresent(k -> q.get().use(k));
-                quantized = q.get().current().label() + (settings.quantizedEngine().equals("auto") ? " (auto)" : "");
-            }
+        if (settings.precision().equals("fp16")) {
+            throw new EmbeddingException("Model '" + settings.name() + "': fp16 is for the GPU; use fp32 or int8 "
+                    + "on the CPU.");
         }
+        return new Placement(Device.cpu(), DataType.FLOAT32, settings.precision());
+    }
 
-        ZooModel<float[][], float[][]> loaded;
+    /**
+     * For int8, sets libtorch's quantized engine as configured ("auto": from the CPU's flags; "default": left as it
+     * is); answers the engine in use (for the log), or null.
+     */
+    private static String selectQuantizedEngine(ModelSettings settings) {
+        if (!settings.precision().equals("int8") || settings.quantizedEngine().equals("default")) {
+            return null;
+        }
+        Optional<QuantizedEngine.Kind> wanted = settings.quantizedEngine().equals("auto")
+                ? QuantizedEngine.auto(QuantizedEngine.cpuFlags())
+                : Optional.of(QuantizedEngine.Kind.parse(settings.quantizedEngine()));
+        Optional<QuantizedEngine> q = QuantizedEngine.loaded();
+        if (q.isEmpty()) {
+            if (wanted.isPresent()) {
+                throw new EmbeddingException("libtorch_cpu.so is not loaded in this process, so its quantized engine "
+                        + "cannot be set to " + wanted.get().label() + " (lens.model.quantized-engine=default leaves it)");
+            }
+            return null;
+        }
+        wanted.ifPresent(k -> q.get().use(k));
+        return q.get().current().label() + (settings.quantizedEngine().equals("auto") ? " (auto)" : "");
+    }
+
+    /** Loads the TorchScript file onto the placement's device. */
+    private static ZooModel<float[][], float[][]> load(ModelSettings settings, Path path, Placement placement) {
         try {
-            loaded = Criteria.builder()
+            return Criteria.builder()
                     .setTypes(float[][].class, float[][].class)
                     .optModelPath(path.getParent())
                     .optModelName(path.getFileName().toString())
                     .optEngine(ENGINE)
-                    .optDevice(device)
+                    .optDevice(placement.device())
                     .optOption("mapLocation", "true")
-                    .optTranslator(new EmbeddingTranslator(inputType))
+                    .optTranslator(new EmbeddingTranslator(placement.inputType()))
                     .optProgress(null)
                     .build()
                     .loadModel();
@@ -154,22 +186,26 @@ public final class DjlEmbedder implements Embedder {
             throw new EmbeddingException("Could not load TorchScript model '" + settings.name() + "' from " + path
                     + ": " + e.getMessage(), e);
         }
+    }
 
-        String precision = settings.precision();
-        if (device.isGpu() && precision.equals("fp32")) {
-            try {
-                loaded.cast(DataType.FLOAT16);
-                precision = "fp16";
-                inputType = DataType.FLOAT16;
-            } catch (UnsupportedOperationException e) {
-                LOG.log(Level.WARNING, "DJL {0} cannot cast a TorchScript module to fp16 ({1}); model ''{2}'' runs "
-                        + "in fp32 on the GPU. Export an fp16 TorchScript file and set precision fp16 for half "
-                        + "precision.", Engine.getDjlVersion(), e.getMessage(), settings.name());
-            }
+    /** fp32 on the GPU is cast to fp16 where the engine can; the placement it then runs with. */
+    private static Placement halfOnGpu(ModelSettings settings, ZooModel<float[][], float[][]> loaded, Placement placement) {
+        if (!placement.device().isGpu() || !placement.precision().equals("fp32")) {
+            return placement;
         }
-        this.model = loaded;
+        try {
+            loaded.cast(DataType.FLOAT16);
+            return new Placement(placement.device(), DataType.FLOAT16, "fp16");
+        } catch (UnsupportedOperationException e) {
+            LOG.log(Level.WARNING, "DJL {0} cannot cast a TorchScript module to fp16 ({1}); model ''{2}'' runs "
+                    + "in fp32 on the GPU. Export an fp16 TorchScript file and set precision fp16 for half "
+                    + "precision.", Engine.getDjlVersion(), e.getMessage(), settings.name());
+            return placement;
+        }
+    }
 
-        this.pool = new ArrayBlockingQueue<>(settings.predictors());
+    /** The predictors, each checked on a dummy photo; on any failure every one made so far is closed. */
+    private void startPredictors(DataType inputType) {
         try {
             for (int i = 0; i < settings.predictors(); i++) {
                 Predictor<float[][], float[][]> predictor = model.newPredictor(new EmbeddingTranslator(inputType));
@@ -181,10 +217,6 @@ public final class DjlEmbedder implements Embedder {
             closeQuietly();
             throw e;
         }
-        this.info = new ModelInfo(settings.name(), precision, settings.device(), sha256, settings.dimension(), path);
-        LOG.log(Level.INFO, "Loaded embedding model {0} ({1}, {2}, sha256 {3}, {4} predictors, {5} libtorch threads{6})",
-                settings.name(), precision, settings.device(), sha256.substring(0, 12), settings.predictors(),
-                JniUtils.getNumThreads(), quantized == null ? "" : ", quantized engine " + quantized);
     }
 
     /** Runs one mid-grey photo and checks the embedding length. */
