@@ -186,6 +186,27 @@ public final class SparkPoolJob implements Callable<Integer> {
         }
     }
 
+    /**
+     * What the job embedded (or read precomputed): the sources' names, every line's row (status, listing, embedding),
+     * the model, the pool's space and a projection carried over.
+     */
+    private record Input(String[] names, Dataset<Row> all, ModelInfo modelInfo, ExecutorModel.Identity driverModel,
+                         PoolBuilder.CarriedProjection carried, String poolSpace, double embedSeconds) {
+    }
+
+    /** The pool's rows in row order on the driver: the listings and their embeddings, row after row. */
+    private record DriverCopy(List<Listing> listings, float[] vectors, int dimension) {
+    }
+
+    /** Per-catalog counts summed over the catalogs, and the manifest's sources. */
+    private record Sources(List<Manifest.SourceCatalog> catalogs, long lines, long rejected, long unusable, long duplicates) {
+    }
+
+    /**
+     * The build, step by step: the input (photos embedded on the executors, or precomputed embeddings), the counts and
+     * skipped lines, one model checked, the rows numbered in catalog order, the driver's copy, then the single-machine
+     * builder's finishing with the index encoded in shards on the executors, and the publication.
+     */
     private int build() throws Exception {
         long start = System.nanoTime();
         LensConfig config = ExecutorModel.config();
@@ -203,104 +224,149 @@ public final class SparkPoolJob implements Callable<Integer> {
         Path localWork = workDir.contains("://") && !workDir.startsWith("file:") ? Files.createTempDirectory("lens-spark-work-")
                 : Files.createDirectories(Path.of(workDir.startsWith("file:") ? URI.create(workDir).getPath() : workDir));
 
-        String[] names;
-        ExecutorModel.Identity driverModel = null;
-        ModelInfo modelInfo = null;
+        Input input = embeddings != null ? precomputed(config, workDir) : embedPhotos(config, p, workDir, parts);
+        Map<Integer, long[]> counts = countAndReportSkipped(input);
+        checkOneModel(input);
+        Dataset<Row> pool = numberRows(input.all(), workDir);
+        DriverCopy copy = driverCopy(pool, input.modelInfo().dimension());
+        Sources sources = sources(input.names(), counts);
+
+        // finishing: the single-machine builder's, with the index made on the executors
+        // encoded in at least --partitions shards (a small table reads back as fewer partitions than there are cores)
+        JavaRDD<Row> shardRows = pool.select("row", "embedding").javaRDD();
+        if (shardRows.getNumPartitions() < parts) {
+            shardRows = shardRows.repartition(parts);
+        }
+        ShardedIndex index = new ShardedIndex(jsc, shardRows,
+                config.build().auto().maxTrainRows(), config.build().addBatch(), localWork, workDir, failOnce, log);
+        PoolBuilder.PoolCalibrator calibrator = null;
+        try (Artifacts artifacts = Settings.artifacts(config)) {
+            if (!noCalibration && embeddings == null) {
+                calibrator = CalibrationStep.configured(config,
+                        Settings.resolveModel(config, artifacts, config.model().precision()), log).orElse(null);
+            }
+            PoolBuilder.Request request = new PoolBuilder.Request(Arrays.stream(input.names()).map(Path::of).toList(), imageRoot,
+                    out, indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
+                    config.model().name(), input.poolSpace(), replace, null,
+                    embeddings != null ? null : Settings.projectionSpec(config, projection), calibrator);
+            PoolBuilder.Report report = PoolBuilder.finish(request, new PoolBuilder.Embedded(copy.listings(), copy.vectors(),
+                    copy.dimension(), sources.catalogs(), sources.rejected(), sources.unusable(), 0, 0), input.modelInfo(),
+                    Settings.indexPolicy(config.build().auto()), index, log, start, input.carried());
+            if (publish) {
+                Settings.publisher(config, artifacts, log).publishPool(out, tenant != null ? tenant
+                        : Settings.defaultTenant(config), true);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            result = new Result(report, sources.lines(), sources.rejected(), sources.unusable(), sources.duplicates(), index.shards(),
+                    input.embedSeconds(), seconds);
+            log.printf(Locale.ROOT, "pool %s written to %s: %d listings from %d lines (%d rejected, %d unusable), %d shards; %s"
+                            + "total %.1f s%n",
+                    report.manifest().poolVersion(), out, report.manifest().listingCount(), sources.lines(), sources.rejected(),
+                    sources.unusable(), index.shards(), embeddings != null ? "precomputed embeddings, "
+                            : String.format(Locale.ROOT, "embedding %.1f s (%.1f photos/s), ", input.embedSeconds(),
+                            (sources.lines() - sources.rejected()) / input.embedSeconds()), seconds);
+        }
+        return 0;
+    }
+
+    /** Precomputed embeddings: validated and de-duplicated like catalog lines, not embedded again. */
+    private Input precomputed(LensConfig config, String workDir) throws Exception {
+        if (catalogs != null && !catalogs.isEmpty()) {
+            throw new IllegalArgumentException("--embeddings replaces --catalog: give one or the other");
+        }
+        Dataset<Row> parsed = session.createDataFrame(CatalogRows.readEmbeddings(session, embeddings).javaRDD()
+                .mapPartitions(CatalogRows::parse), CatalogRows.EMBEDDED);
+        Dataset<Row>[] split = CatalogRows.keepFirstOfEachId(parsed);
+        String embeddingsPath = workDir + "/precomputed";
+        split[0].unionByName(split[1]).write().mode(SaveMode.Overwrite).parquet(embeddingsPath);
+        Dataset<Row> all = session.read().parquet(embeddingsPath);
+        List<Row> first = all.filter(col("status").equalTo(CatalogRows.OK)).select("embedding").limit(1).collectAsList();
+        if (first.isEmpty()) {
+            throw new PoolException("embeddings " + embeddings + " hold no usable row");
+        }
+        int d = first.get(0).getList(0).size();
         PoolBuilder.CarriedProjection carried = null;
         String poolSpace;
-        double embedSeconds = 0;
-        String embeddingsPath = workDir + "/embeddings";
-        Dataset<Row> all;
-        if (embeddings != null) {
-            // precomputed embeddings: validated and de-duplicated like catalog lines, not embedded again
-            if (catalogs != null && !catalogs.isEmpty()) {
-                throw new IllegalArgumentException("--embeddings replaces --catalog: give one or the other");
+        if (projectionOf != null) {
+            Manifest base = PoolFiles.readManifest(projectionOf);
+            if (base.projection() == null) {
+                throw new PoolException("pool " + projectionOf + " has no projection to carry over");
             }
-            names = new String[]{embeddings};
-            Dataset<Row> parsed = session.createDataFrame(CatalogRows.readEmbeddings(session, embeddings).javaRDD()
-                    .mapPartitions(CatalogRows::parse), CatalogRows.EMBEDDED);
-            Dataset<Row>[] split = CatalogRows.keepFirstOfEachId(parsed);
-            embeddingsPath = workDir + "/precomputed";
-            split[0].unionByName(split[1]).write().mode(SaveMode.Overwrite).parquet(embeddingsPath);
-            all = session.read().parquet(embeddingsPath);
-            List<Row> first = all.filter(col("status").equalTo(CatalogRows.OK)).select("embedding").limit(1).collectAsList();
-            if (first.isEmpty()) {
-                throw new PoolException("embeddings " + embeddings + " hold no usable row");
-            }
-            int d = first.get(0).getList(0).size();
-            if (projectionOf != null) {
-                Manifest base = PoolFiles.readManifest(projectionOf);
-                if (base.projection() == null) {
-                    throw new PoolException("pool " + projectionOf + " has no projection to carry over");
-                }
-                poolSpace = base.model().space();
-                // the table records no projection: the caller vouches that it was made with this pool's
-                carried = new PoolBuilder.CarriedProjection(projectionOf, EmbeddingPoolBuilder.carriedProjection(
-                        projectionOf, "embeddings " + embeddings, base.projection().sha256(), d, poolSpace));
-            } else if (space != null) {
-                poolSpace = space;
-            } else {
-                throw new IllegalArgumentException("--embeddings needs the space they are in: --space, or --projection-of POOL");
-            }
-            modelInfo = new ModelInfo(config.model().name(), CatalogRows.PRECOMPUTED, "none", "none", d, null);
+            poolSpace = base.model().space();
+            // the table records no projection: the caller vouches that it was made with this pool's
+            carried = new PoolBuilder.CarriedProjection(projectionOf, EmbeddingPoolBuilder.carriedProjection(
+                    projectionOf, "embeddings " + embeddings, base.projection().sha256(), d, poolSpace));
+        } else if (space != null) {
+            poolSpace = space;
         } else {
-            if (catalogs == null || catalogs.isEmpty()) {
-                throw new IllegalArgumentException("name the catalogs (--catalog) or precomputed embeddings (--embeddings)");
-            }
-            names = catalogs.toArray(String[]::new);
-            // the driver's own model: the space and weights every executor's rows must match
-            driverModel = ExecutorModel.identity(p);
-            modelInfo = ExecutorModel.embedder(p).info();
-            poolSpace = driverModel.space();
-
-            // catalogs -> lines, parsed on the executors; an id's lines after its first are duplicates
-            Dataset<Row> lines = null;
-            List<String> roots = new ArrayList<>();
-            for (int i = 0; i < catalogs.size(); i++) {
-                Dataset<Row> one = CatalogRows.read(session, i, catalogs.get(i));
-                lines = lines == null ? one : lines.union(one);
-                roots.add(imageRoot != null ? imageRoot.toAbsolutePath().toString() : localParent(catalogs.get(i)));
-            }
-            Dataset<Row>[] split = CatalogRows.keepFirstOfEachId(
-                    session.createDataFrame(lines.javaRDD().mapPartitions(CatalogRows::parse), CatalogRows.EMBEDDED));
-
-            // the photos embedded on the executors, one model per executor JVM; everything written as Parquet
-            CatalogRows.Job job = new CatalogRows.Job(roots, p, config.model().batchSize(), config.build().decodeThreads(), failOnce);
-            long toEmbed = split[0].count();
-            // progress on the driver: photos of the tasks that finished (a failed attempt's count is not merged)
-            LongAccumulator done = session.sparkContext().longAccumulator("photos embedded");
-            Progress progress = new Progress(log, "embedding", toEmbed);
-            long[] shown = {0};
-            SparkListener listener = new SparkListener() {
-                @Override
-                public void onTaskEnd(SparkListenerTaskEnd end) {
-                    long now = done.value();
-                    if (now > shown[0]) {
-                        progress.advance(now - shown[0]);
-                        shown[0] = now;
-                    }
-                }
-            };
-            session.sparkContext().addSparkListener(listener);
-            long t0 = System.nanoTime();
-            JavaRDD<Row> embedded = split[0].javaRDD().repartition(parts).mapPartitions(part -> {
-                TaskContext task = TaskContext.get();
-                return counted(CatalogRows.embed(part, job, task.partitionId(), task.attemptNumber()), done);
-            });
-            try {
-                session.createDataFrame(embedded, CatalogRows.EMBEDDED).unionByName(split[1]).write().mode(SaveMode.Overwrite)
-                        .parquet(embeddingsPath);
-            } finally {
-                session.sparkContext().removeSparkListener(listener);
-            }
-            progress.finish();
-            embedSeconds = (System.nanoTime() - t0) / 1e9;
-            all = session.read().parquet(embeddingsPath);
+            throw new IllegalArgumentException("--embeddings needs the space they are in: --space, or --projection-of POOL");
         }
+        ModelInfo modelInfo = new ModelInfo(config.model().name(), CatalogRows.PRECOMPUTED, "none", "none", d, null);
+        return new Input(new String[]{embeddings}, all, modelInfo, null, carried, poolSpace, 0);
+    }
 
-        // counts per catalog and status; the messages of the lines left out
-        Map<Integer, long[]> counts = new TreeMap<>(); // lines, ok, rejected (duplicates included), unusable, duplicates
-        for (Row r : all.groupBy("catalog", "status").count().collectAsList()) {
+    /** The catalogs' photos embedded on the executors (one model per executor JVM), written as Parquet. */
+    private Input embedPhotos(LensConfig config, String p, String workDir, int parts) {
+        if (catalogs == null || catalogs.isEmpty()) {
+            throw new IllegalArgumentException("name the catalogs (--catalog) or precomputed embeddings (--embeddings)");
+        }
+        // the driver's own model: the space and weights every executor's rows must match
+        ExecutorModel.Identity driverModel = ExecutorModel.identity(p);
+        ModelInfo modelInfo = ExecutorModel.embedder(p).info();
+
+        // catalogs -> lines, parsed on the executors; an id's lines after its first are duplicates
+        Dataset<Row> lines = null;
+        List<String> roots = new ArrayList<>();
+        for (int i = 0; i < catalogs.size(); i++) {
+            Dataset<Row> one = CatalogRows.read(session, i, catalogs.get(i));
+            lines = lines == null ? one : lines.union(one);
+            roots.add(imageRoot != null ? imageRoot.toAbsolutePath().toString() : localParent(catalogs.get(i)));
+        }
+        Dataset<Row>[] split = CatalogRows.keepFirstOfEachId(
+                session.createDataFrame(lines.javaRDD().mapPartitions(CatalogRows::parse), CatalogRows.EMBEDDED));
+
+        CatalogRows.Job job = new CatalogRows.Job(roots, p, config.model().batchSize(), config.build().decodeThreads(), failOnce);
+        long toEmbed = split[0].count();
+        // progress on the driver: photos of the tasks that finished (a failed attempt's count is not merged)
+        LongAccumulator done = session.sparkContext().longAccumulator("photos embedded");
+        Progress progress = new Progress(log, "embedding", toEmbed);
+        long[] shown = {0};
+        SparkListener listener = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd end) {
+                long now = done.value();
+                if (now > shown[0]) {
+                    progress.advance(now - shown[0]);
+                    shown[0] = now;
+                }
+            }
+        };
+        session.sparkContext().addSparkListener(listener);
+        long t0 = System.nanoTime();
+        JavaRDD<Row> embedded = split[0].javaRDD().repartition(parts).mapPartitions(part -> {
+            TaskContext task = TaskContext.get();
+            return counted(CatalogRows.embed(part, job, task.partitionId(), task.attemptNumber()), done);
+        });
+        String embeddingsPath = workDir + "/embeddings";
+        try {
+            session.createDataFrame(embedded, CatalogRows.EMBEDDED).unionByName(split[1]).write().mode(SaveMode.Overwrite)
+                    .parquet(embeddingsPath);
+        } finally {
+            session.sparkContext().removeSparkListener(listener);
+        }
+        progress.finish();
+        double embedSeconds = (System.nanoTime() - t0) / 1e9;
+        return new Input(catalogs.toArray(String[]::new), session.read().parquet(embeddingsPath), modelInfo, driverModel, null,
+                driverModel.space(), embedSeconds);
+    }
+
+    /**
+     * Lines per catalog and status: lines, ok, rejected (duplicates included), unusable, duplicates; and the message
+     * of every line left out, in catalog order.
+     */
+    private Map<Integer, long[]> countAndReportSkipped(Input input) {
+        Map<Integer, long[]> counts = new TreeMap<>();
+        for (Row r : input.all().groupBy("catalog", "status").count().collectAsList()) {
             long[] c = counts.computeIfAbsent(r.getInt(0), k -> new long[5]);
             long n = r.getLong(2);
             c[0] += n;
@@ -314,39 +380,47 @@ public final class SparkPoolJob implements Callable<Integer> {
                 default -> c[3] += n;
             }
         }
-        Iterator<Row> skipped = all.filter(col("status").notEqual(CatalogRows.OK)).orderBy("order").toLocalIterator();
+        Iterator<Row> skipped = input.all().filter(col("status").notEqual(CatalogRows.OK)).orderBy("order").toLocalIterator();
         while (skipped.hasNext()) {
             Row r = skipped.next();
-            log.println("skipped " + names[r.getInt(1)] + ":" + r.getLong(2) + ": " + r.getString(8));
+            log.println("skipped " + input.names()[r.getInt(1)] + ":" + r.getLong(2) + ": " + r.getString(8));
         }
-        List<String> models = all.filter(col("status").equalTo(CatalogRows.OK)).select("model").distinct()
+        return counts;
+    }
+
+    /** Every usable row was embedded with the driver's model (or is precomputed). */
+    private static void checkOneModel(Input input) {
+        List<String> models = input.all().filter(col("status").equalTo(CatalogRows.OK)).select("model").distinct()
                 .as(Encoders.STRING()).collectAsList();
-        String expected = driverModel == null ? CatalogRows.PRECOMPUTED : driverModel.tag();
+        String expected = input.driverModel() == null ? CatalogRows.PRECOMPUTED : input.driverModel().tag();
         if (models.size() > 1 || (models.size() == 1 && !models.get(0).equals(expected))) {
             throw new PoolException("the executors embedded with " + models + ", the driver's model is " + expected
                     + ": give every executor the driver's model and settings (spark.executorEnv.LENS_*)");
         }
+    }
 
-        // the pool's rows, numbered in catalog order
+    /** The pool's rows, numbered in catalog order, written as Parquet: (row, listing, embedding). */
+    private Dataset<Row> numberRows(Dataset<Row> all, String workDir) {
         JavaRDD<Row> numbered = all.filter(col("status").equalTo(CatalogRows.OK)).select("order", "listing", "embedding")
                 .orderBy("order").javaRDD().zipWithIndex().map(t -> RowFactory.create(t._2(), t._1().getString(1), t._1().get(2)));
         StructType rowsSchema = new StructType().add("row", DataTypes.LongType, false).add("listing", DataTypes.StringType, false)
                 .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false);
         String rowsPath = workDir + "/rows";
         session.createDataFrame(numbered, rowsSchema).write().mode(SaveMode.Overwrite).parquet(rowsPath);
-        Dataset<Row> pool = session.read().parquet(rowsPath);
+        return session.read().parquet(rowsPath);
+    }
 
-        // the driver's copy, in row order: listings and embeddings
+    /** The driver's copy, in row order: listings and embeddings, placed by their row numbers, every row exactly once. */
+    private static DriverCopy driverCopy(Dataset<Row> pool, int d) {
         long n = pool.count();
         if (n == 0) {
             throw new PoolException("no photo of the catalogs could be embedded");
         }
-        if (n > Integer.MAX_VALUE || n * modelInfo.dimension() > Integer.MAX_VALUE - 8) {
-            throw new PoolException(n + " rows of dimension " + modelInfo.dimension() + " do not fit the driver's finishing "
+        if (n > Integer.MAX_VALUE || n * d > Integer.MAX_VALUE - 8) {
+            throw new PoolException(n + " rows of dimension " + d + " do not fit the driver's finishing "
                     + "(at most 2^31 components); build with a projected model or split the tenant");
         }
-        int d = modelInfo.dimension();
-        // placed by their row numbers as they come (no sort on the way to the driver); every row exactly once
+        // placed by their row numbers as they come (no sort on the way to the driver)
         Listing[] placed = new Listing[(int) n];
         float[] vectors = new float[(int) (n * d)];
         Iterator<Row> it = pool.toLocalIterator();
@@ -368,8 +442,11 @@ public final class SparkPoolJob implements Callable<Integer> {
         if (seen != n) {
             throw new PoolException("the driver read " + seen + " of the pool's " + n + " rows");
         }
-        List<Listing> listings = Arrays.asList(placed);
+        return new DriverCopy(Arrays.asList(placed), vectors, d);
+    }
 
+    /** The manifest's source catalogs, each printed with its counts, and the totals. */
+    private Sources sources(String[] names, Map<Integer, long[]> counts) throws Exception {
         List<Manifest.SourceCatalog> sources = new ArrayList<>();
         long rejected = 0;
         long unusable = 0;
@@ -385,41 +462,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             log.printf(Locale.ROOT, "catalog %s: %d lines, %d listings, %d lines rejected (%d duplicate ids), %d photos unusable%n",
                     names[i], c[0], c[1], c[2], c[4], c[3]);
         }
-
-        // finishing: the single-machine builder's, with the index made on the executors
-        // encoded in at least --partitions shards (a small table reads back as fewer partitions than there are cores)
-        JavaRDD<Row> shardRows = pool.select("row", "embedding").javaRDD();
-        if (shardRows.getNumPartitions() < parts) {
-            shardRows = shardRows.repartition(parts);
-        }
-        ShardedIndex index = new ShardedIndex(jsc, shardRows,
-                config.build().auto().maxTrainRows(), config.build().addBatch(), localWork, workDir, failOnce, log);
-        PoolBuilder.PoolCalibrator calibrator = null;
-        try (Artifacts artifacts = Settings.artifacts(config)) {
-            if (!noCalibration && embeddings == null) {
-                calibrator = CalibrationStep.configured(config,
-                        Settings.resolveModel(config, artifacts, config.model().precision()), log).orElse(null);
-            }
-            PoolBuilder.Request request = new PoolBuilder.Request(Arrays.stream(names).map(Path::of).toList(), imageRoot,
-                    out, indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
-                    config.model().name(), poolSpace, replace, null,
-                    embeddings != null ? null : Settings.projectionSpec(config, projection), calibrator);
-            PoolBuilder.Report report = PoolBuilder.finish(request, new PoolBuilder.Embedded(listings, vectors, d, sources, rejected,
-                    unusable, 0, 0), modelInfo, Settings.indexPolicy(config.build().auto()), index, log, start, carried);
-            if (publish) {
-                Settings.publisher(config, artifacts, log).publishPool(out, tenant != null ? tenant
-                        : Settings.defaultTenant(config), true);
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            result = new Result(report, totalLines, rejected, unusable, dups, index.shards(), embedSeconds, seconds);
-            log.printf(Locale.ROOT, "pool %s written to %s: %d listings from %d lines (%d rejected, %d unusable), %d shards; %s"
-                            + "total %.1f s%n",
-                    report.manifest().poolVersion(), out, report.manifest().listingCount(), totalLines, rejected, unusable,
-                    index.shards(), embeddings != null ? "precomputed embeddings, "
-                            : String.format(Locale.ROOT, "embedding %.1f s (%.1f photos/s), ", embedSeconds,
-                            (totalLines - rejected) / embedSeconds), seconds);
-        }
-        return 0;
+        return new Sources(sources, totalLines, rejected, unusable, dups);
     }
 
     /** {@code rows}, counted into {@code done} as they are taken (static: a task must not capture the job). */
