@@ -58,16 +58,43 @@ public final class PoolBuilder {
                           String modelName, String modelSpace, boolean replace, LiveChanges live, ProjectionSpec projection,
                           PoolCalibrator calibrator) {
 
-        /** A build that folds no live change and learns no projection. */
-        public Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
-                       String modelName, String modelSpace, boolean replace) {
-            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, null, null, null);
+        /**
+         * A build of {@code catalogs} into {@code output} with this index and metric, in this model's space; photos
+         * under each catalog's folder, no pool replaced, no live change folded, no projection learned, no confidence
+         * maps: the withers below add each.
+         * <pre>
+         * Request.of(catalogs, out, "auto", Metric.INNER_PRODUCT, "mobilenet_v2", space).replacing(true).learning(lda)
+         * </pre>
+         */
+        public static Request of(List<Path> catalogs, Path output, String indexFactory, Metric metric, String modelName,
+                                 String modelSpace) {
+            return new Request(catalogs, null, output, indexFactory, metric, modelName, modelSpace, false, null, null, null);
         }
 
-        /** A build without confidence maps. */
-        public Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
-                       String modelName, String modelSpace, boolean replace, LiveChanges live, ProjectionSpec projection) {
-            this(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, live, projection, null);
+        /** Photos under {@code root} (null: each catalog's folder). */
+        public Request imageRoot(Path root) {
+            return new Request(catalogs, root, output, indexFactory, metric, modelName, modelSpace, replace, live, projection, calibrator);
+        }
+
+        /** Whether a pool already at the output is replaced (else the build refuses to start). */
+        public Request replacing(boolean yes) {
+            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, yes, live, projection, calibrator);
+        }
+
+        /** The live changes to fold in (null: none). */
+        public Request folding(LiveChanges changes) {
+            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, changes, projection,
+                    calibrator);
+        }
+
+        /** The projection to learn (null: none). */
+        public Request learning(ProjectionSpec spec) {
+            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, live, spec, calibrator);
+        }
+
+        /** What fits the confidence maps (null: none). */
+        public Request calibratedBy(PoolCalibrator c) {
+            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, live, projection, c);
         }
     }
 

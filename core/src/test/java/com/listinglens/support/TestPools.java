@@ -68,12 +68,13 @@ public final class TestPools {
             new PoolBuilder(new ImageDecoder(image), Settings.scales(config), embedder, config.model().batchSize(),
                     config.build().decodeThreads(), System.err)
                     .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()))
-                    .build(new PoolBuilder.Request(catalogs, imageRoot, dir, config.build().indexFactory(),
-                            Settings.metric(config.build().metric()), config.model().name(),
-                            config.model().space() + Settings.scales(config).spaceSuffix(), true, null,
-                            asConfigured ? com.listinglens.config.Settings.projectionSpec(config, null) : null,
-                            asConfigured ? CalibrationStep.configured(config, Settings.model(config.model(), config.model().precision()),
-                                    System.err).orElse(null) : null));
+                    .build(PoolBuilder.Request.of(catalogs, dir, config.build().indexFactory(), Settings.metric(config.build().metric()),
+                                    config.model().name(), config.model().space() + Settings.scales(config).spaceSuffix())
+                            .imageRoot(imageRoot)
+                            .replacing(true)
+                            .learning(asConfigured ? Settings.projectionSpec(config, null) : null)
+                            .calibratedBy(asConfigured ? CalibrationStep.configured(config,
+                                    Settings.model(config.model(), config.model().precision()), System.err).orElse(null) : null));
         } catch (Exception e) {
             throw new IllegalStateException("cannot build test pool " + name + ": " + e.getMessage(), e);
         }

@@ -194,12 +194,14 @@ public final class BuildPoolCommand implements Callable<Integer> {
             PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config, model), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err)
                     .policy(Settings.indexPolicy(config.build().auto()));
-            PoolBuilder.Report report = builder.build(new PoolBuilder.Request(sources,
-                    imageRoot.orElse(config.build().imageRoot().orElse(null)), output,
-                    indexFactory != null ? indexFactory : config.build().indexFactory(),
-                    Settings.metric(metric != null ? metric : config.build().metric()),
-                    config.model().name(), model.space(), replace, changes, Settings.projectionSpec(config, projection),
-                    calibration(config, artifacts)));
+            PoolBuilder.Report report = builder.build(PoolBuilder.Request.of(sources, output,
+                            indexFactory != null ? indexFactory : config.build().indexFactory(),
+                            Settings.metric(metric != null ? metric : config.build().metric()), config.model().name(), model.space())
+                    .imageRoot(imageRoot.orElse(config.build().imageRoot().orElse(null)))
+                    .replacing(replace)
+                    .folding(changes)
+                    .learning(Settings.projectionSpec(config, projection))
+                    .calibratedBy(calibration(config, artifacts)));
             System.err.printf(Locale.ROOT, "pool %s written to %s: %d listings, %d catalog lines rejected, %d photos unusable, "
                             + "%.1f s (%.1f photos/s), model %s %s%n",
                     report.manifest().poolVersion(), report.pool(), report.manifest().listingCount(), report.rejectedLines(),

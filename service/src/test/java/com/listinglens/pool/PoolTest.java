@@ -68,8 +68,8 @@ class PoolTest {
     private static PoolBuilder.Report build(Path catalog, Path out, ByteArrayOutputStream log) {
         PoolBuilder builder = new PoolBuilder(decoder, preprocessor, embedder, 4, 2,
                 new PrintStream(log, true, StandardCharsets.UTF_8));
-        return builder.build(new PoolBuilder.Request(List.of(catalog), TestPools.grocery(), out, "IDMap,Flat",
-                Metric.INNER_PRODUCT, config.model().name(), config.model().space(), false));
+        return builder.build(PoolBuilder.Request.of(List.of(catalog), out, "IDMap,Flat", Metric.INNER_PRODUCT,
+                config.model().name(), config.model().space()).imageRoot(TestPools.grocery()));
     }
 
     private static float[] embed(Listing listing) throws Exception {

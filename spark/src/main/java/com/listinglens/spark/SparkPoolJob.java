@@ -245,10 +245,13 @@ public final class SparkPoolJob implements Callable<Integer> {
                 calibrator = CalibrationStep.configured(config,
                         Settings.resolveModel(config, artifacts, config.model().precision()), log).orElse(null);
             }
-            PoolBuilder.Request request = new PoolBuilder.Request(Arrays.stream(input.names()).map(Path::of).toList(), imageRoot,
-                    out, indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
-                    config.model().name(), input.poolSpace(), replace, null,
-                    embeddings != null ? null : Settings.projectionSpec(config, projection), calibrator);
+            PoolBuilder.Request request = PoolBuilder.Request.of(Arrays.stream(input.names()).map(Path::of).toList(), out,
+                            indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
+                            config.model().name(), input.poolSpace())
+                    .imageRoot(imageRoot)
+                    .replacing(replace)
+                    .learning(embeddings != null ? null : Settings.projectionSpec(config, projection))
+                    .calibratedBy(calibrator);
             PoolBuilder.Report report = PoolBuilder.finish(request, new PoolBuilder.Embedded(copy.listings(), copy.vectors(),
                     copy.dimension(), sources.catalogs(), sources.rejected(), sources.unusable(), 0, 0), input.modelInfo(),
                     Settings.indexPolicy(config.build().auto()), index, log, start, input.carried());
