@@ -45,12 +45,7 @@ class SignedPoolsTest {
         Path store = TestStores.fresh("signed");
         publish(store, "v1", null);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Artifacts artifacts = new Artifacts(new FileBlobStore(store), new Layout(""), TestStores.cache("signed"),
-                ManifestVerifier.of(List.of(KEY.getPublic())));
-        try (PoolSync sync = new PoolSync(artifacts, List.of("default"), Map.of(),
-                new PoolSync.Expectations(PoolWriter.SPACE, D, false, true), Duration.ofHours(1),
-                new com.listinglens.storage.Backoff(Duration.ofMillis(10), Duration.ofMillis(20)), Duration.ofHours(1),
-                Clock.systemUTC(), registry, null)) {
+        try (PoolSync sync = signedSync(store, "signed", registry)) {
             TenantPool t = sync.tenant("default").orElseThrow();
             PoolSync.Outcome o = sync.sync(t, false);
             assertThat(o.action()).isEqualTo(PoolSync.Action.REFUSED);
@@ -94,12 +89,7 @@ class SignedPoolsTest {
         publish(store, "v3", KEY);
         assertThat(new String(pointerToV1)).contains("\"signature\"").contains("pool-pointer");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        Artifacts artifacts = new Artifacts(new FileBlobStore(store), new Layout(""), TestStores.cache("signed-pointers"),
-                ManifestVerifier.of(List.of(KEY.getPublic())));
-        try (PoolSync sync = new PoolSync(artifacts, List.of("default"), Map.of(),
-                new PoolSync.Expectations(PoolWriter.SPACE, D, false, true), Duration.ofHours(1),
-                new com.listinglens.storage.Backoff(Duration.ofMillis(10), Duration.ofMillis(20)), Duration.ofHours(1),
-                Clock.systemUTC(), registry, null)) {
+        try (PoolSync sync = signedSync(store, "signed-pointers", registry)) {
             TenantPool t = sync.tenant("default").orElseThrow();
             assertThat(sync.sync(t, false).action()).isEqualTo(PoolSync.Action.SWAPPED);
             assertThat(t.serving().orElseThrow().poolVersion()).isEqualTo("v3");
@@ -131,6 +121,16 @@ class SignedPoolsTest {
             assertThat(sync.sync(t, false).action()).isEqualTo(PoolSync.Action.SWAPPED);
             assertThat(t.serving().orElseThrow().poolVersion()).isEqualTo("v1");
         }
+    }
+
+    /** A sync of tenant "default" from the folder store that trusts KEY alone. */
+    private static PoolSync signedSync(Path store, String cache, SimpleMeterRegistry registry) {
+        Artifacts artifacts = new Artifacts(new FileBlobStore(store), new Layout(""), TestStores.cache(cache),
+                ManifestVerifier.of(List.of(KEY.getPublic())));
+        return new PoolSync(artifacts, List.of("default"), Map.of(),
+                new PoolSync.Expectations(PoolWriter.SPACE, D, false, true), Duration.ofHours(1),
+                new com.listinglens.storage.Backoff(Duration.ofMillis(10), Duration.ofMillis(20)), Duration.ofHours(1),
+                Clock.systemUTC(), registry, null);
     }
 
     @Test

@@ -3,9 +3,6 @@ package com.listinglens.cli;
 import com.listinglens.support.TestPools;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,15 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CheckModelCommandTest {
 
     private static String run(int[] code, String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            code[0] = LensCli.execute(args);
-        } finally {
-            System.setOut(old);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
+        String text = CliRun.stdout(code, args);
         System.out.print(text);
         return text;
     }

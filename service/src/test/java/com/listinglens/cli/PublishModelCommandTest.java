@@ -8,11 +8,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,9 +29,8 @@ class PublishModelCommandTest {
 
     @BeforeEach
     void storeInATempFolder() {
-        properties = Map.of("lens.storage.type", "directory", "lens.storage.directory", tmp.resolve("store").toString(),
-                "lens.storage.cache-dir", tmp.resolve("cache").toString(),
-                "lens.model.check.catalog", TestPools.grocery().resolve("val.jsonl").toString());
+        properties = new HashMap<>(CliRun.folderStore(tmp));
+        properties.put("lens.model.check.catalog", TestPools.grocery().resolve("val.jsonl").toString());
         properties.forEach(System::setProperty);
     }
 
@@ -52,15 +49,7 @@ class PublishModelCommandTest {
         all[3] = "--name=tiny";
         all[4] = "--space=space-x";
         System.arraycopy(args, 0, all, 5, args.length);
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            code[0] = LensCli.execute(all);
-        } finally {
-            System.setErr(old);
-        }
-        return err.toString(StandardCharsets.UTF_8);
+        return CliRun.stderr(code, all);
     }
 
     private ModelManifest manifest(String version) throws Exception {

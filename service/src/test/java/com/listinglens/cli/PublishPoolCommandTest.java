@@ -7,9 +7,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,8 +24,7 @@ class PublishPoolCommandTest {
 
     @BeforeEach
     void storeInATempFolder() {
-        properties = Map.of("lens.storage.type", "directory", "lens.storage.directory", tmp.resolve("store").toString(),
-                "lens.storage.cache-dir", tmp.resolve("cache").toString());
+        properties = CliRun.folderStore(tmp);
         properties.forEach(System::setProperty);
     }
 
@@ -38,15 +34,7 @@ class PublishPoolCommandTest {
     }
 
     private static String run(int[] code, String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            code[0] = LensCli.execute(args);
-        } finally {
-            System.setErr(old);
-        }
-        return err.toString(StandardCharsets.UTF_8);
+        return CliRun.stderr(code, args);
     }
 
     private Pointer current() throws Exception {
