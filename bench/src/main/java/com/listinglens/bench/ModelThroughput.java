@@ -73,12 +73,17 @@ public final class ModelThroughput {
         // measurement would try them, plus int8 as lens.model.quantized-engine configures it ("int8": the path the
         // service served before it measured)
         List<String> paths = new ArrayList<>(List.of("int8", "fp32"));
+        // and, where lens.model.int8-rr-path names the 7-bit variant, int8-rr/<engine> on each engine too
+        boolean reducedRange = config.model().int8RrPath().filter(Files::isRegularFile).isPresent();
         try (Embedder probe = new DjlEmbedder(Settings.model(config.model(), "fp32"))) {
             PathProbe.supportedEngines().forEach(k -> paths.add(InferencePath.int8(k).label()));
+            if (reducedRange) {
+                PathProbe.supportedEngines().forEach(k -> paths.add(InferencePath.int8(InferencePath.REDUCED_RANGE, k).label()));
+            }
         }
         for (String path : paths) {
             ModelSettings settings = path.equals("int8") ? Settings.model(config.model(), "int8")
-                    : InferencePath.parse(path).settings(Settings.model(config.model(), InferencePath.parse(path).precision()));
+                    : InferencePath.parse(path).settings(Settings.model(config.model(), InferencePath.parse(path).file()));
             try (Embedder model = new DjlEmbedder(settings)) {
                 for (int i = 0; i < 3; i++) {
                     model.embedViews(batchTensors, views.views());

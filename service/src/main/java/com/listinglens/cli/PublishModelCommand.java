@@ -33,6 +33,11 @@ public final class PublishModelCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "int8 TorchScript file; default: lens.model.int8-path")
     Path int8;
 
+    @Option(names = "--int8-rr", description = "int8 TorchScript file with 7-bit activations (models/quantize_int8.py; the "
+            + "fast exact int8 path on CPUs without AVX-512 VNNI), measured at start beside the others; default: "
+            + "lens.model.int8-rr-path, else none")
+    Path int8Rr;
+
     @Option(names = "--fp32", description = "fp32 TorchScript file; default: lens.model.fp32-path")
     Path fp32;
 
@@ -62,6 +67,10 @@ public final class PublishModelCommand implements Callable<Integer> {
         LensConfig config = ConfigLoader.load();
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("int8", int8 != null ? int8 : config.model().int8Path());
+        Path reducedRange = int8Rr != null ? int8Rr : config.model().int8RrPath().orElse(null);
+        if (reducedRange != null) {
+            files.put("int8-rr", reducedRange);
+        }
         files.put("fp32", fp32 != null ? fp32 : config.model().fp32Path());
         Path half = fp16 != null ? fp16 : config.model().fp16Path().orElse(null);
         if (half != null) {

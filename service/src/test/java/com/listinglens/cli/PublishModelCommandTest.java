@@ -105,4 +105,19 @@ class PublishModelCommandTest {
         assertThat(log).contains("warning: lens.model.check.catalog").contains("without probe photos");
         assertThat(manifest("p6").probe()).isEmpty();
     }
+
+    @Test
+    void theSevenBitVariantTravelsAsTheVersionsInt8RrFileOnlyWhenGiven() throws Exception {
+        Path rr = Files.writeString(tmp.resolve("m_int8_rr.pt"), "7-bit int8 weights");
+        int[] code = new int[1];
+        String log = run(code, "--version", "r1", "--int8-rr", rr.toString(), "--no-probe-photos");
+        assertThat(code[0]).as(log).isZero();
+        ModelManifest m = manifest("r1");
+        assertThat(m.file("int8-rr")).get().extracting(ModelManifest.ModelFile::name).isEqualTo("m_int8_rr.pt");
+        assertThat(m.file("int8")).get().extracting(ModelManifest.ModelFile::name).isEqualTo("m_int8.pt");
+        assertThat(tmp.resolve("store/models/tiny/r1/m_int8_rr.pt")).hasSameBinaryContentAs(rr);
+        run(code, "--version", "r2", "--no-probe-photos");
+        assertThat(code[0]).isZero();
+        assertThat(manifest("r2").file("int8-rr")).isEmpty();
+    }
 }
