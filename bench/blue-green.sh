@@ -94,7 +94,7 @@ start_colour green "$green"
 ip() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$p-$1"; }
 for c in blue green; do
   for _ in $(seq 1 1500); do
-    curl -sf --max-time 2 -o "$dir/ready-$c.json" "http://$(ip "$c"):8080/q/health/ready" && break
+    curl -sf --max-time 2 -o "$dir/ready-$c.json" "http://$(ip "$c"):9000/q/health/ready" && break
     [ "$(docker inspect -f '{{.State.Running}}' "$p-$c")" = true ] || { docker logs "$p-$c" 2>&1 | tail -30; echo "blue-green: $c exited"; exit 1; }
     sleep 0.2
   done
@@ -127,14 +127,14 @@ frontend stable
   # the stable Service: its selector is the map's 'active' entry (set map ... active green|blue)
   use_backend %[str(active),map($dir/colours.map,blue)]
 backend blue
-  server blue $(ip blue):8080 check inter 2s
+  server blue $(ip blue):8080 check port 9000 inter 2s
 backend green
-  server green $(ip green):8080 check inter 2s
+  server green $(ip green):8080 check port 9000 inter 2s
 EOF
 haproxy -c -q -f "$dir/haproxy.cfg"
 haproxy -db -f "$dir/haproxy.cfg" > "$dir/haproxy.log" 2>&1 &
 haproxy_pid=$!
-for _ in $(seq 1 50); do curl -sf --max-time 2 -o /dev/null http://127.0.0.1:18090/q/health/ready && break; sleep 0.1; done
+for _ in $(seq 1 50); do curl -sf --max-time 2 -o /dev/null http://127.0.0.1:18090/ && break; sleep 0.1; done
 
 # ---- load and two switches ----------------------------------------------------------------------------------------
 "$JAVA_HOME/bin/java" bench/BlueGreenBench.java http://127.0.0.1:18090 "$dir/haproxy.sock" "$dir/colours.map" "$blue" "$green" \

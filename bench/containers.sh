@@ -85,10 +85,11 @@ docker run -d --name "$p-cpu" --network "$p" \
   --stop-timeout 30 "$image" serve >/dev/null
 ip="$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$p-cpu")"
 url="http://$ip:8080"
+mgmt="http://$ip:9000"   # health, metrics and status: the management port
 ready=""
 for _ in $(seq 1 1500); do
   [ "$(docker inspect -f '{{.State.Running}}' "$p-cpu")" = true ] || break
-  if curl -sf --max-time 2 -o "$dir/ready.json" "$url/q/health/ready"; then ready=$(now); break; fi
+  if curl -sf --max-time 2 -o "$dir/ready.json" "$mgmt/q/health/ready"; then ready=$(now); break; fi
   sleep 0.2
 done
 docker logs "$p-cpu" > "$dir/service.log" 2>&1 || true
@@ -108,6 +109,14 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 [ -n "$healthy" ] && ok "healthy (HEALTHCHECK, every 15 s) $(secs "$t_run" "$healthy") s from docker run" || bad "healthy"
+# health, metrics and status answer on the management port only (the chart's Service exposes 8080 alone)
+split=""
+for path in /q/health/ready /q/metrics /v1/status; do
+  pub=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url$path"); man=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$mgmt$path")
+  split="$split $path:$pub/$man"
+  [ "$pub" = 404 ] && [ "$man" = 200 ] || bad "$path answers $pub on the public port and $man on the management port (want 404/200)"
+done
+ok "public/management port answers:$split"
 
 # ---- as the chart runs it -----------------------------------------------------------------------------------------
 cfg="$(docker inspect -f 'readonly={{.HostConfig.ReadonlyRootfs}} user={{.Config.User}} capdrop={{.HostConfig.CapDrop}} memory={{.HostConfig.Memory}}' "$p-cpu")"

@@ -13,6 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 secs="${1:-60}"; limit_gb="${2:-4}"; admin="${3:-64}"; bombs="${4:-16}"; normal="${5:-8}"
 port=8087
 url="http://127.0.0.1:$port"
+mgmt="http://127.0.0.1:$((port + 1000))"   # health on the management port
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nproc) cores; flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni' | sort -u | xargs)"
 mkdir -p target/hostile
 py=/usr/bin/python3
@@ -40,18 +41,18 @@ else
   ooms() { sed -n 's/^oom_kill //p' "$cg/memory.events"; }; peak() { cat "$cg/memory.peak" 2>/dev/null || echo 0; }
 fi
 echo "service in cgroup $cg, limit $limit_gb GiB"
-( echo "$BASHPID" > "$cg/cgroup.procs"; LENS_HTTP_PORT=$port exec bin/serve ) > target/hostile/service.log 2>&1 &
+( echo "$BASHPID" > "$cg/cgroup.procs"; LENS_HTTP_PORT=$port LENS_MANAGEMENT_PORT=$((port + 1000)) exec bin/serve ) > target/hostile/service.log 2>&1 &
 serve_pid=$!
 cleanup() { kill "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; sleep 1; rmdir "$cg" 2>/dev/null || true; }
 trap cleanup EXIT
-for _ in $(seq 1 600); do curl -sf "$url/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
-curl -sf "$url/q/health/ready" >/dev/null || { echo "hostile: the service did not become ready (target/hostile/service.log)"; exit 1; }
+for _ in $(seq 1 600); do curl -sf "$mgmt/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+curl -sf "$mgmt/q/health/ready" >/dev/null || { echo "hostile: the service did not become ready (target/hostile/service.log)"; exit 1; }
 java_pid=""
 for p in $(cat "$cg/cgroup.procs"); do tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q quarkus-run.jar && java_pid=$p; done
 grep -m1 "photo decodes may hold" target/hostile/service.log | sed 's/^.*photo decodes/service: photo decodes/' || true
 "$JAVA_HOME/bin/java" bench/HostileBench.java "$url" "$secs" "$admin" "$bombs" "$normal" target/hostile/normal.jpg \
   target/hostile/bomb.gif target/hostile/bomb.png target/hostile/bomb.webp | tee target/hostile/result.txt
-alive=no; [ -n "$java_pid" ] && kill -0 "$java_pid" 2>/dev/null && curl -sf "$url/q/health/live" >/dev/null && alive=yes
+alive=no; [ -n "$java_pid" ] && kill -0 "$java_pid" 2>/dev/null && curl -sf "$mgmt/q/health/live" >/dev/null && alive=yes
 hwm_kb=$(sed -n 's/^VmHWM:\s*\([0-9]*\) kB/\1/p' "/proc/$java_pid/status" 2>/dev/null || echo 0)
 oom=$(ooms); cg_peak=$(peak)
 echo "service alive and live after the run: $alive"

@@ -53,7 +53,7 @@ for _ in $(seq 1 120); do
 done
 curl -sf "$url/q/health/ready" >/dev/null || { echo "peer: not ready after 120 s; see target/peer/peer.log" >&2; exit 1; }
 grep '^peer (pid' target/peer/peer.log >&2 || true
-export LENS_BENCH_URL="$url"
+export LENS_BENCH_URL="$url" LENS_BENCH_MANAGEMENT_URL="$url"   # the peer answers health on its one port
 if [ $# -gt 0 ]; then
   "$@"
 else

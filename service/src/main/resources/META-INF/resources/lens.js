@@ -42,7 +42,7 @@ function showError(id, error) {
 }
 
 // ---------------------------------------------------------------- tabs (arrow keys move between them)
-const tabs = ["suggest", "search", "status"];
+const tabs = ["suggest", "search"];
 function select(name, focus) {
   for (const t of tabs) {
     const on = t === name;
@@ -52,7 +52,6 @@ function select(name, focus) {
   }
   if (focus) $("tab-" + name).focus();
   if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
-  if (name === "status") loadStatus();
 }
 for (const t of tabs) {
   $("tab-" + t).addEventListener("click", () => select(t));
@@ -202,37 +201,5 @@ $("search-more").addEventListener("click", async () => {
   }
 });
 
-// ---------------------------------------------------------------- status
-function table(head, rows) {
-  return el("table", {}, el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col", text: h })))),
-    el("tbody", {}, ...rows.map((row) => el("tr", {}, ...row.map((c) => el("td", { text: c === null || c === undefined ? "–" : String(c) }))))));
-}
-
-async function loadStatus() {
-  showError("status-error", null);
-  try {
-    const s = await call("/v1/status");
-    const m = s.model || {};
-    $("status-body").replaceChildren(
-      el("p", { text: "State: " + s.state + (s.failure ? " (" + s.failure + ")" : "") }),
-      el("h2", { text: "Model" }),
-      table(["name", "version", "space", "precision", "device", "sha-256"], [[m.name, m.version, m.space, m.precision, m.device, m.sha256 && m.sha256.slice(0, 12)]]),
-      el("p", { text: "Inference path: " + (m.path || "–") + (m.pathChosen ? " (" + m.pathChosen + ")" : "") + (m.pathReason ? ": " + m.pathReason : "") }),
-      ...((m.paths || []).length ? [table(["path", "photos/s at start", "cosine to fp32 (mean)", "min", "neighbour overlap", "verdict"],
-        m.paths.map((p) => [p.path, p.photosPerSecond, p.meanCosine, p.minCosine, p.neighbourOverlap, p.verdict]))] : []),
-      el("h2", { text: "Pools" }),
-      table(["tenant", "pool version", "listings", "built", "index", "sync", "live changes", "refused"],
-        s.tenants.map((t) => [t.tenant, t.poolVersion, t.listings, t.builtAt, t.indexFactory, t.sync, t.live, t.refused])),
-      el("h2", { text: "Answer cache" }),
-      table(["hits", "misses", "overtaken by live changes", "errors", "hit rate"],
-        [[s.cache.hits, s.cache.misses, s.cache.overtaken, s.cache.errors, s.cache.hitRate === null ? null : pct(s.cache.hitRate)]]),
-      el("h2", { text: "Recent latency (about the last two minutes)" }),
-      table(["step", "requests since start", "p50 ms", "p95 ms", "p99 ms"],
-        s.latency.map((l) => [l.name, l.count, l.recentMs.p50, l.recentMs.p95, l.recentMs.p99])));
-  } catch (error) {
-    showError("status-error", error);
-  }
-}
-$("status-refresh").addEventListener("click", loadStatus);
 
 select(tabs.includes(location.hash.slice(1)) ? location.hash.slice(1) : "suggest");

@@ -9,11 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.openapi.annotations.Operation;
+import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,17 +19,18 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the service is serving now, for people (the status page) rather than for Prometheus: model, each tenant's
+ * What the service is serving now, for operators (the status page) rather than for Prometheus: model, each tenant's
  * pool and live changes, the answer cache's hit rate and recent latency percentiles (Micrometer's decaying window,
- * about the last two minutes).
+ * about the last two minutes). It names tenants, versions and the inference path, so it is served on the management
+ * port only ({@link ManagementRoutes}: {@code GET /v1/status} there), never on the public one.
  */
-@Path("/v1/status")
-public class StatusResource {
+@ApplicationScoped
+public class StatusReport {
 
     private final LensService service;
     private final MeterRegistry registry;
 
-    public StatusResource(LensService service, MeterRegistry registry) {
+    public StatusReport(LensService service, MeterRegistry registry) {
         this.service = service;
         this.registry = registry;
     }
@@ -61,10 +58,7 @@ public class StatusResource {
     public record Status(String state, String failure, Model model, List<Tenant> tenants, Cache cache, List<Latency> latency) {
     }
 
-    @GET
-    @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "What the service serves now", description = "Model and pool versions per tenant, pool sizes, "
-            + "live changes, answer-cache hit rate and recent latency percentiles (the status page reads this).")
+    /** Model and pool versions per tenant, pool sizes, live changes, answer-cache hit rate and recent latency percentiles. */
     public Status status() {
         Model model = null;
         if (service.embedder() != null) {

@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.support.Management;
 import com.listinglens.support.DemoPoolResource;
 import com.listinglens.support.Ready;
 import com.listinglens.support.RedisResource;
@@ -93,10 +94,10 @@ class AdmissionTest {
                 .contains("urn:listing-lens:problem:overloaded").contains("max-in-flight"));
         // the count comes back to 0 (a response's end handler may run a moment after the client has read it)
         long until = System.nanoTime() + 5_000_000_000L;
-        while (!given().get("/q/metrics").asString().contains("lens_requests_in_flight 0.0") && System.nanoTime() < until) {
+        while (!Management.given().get("/q/metrics").asString().contains("lens_requests_in_flight 0.0") && System.nanoTime() < until) {
             Thread.sleep(20);
         }
-        assertThat(given().get("/q/metrics").asString()).contains("lens_requests_in_flight 0.0");
+        assertThat(Management.given().get("/q/metrics").asString()).contains("lens_requests_in_flight 0.0");
         Response alone = given().multiPart("photo", "b.jpg", withComment(jpeg, "alone"), "image/jpeg").post("/v1/suggestions");
         assertThat(alone.statusCode()).isEqualTo(200);
         Response aloneRaw = given().contentType("image/jpeg").body(withComment(jpeg, "alone-raw")).post("/v1/suggestions");

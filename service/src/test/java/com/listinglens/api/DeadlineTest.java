@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.support.Management;
 import com.listinglens.support.DemoPoolResource;
 import com.listinglens.support.Ready;
 import com.listinglens.support.RedisResource;
@@ -65,7 +66,7 @@ class DeadlineTest {
         Response bad = given().multiPart("photo", "x.jpg", new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}, "image/jpeg")
                 .post("/v1/suggestions");
         assertThat(bad.statusCode()).isEqualTo(422);
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = Management.given().get("/q/metrics").asString();
         assertThat(metrics).containsPattern("lens_problems_total\\{[^}]*type=\"deadline-exceeded\"[^}]*\\} 4\\.0");
     }
 }

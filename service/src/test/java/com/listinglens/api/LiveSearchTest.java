@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.support.Management;
 import com.listinglens.cli.LensCli;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PoolFiles;
@@ -213,12 +214,12 @@ class LiveSearchTest {
                 "nope".getBytes(StandardCharsets.UTF_8), "image/jpeg").post("/admin/tenants/default/listings"), 415, null);
         assertThat(search(upload, Map.of("limit", 5)).jsonPath().getList("results.id", String.class)).doesNotContain(id + "-bad");
 
-        Response health = given().get("/q/health/ready");
+        Response health = Management.given().get("/q/health/ready");
         assertThat(health.jsonPath().getString("checks[0].data.'tenant.default.live'")).contains("added").contains("removed");
     }
 
     private static double batchLinesCounted() {
-        String metrics = given().get("/q/metrics").asString();
+        String metrics = Management.given().get("/q/metrics").asString();
         return metrics.lines().filter(l -> l.startsWith("lens_admin_batch_lines_total")).mapToDouble(l ->
                 Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }

@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.support.Management;
 import com.listinglens.support.DemoPoolResource;
 import com.listinglens.support.Ready;
 import com.listinglens.support.RedisResource;
@@ -128,7 +129,7 @@ class PageTest {
     }
 
     @Test
-    void searchFiltersAndStatusAreShownAndTheTabsWorkFromTheKeyboard() throws Exception {
+    void searchFiltersWorkFromTheKeyboardAndStatusIsOnTheManagementPort() throws Exception {
         browser.manage().window().setSize(new Dimension(1200, 900));
         browser.get(base() + "/#suggest");
         WebElement suggestTab = waiting().until(ExpectedConditions.elementToBeClickable(By.id("tab-suggest")));
@@ -150,9 +151,11 @@ class PageTest {
         waiting().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#r-results li"), 12));
         shot("search-desktop");
 
-        browser.findElement(By.id("tab-status")).click();
-        String version = given().get("/v1/status").jsonPath().getString("tenants[0].poolVersion");
+        // status is for operators: not a tab of the public page, but a page of the management port
+        assertThat(browser.findElements(By.id("tab-status"))).isEmpty();
+        String version = Management.given().get("/v1/status").jsonPath().getString("tenants[0].poolVersion");
         assertThat(version).isNotBlank();
+        browser.get("http://localhost:" + Management.port() + "/status");
         waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("status-body"), version));
         assertThat(browser.findElement(By.id("status-body")).getText()).contains("hit rate").contains("p99")
                 .contains("Inference path: int8/");
@@ -171,7 +174,7 @@ class PageTest {
                 .get("/v1/images/train/Packages/Milk/Arla-Standard-Milk/Arla-Standard-Milk_001.jpg");
         assertThat(again.statusCode()).isEqualTo(304);
         assertThat(given().get("/").then().extract().contentType()).startsWith("text/html");
-        Response status = given().get("/v1/status");
+        Response status = Management.given().get("/v1/status");
         assertThat(status.statusCode()).isEqualTo(200);
         assertThat(status.jsonPath().getString("state")).isEqualTo("ready");
         assertThat(status.jsonPath().getString("model.name")).isEqualTo("mobilenet_v2");
@@ -181,8 +184,8 @@ class PageTest {
         assertThat(status.jsonPath().getString("model.pathChosen")).isEqualTo("configured");
         assertThat(status.jsonPath().getString("model.pathReason")).contains("lens.model.quantized-engine=auto");
         String path = status.jsonPath().getString("model.path");
-        assertThat(given().get("/q/health/ready").jsonPath().getString("checks[0].data.inferencePath"))
+        assertThat(Management.given().get("/q/health/ready").jsonPath().getString("checks[0].data.inferencePath"))
                 .isEqualTo(path + " (configured)");
-        assertThat(given().get("/q/metrics").asString()).contains("path=\"" + path + "\"");
+        assertThat(Management.given().get("/q/metrics").asString()).contains("path=\"" + path + "\"");
     }
 }

@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.support.Management;
 import com.listinglens.pool.PoolFiles;
 import com.listinglens.support.Ready;
 import com.listinglens.support.SwappablePoolResource;
@@ -53,7 +54,7 @@ class PoolReloadTest {
     }
 
     private static String health(String key) {
-        Object value = given().get("/q/health/ready").jsonPath().getMap("checks[0].data").get(key);
+        Object value = Management.given().get("/q/health/ready").jsonPath().getMap("checks[0].data").get(key);
         return value == null ? null : value.toString();
     }
 
@@ -134,10 +135,10 @@ class PoolReloadTest {
         assertThat(r.jsonPath().getString("type")).contains("pool-refused");
         assertThat(r.jsonPath().getString("detail")).contains(before).contains("keeps serving");
         assertThat(servedVersion()).isEqualTo(before);
-        Response health = given().get("/q/health/ready");
+        Response health = Management.given().get("/q/health/ready");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health("tenant.default.refused")).contains(otherVersion).contains("truncated");
-        assertThat(given().get("/q/metrics").asString()).contains("lens_pool_refusals_total{reason=\"truncated\",tenant=\"default\"}");
+        assertThat(Management.given().get("/q/metrics").asString()).contains("lens_pool_refusals_total{reason=\"truncated\",tenant=\"default\"}");
         byte[] photo = Files.readAllBytes(TestPools.grocery().resolve("val/Fruit/Banana/Banana_002.jpg"));
         Response still = given().multiPart("photo", "p.jpg", photo, "image/jpeg").post("/v1/suggestions");
         assertThat(still.statusCode()).isEqualTo(200);

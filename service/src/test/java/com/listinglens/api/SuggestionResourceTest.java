@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.support.Management;
 import com.listinglens.support.DemoPoolResource;
 import com.listinglens.support.Images;
 import com.listinglens.support.Ready;
@@ -149,16 +150,32 @@ class SuggestionResourceTest {
 
     @Test
     void healthMetricsAndOpenApi() {
-        given().get("/q/health/ready").then().statusCode(200).body(containsString("model-and-pool"));
-        given().get("/q/health/live").then().statusCode(200);
+        Management.given().get("/q/health/ready").then().statusCode(200).body(containsString("model-and-pool"));
+        Management.given().get("/q/health/live").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200).body(containsString("/v1/suggestions"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("deadline-exceeded"))
                 .body(containsString("HEIC"));
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = Management.given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("lens_suggest_stage_seconds_bucket{").contains("jvm_memory_used_bytes").contains("lens_native_memory")
                 .containsPattern("lens_model_version\\{[^}]*precision=\"int8\"[^}]*\\} 1\\.0")
                 .containsPattern("lens_pool_version\\{[^}]*tenant=\"default\"[^}]*\\} 1\\.0")
                 .contains("lens_cache_requests_total");
+    }
+
+    /**
+     * Health, metrics and the status (JSON and page) name tenants, versions and the inference path: they answer on the
+     * management port only, and the public port knows none of them (nor does its API document).
+     */
+    @Test
+    void statusHealthAndMetricsAreOnTheManagementPortOnly() {
+        for (String path : List.of("/q/health", "/q/health/ready", "/q/health/live", "/q/metrics", "/v1/status", "/status")) {
+            assertThat(given().get(path).statusCode()).as("public " + path).isEqualTo(404);
+            assertThat(Management.given().get(path).statusCode()).as("management " + path).isEqualTo(200);
+        }
+        assertThat(Management.given().get("/v1/status").contentType()).startsWith("application/json");
+        assertThat(Management.given().get("/status").asString()).contains("<script src=\"/status.js\">");
+        assertThat(Management.given().get("/status.js").asString()).contains("/v1/status");
+        assertThat(given().get("/q/openapi").asString()).contains("/v1/suggestions").doesNotContain("/v1/status");
     }
 
     /** The OpenAPI document names every problem a photo endpoint can answer with, with the problem's schema. */
@@ -176,7 +193,7 @@ class SuggestionResourceTest {
     /** Every answer carries a request id: the caller's when plausible, else a new one; errors included. */
     @Test
     void requestIdsAreEchoedOrMade() {
-        Response given = given().header("X-Request-Id", "abc-123.x").get("/q/health/live");
+        Response given = given().header("X-Request-Id", "abc-123.x").get("/q/openapi");
         assertThat(given.header("X-Request-Id")).isEqualTo("abc-123.x");
         Response made = given().header("X-Request-Id", "no spaces <allowed>").post("/v1/suggestions");
         assertThat(made.statusCode()).isBetween(400, 499);

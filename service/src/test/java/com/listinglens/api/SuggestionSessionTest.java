@@ -1,5 +1,6 @@
 package com.listinglens.api;
 
+import com.listinglens.support.Management;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.listinglens.app.LensService;
 import com.listinglens.app.CacheStore;
@@ -70,8 +71,8 @@ class SuggestionSessionTest {
         assertThat(second.jsonPath().getString("pool.version")).isEqualTo(first.jsonPath().getString("pool.version"));
         assertThat(second.jsonPath().getString("suggestionId")).matches("[0-9a-f]{32}")
                 .isNotEqualTo(first.jsonPath().getString("suggestionId"));
-        given().get("/q/metrics").then().statusCode(200);
-        assertThat(given().get("/q/metrics").asString()).contains("lens_cache_requests_total{result=\"hit\"}");
+        Management.given().get("/q/metrics").then().statusCode(200);
+        assertThat(Management.given().get("/q/metrics").asString()).contains("lens_cache_requests_total{result=\"hit\"}");
     }
 
     @Test
@@ -127,7 +128,7 @@ class SuggestionSessionTest {
             Response c = check(id, Map.of("weightClass", "<= 250 g"));
             assertThat(c.statusCode()).isEqualTo(503);
             assertThat(c.jsonPath().getString("type")).contains("session-store-unavailable");
-            assertThat(given().get("/q/metrics").asString()).contains("lens_redis_failures_total");
+            assertThat(Management.given().get("/q/metrics").asString()).contains("lens_redis_failures_total");
         } finally {
             RedisResource.server().start();
         }

@@ -1,5 +1,6 @@
 package com.listinglens.app;
 
+import com.listinglens.support.Management;
 import com.listinglens.pool.Pool;
 import com.listinglens.pool.PoolManager;
 import com.listinglens.storage.Layout;
@@ -100,7 +101,7 @@ class PoolSwapMemoryTest {
     }
 
     private static String served() {
-        Object v = given().get("/q/health/ready").jsonPath().getMap("checks[0].data").get("tenant.default.pool");
+        Object v = Management.given().get("/q/health/ready").jsonPath().getMap("checks[0].data").get("tenant.default.pool");
         return v == null ? null : v.toString();
     }
 

@@ -1,5 +1,6 @@
 package com.listinglens.app;
 
+import com.listinglens.support.Management;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.pool.Manifest;
@@ -59,7 +60,7 @@ class S3PoolSyncTest {
     }
 
     private static Object health(String key) {
-        return given().get("/q/health/ready").jsonPath().getMap("checks[0].data").get(key);
+        return Management.given().get("/q/health/ready").jsonPath().getMap("checks[0].data").get(key);
     }
 
     private static Response suggest(String tenant, byte[] photo) {
@@ -150,7 +151,7 @@ class S3PoolSyncTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("beta's version " + version + " was not refused for " + reason + ": " + given().get("/q/health/ready").asString());
+        throw new AssertionError("beta's version " + version + " was not refused for " + reason + ": " + Management.given().get("/q/health/ready").asString());
     }
 
     @Test
@@ -180,7 +181,7 @@ class S3PoolSyncTest {
             Response still = suggest("beta", p);
             assertThat(still.statusCode()).isEqualTo(200);
             assertThat(still.jsonPath().getString("pool.version")).isEqualTo(serving);
-            assertThat(given().get("/q/metrics").asString())
+            assertThat(Management.given().get("/q/metrics").asString())
                     .contains("lens_pool_refusals_total{reason=\"" + c.reason() + "\",tenant=\"beta\"}");
             Response forced = given().header("Authorization", "Bearer " + S3TenantsResource.TOKEN).post("/admin/pools/beta/reload");
             assertThat(forced.statusCode()).isEqualTo(409);
@@ -212,14 +213,14 @@ class S3PoolSyncTest {
             while (!"stale".equals(health("tenant.alpha.sync")) && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
-            Response health = given().get("/q/health/ready");
+            Response health = Management.given().get("/q/health/ready");
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health("tenant.alpha.sync")).isEqualTo("stale");
             assertThat(health("tenant.alpha.storeError")).isNotNull();
             for (String tenant : List.of("alpha", "beta")) {
                 assertThat(suggest(tenant, p).statusCode()).isEqualTo(200);
             }
-            assertThat(given().get("/q/metrics").asString()).contains("lens_pool_stale{tenant=\"alpha\"} 1.0")
+            assertThat(Management.given().get("/q/metrics").asString()).contains("lens_pool_stale{tenant=\"alpha\"} 1.0")
                     .contains("lens_storage_failures_total{tenant=\"alpha\"}");
             Response reload = given().header("Authorization", "Bearer " + S3TenantsResource.TOKEN).post("/admin/pools/reload");
             assertThat(reload.statusCode()).isEqualTo(503);

@@ -224,8 +224,10 @@ class DockerImageIT {
         env.put("LENS_SHARED_DIR", shared.toString());
         // what the chart adds for a colour
         int port = freePort();
+        int management = freePort();
         try (RedisServer redis = new RedisServer()) {
             env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(management));
             env.put("LENS_REDIS_PORT", Integer.toString(redis.port()));
             env.put("LENS_MODEL_VERSION", "it-1");
             env.put("LENS_POOL_VERSIONS", "default=" + poolVersion);
@@ -233,11 +235,20 @@ class DockerImageIT {
             Process service = entrypoint(env, List.of("serve")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-                String ready = awaitReady(http, port, service, log);
-                assertThat(ready).contains("\"status\": \"UP\"").contains("mobilenet_v2 int8 it-1")
+                String ready = awaitReady(http, management, service, log);
+                // the path measured at start decides the precision served: int8 where an int8 path is exact and faster
+                // (FBGEMM with VNNI), fp32 where none is (an AVX2-only CPU without the 7-bit variant); the model line says which
+                Matcher path = Pattern.compile("\"inferencePath\": \"(fp32|int8(?:-rr)?/[a-z0-9]+) \\(measured\\)\"").matcher(ready);
+                assertThat(path.find()).as("a measured inference path in %s", ready).isTrue();
+                String precision = path.group(1).equals("fp32") ? "fp32" : "int8";
+                assertThat(ready).contains("\"status\": \"UP\"").contains("mobilenet_v2 " + precision + " it-1")
                         .contains("\"tenant.default.pool\": \"" + poolVersion + "\"").contains("\"tenant.default.pinned\": \"" + poolVersion + "\"");
                 // the image's health check passes
-                assertThat(healthcheck(port)).isZero();
+                assertThat(healthcheck(management)).isZero();
+                // health lives on the management port only: the public one does not know it
+                HttpResponse<String> publicHealth = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(publicHealth.statusCode()).isEqualTo(404);
                 // a real suggestion from a real photo
                 Path photo = TestPools.grocery().resolve("val/Packages/Milk/Arla-Standard-Milk/Arla-Standard-Milk_003.jpg");
                 HttpResponse<String> answer = http.send(multipart(port, photo), HttpResponse.BodyHandlers.ofString());
@@ -251,7 +262,7 @@ class DockerImageIT {
             }
         }
         // nothing listens any more: the health check fails with Docker's "unhealthy" code
-        assertThat(healthcheck(port)).isEqualTo(1);
+        assertThat(healthcheck(management)).isEqualTo(1);
     }
 
     @Test
@@ -479,21 +490,21 @@ class DockerImageIT {
         assertThat(out).contains("lens-entrypoint: ").contains(message);
     }
 
-    private static int healthcheck(int port) throws Exception {
+    private static int healthcheck(int managementPort) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("docker/healthcheck.sh").toString()).redirectErrorStream(true);
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
         Process p = pb.start();
         p.getInputStream().readAllBytes();
         return p.waitFor();
     }
 
-    private static String awaitReady(HttpClient http, int port, Process service, Path log) throws Exception {
+    private static String awaitReady(HttpClient http, int managementPort, Process service, Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         String last = null;
         while (System.nanoTime() < deadline) {
             assertThat(service.isAlive()).as("the service exited: %s", tail(log)).isTrue();
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
                 last = r.body();
                 if (r.statusCode() == 200) {

@@ -99,6 +99,9 @@ class HelmChartTest {
             // log lines as JSON objects for log shippers (plain text outside the images and the chart)
             assertThat(env(app, "QUARKUS_LOG_CONSOLE_JSON_ENABLED")).isEqualTo("true");
             // probes: startup waits on readiness (model and pools loaded), liveness only once started
+            // health on the management port, which the pod declares and no Service exposes
+            assertThat(app.getPorts()).extracting(p -> p.getName() + "/" + p.getContainerPort()).containsExactlyInAnyOrder("http/8080", "management/9000");
+            assertThat(env(app, "QUARKUS_MANAGEMENT_PORT")).isEqualTo("9000");
             assertProbe(app.getStartupProbe(), "/q/health/ready");
             assertThat(app.getStartupProbe().getFailureThreshold() * app.getStartupProbe().getPeriodSeconds()).isGreaterThanOrEqualTo(300);
             assertProbe(app.getReadinessProbe(), "/q/health/ready");
@@ -140,6 +143,10 @@ class HelmChartTest {
         Service preview = r.service("preview");
         assertThat(stable.getSpec().getSelector()).containsEntry("listing-lens.io/color", active);
         assertThat(preview.getSpec().getSelector()).containsEntry("listing-lens.io/color", idle);
+        // neither Service exposes the management port (health, metrics, status): only the pods' http port
+        for (Service s : List.of(stable, preview)) {
+            assertThat(s.getSpec().getPorts()).extracting(p -> p.getTargetPort().getStrVal()).containsExactly("http");
+        }
         for (String color : List.of("blue", "green")) {
             Deployment d = r.deployment(color);
             if (d != null) {
@@ -209,14 +216,16 @@ class HelmChartTest {
         assertThat(r.all(PersistentVolumeClaim.class)).allSatisfy(c ->
                 assertThat(c.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep"));
         GenericKubernetesResource monitor = r.all(GenericKubernetesResource.class).stream()
-                .filter(g -> g.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
+                .filter(g -> g.getKind().equals("PodMonitor")).findFirst().orElseThrow();
         assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
         Map<String, Object> spec = map(monitor.getAdditionalProperties().get("spec"));
-        assertThat(spec.get("endpoints").toString()).contains("path=/q/metrics");
-        // the ServiceMonitor's selector matches both the stable and the preview Service: every pod is scraped
+        // metrics are scraped on the pods' management port, which no Service exposes
+        assertThat(spec.get("podMetricsEndpoints").toString()).contains("path=/q/metrics").contains("port=management");
+        // the PodMonitor's selector matches every pod of both colours
         Map<String, String> match = stringMap(map(spec.get("selector")).get("matchLabels"));
-        assertThat(r.service("stable").getMetadata().getLabels()).containsAllEntriesOf(match);
-        assertThat(r.service("preview").getMetadata().getLabels()).containsAllEntriesOf(match);
+        for (String colour : List.of("blue", "green")) {
+            assertThat(r.deployment(colour).getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(match);
+        }
     }
 
     @Test
@@ -367,10 +376,11 @@ class HelmChartTest {
         assertThat(api.getSpec().getPolicyTypes()).containsExactly("Ingress");
         assertThat(apiPods).allMatch(pod -> matches(api.getSpec().getPodSelector().getMatchLabels(), pod));
         assertThat(matches(api.getSpec().getPodSelector().getMatchLabels(), redisPod)).isFalse();
-        assertThat(api.getSpec().getIngress()).hasSize(2).allSatisfy(rule -> {
-            assertThat(rule.getFrom()).as("a rule without sources admits everybody").isNotEmpty();
-            assertThat(ports(rule)).containsExactly("TCP/8080");
-        });
+        assertThat(api.getSpec().getIngress()).hasSize(2).allSatisfy(rule ->
+                assertThat(rule.getFrom()).as("a rule without sources admits everybody").isNotEmpty());
+        // clients reach the API port only, monitoring the management port only
+        assertThat(ports(api.getSpec().getIngress().get(0))).containsExactly("TCP/8080");
+        assertThat(ports(api.getSpec().getIngress().get(1))).containsExactly("TCP/9000");
         assertThat(namespaces(api.getSpec().getIngress().get(0))).containsExactly("ingress-nginx");
         assertThat(namespaces(api.getSpec().getIngress().get(1))).containsExactly("monitoring");
 
@@ -586,6 +596,7 @@ class HelmChartTest {
     private static void assertProbe(Probe p, String path) {
         assertThat(p).isNotNull();
         assertThat(p.getHttpGet().getPath()).isEqualTo(path);
+        assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("management");
         assertThat(p.getPeriodSeconds()).isPositive();
         assertThat(p.getFailureThreshold()).isPositive();
     }

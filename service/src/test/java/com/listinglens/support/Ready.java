@@ -11,11 +11,11 @@ public final class Ready {
     public static void await() throws InterruptedException {
         long deadline = System.nanoTime() + 180_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (given().get("/q/health/ready").statusCode() == 200) {
+            if (Management.given().get("/q/health/ready").statusCode() == 200) {
                 return;
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("service not ready: " + given().get("/q/health/ready").asString());
+        throw new AssertionError("service not ready: " + Management.given().get("/q/health/ready").asString());
     }
 }
