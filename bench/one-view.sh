@@ -26,6 +26,7 @@ echo "$cpu" | tee "$out/cpu.txt"
 export LENS_IMAGE_SCALES=224 LENS_STORAGE_DIRECTORY="$PWD/$out/store" LENS_STORAGE_CACHE_DIR="$PWD/$out/cache"
 
 echo "one-view: the raw model at 224 on every path" >&2
+. models/int8-rr-env.sh   # the 7-bit int8 variant, as bin/serve gives it to the service: its paths are timed too
 . bench/classpath.sh
 "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" \
   com.listinglens.bench.ModelThroughput "$photo" "${LENS_BENCH_RAW_SECONDS:-10}" | tee "$out/raw.txt"

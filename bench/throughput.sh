@@ -18,6 +18,7 @@ conc="${1:-8}"; secs="${2:-60}"; raw="${3:-20}"; warm="${4:-60}"
 photo="${LENS_SHARED_DIR:-../shared}/datasets/grocery/val/Fruit/Banana/Banana_001.jpg"
 mkdir -p target
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(nproc) cores; flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'avx2|avx512f|avx512_vnni|avx_vnni|amx_int8' | sort -u | xargs)" | tee target/throughput-cpu.txt
+. models/int8-rr-env.sh   # the 7-bit int8 variant, as bin/serve gives it to the service: its paths are timed too
 . bench/classpath.sh
 "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" \
   com.listinglens.bench.ModelThroughput "$photo" "$raw" | tee target/throughput-raw.txt
