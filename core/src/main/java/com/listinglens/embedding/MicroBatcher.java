@@ -11,12 +11,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Coalesces concurrent requests into model batches: a request's photos wait in a bounded queue; each worker (one per
  * model instance) takes the oldest request, then more as they come, for at most {@code maxWaitMicros} or until
- * {@code maxBatch} photos, embeds them in one call of the wrapped embedder, and hands every request its rows. When the
+ * {@code maxBatch} photos, embeds them in one call of the wrapped embedder, and hands every request its rows. A worker
+ * waits for more only while every other worker is busy: where another is idle, the next request would be taken by it
+ * at once, so waiting would only add the wait to this request's latency (at concurrency 1, every request's). When the
  * queue is full a request is refused at once ({@link OverloadedException}) instead of memory growing without bound.
  */
 public final class MicroBatcher implements Embedder {
@@ -57,6 +60,9 @@ public final class MicroBatcher implements Embedder {
     private final AtomicLong batchedPhotos = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong expired = new AtomicLong();
+    private final AtomicLong unwaited = new AtomicLong();
+    /** Workers inside a model call now. */
+    private final AtomicInteger running = new AtomicInteger();
     private volatile boolean closed;
 
     public MicroBatcher(Embedder delegate, Settings settings) {
@@ -151,7 +157,12 @@ public final class MicroBatcher implements Embedder {
             List<Job> batch = new ArrayList<>();
             batch.add(first);
             int photos = first.photos();
-            long deadline = System.nanoTime() + settings.maxWaitMicros() * 1000;
+            // another worker idle: it takes the next request the moment it comes, so only what is queued already joins
+            boolean otherIdle = running.get() < settings.workers() - 1;
+            if (otherIdle && photos < settings.maxBatch()) {
+                unwaited.incrementAndGet();
+            }
+            long deadline = System.nanoTime() + (otherIdle ? 0 : settings.maxWaitMicros() * 1000);
             while (photos < settings.maxBatch()) {
                 Job next;
                 try {
@@ -174,7 +185,12 @@ public final class MicroBatcher implements Embedder {
                 batch.add(next);
                 photos += next.photos();
             }
-            run(batch, photos);
+            running.incrementAndGet();
+            try {
+                run(batch, photos);
+            } finally {
+                running.decrementAndGet();
+            }
         }
     }
 
@@ -221,6 +237,11 @@ public final class MicroBatcher implements Embedder {
         for (Job j : batch) {
             j.result().completeExceptionally(e);
         }
+    }
+
+    /** Batches started without waiting for more requests because another worker was idle. */
+    public long unwaited() {
+        return unwaited.get();
     }
 
     /** Model calls made so far. */

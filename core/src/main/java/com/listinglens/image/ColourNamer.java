@@ -105,6 +105,28 @@ public final class ColourNamer {
      * for names that cover the picture's border.
      */
     public List<NamedColour> ranked(DecodedImage image) {
+        return sample(image).ranked();
+    }
+
+    /**
+     * The photo shrunk to the analysis's working size (at most {@value #WORK_SIDE} px a side), interleaved RGB: all the
+     * colour analysis needs, so that it can run after the decoded photo is released, beside the model
+     * ({@code Sample.ranked()} gives what {@link #ranked(DecodedImage)} gives).
+     */
+    public record Sample(byte[] rgb, int width, int height) {
+        /** {@link ColourNamer#ranked(DecodedImage)} of the photo this sample was taken from. */
+        public List<NamedColour> ranked() {
+            return rank(rgb, width, height);
+        }
+
+        /** The colour of the photo's subject. */
+        public NamedColour dominant() {
+            return ranked().get(0);
+        }
+    }
+
+    /** The sample the colour analysis runs on (see {@link Sample}). */
+    public Sample sample(DecodedImage image) {
         Mat src = image.mat();
         int w = src.cols();
         int h = src.rows();
@@ -124,7 +146,7 @@ public final class ColourNamer {
             small.get(0, 0, rgb);
             small.release();
         }
-        return rank(rgb, sw, sh);
+        return new Sample(rgb, sw, sh);
     }
 
     /** The analysis on interleaved RGB bytes; package-private for tests. */

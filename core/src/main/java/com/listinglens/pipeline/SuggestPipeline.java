@@ -26,12 +26,26 @@ import com.listinglens.vector.SearchParams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The path of an upload: bytes -> image -> tensor -> embedding -> neighbours -> suggestion, timed stage by
  * stage. Plain Java: the REST resource, the evaluator and the benchmarks all run this same code.
  */
 public final class SuggestPipeline {
+
+    /**
+     * Where the first photo's colour is worked out while the request waits for the model: one daemon thread per core
+     * (a few ms of CPU per request; at saturation the same CPU as on the request's own thread).
+     */
+    private static final ExecutorService COLOUR = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+        Thread t = new Thread(r, "lens-colour");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ImageDecoder decoder;
     private final MultiScale scales;
@@ -121,14 +135,14 @@ public final class SuggestPipeline {
         }
         long t0 = System.nanoTime();
         List<float[]> tensors = new ArrayList<>(photos.size());
-        NamedColour colour = null;
+        ColourNamer.Sample sample = null;
         for (int i = 0; i < photos.size(); i++) {
             Duration left = deadline.bounded() ? Duration.ofNanos(Math.max(0, deadline.remainingNanos()))
                     : Duration.ofDays(1);
             try (DecodedImage image = decoder.decode(photos.get(i), scales.decodeShorter(), left)) {
                 tensors.addAll(scales.toTensors(image));
                 if (i == 0) {
-                    colour = colourNamer.dominant(image);
+                    sample = colourNamer.sample(image);
                 }
             } catch (ImageRejectedException e) {
                 throw new PhotoRejectedException(i, e);
@@ -136,10 +150,23 @@ public final class SuggestPipeline {
             deadline.check("decoding photo " + (i + 1) + " of " + photos.size());
         }
         long t1 = System.nanoTime();
-        float[][] embeddings = embedder.embedViews(tensors, scales.views(), deadline);
+        // the first photo's colour is worked out beside the model (a few ms of CPU that need not add to the latency)
+        ColourNamer.Sample first = sample;
+        CompletableFuture<NamedColour> colour = CompletableFuture.supplyAsync(first::dominant, COLOUR);
+        float[][] embeddings;
+        try {
+            embeddings = embedder.embedViews(tensors, scales.views(), deadline);
+        } catch (RuntimeException e) {
+            colour.cancel(false);
+            throw e;
+        }
         long t2 = System.nanoTime();
         float[][] queries = fusion == Fusion.MEAN && embeddings.length > 1 ? new float[][]{mean(embeddings)} : embeddings;
-        return new Query(queries, colour, ms(t1 - t0), ms(t2 - t1));
+        try {
+            return new Query(queries, colour.join(), ms(t1 - t0), ms(t2 - t1));
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package com.listinglens.embedding;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -101,6 +102,49 @@ class MicroBatcherTest {
             assertThat(b.batchedPhotos()).isEqualTo(16);
         }
         assertThat(model.closed).isTrue();
+    }
+
+    /**
+     * With another worker idle, a lone request is embedded at once instead of waiting max-wait for company (the wait
+     * here is 5 s: a request that waited would take that long); with every other worker busy the worker waits and
+     * fills its batch.
+     */
+    @Test
+    void aLoneRequestDoesNotWaitForCompanyWhileAnotherWorkerIsIdle() throws Exception {
+        FakeModel model = new FakeModel();
+        try (MicroBatcher b = new MicroBatcher(model, new MicroBatcher.Settings(8, 5_000_000, 64, 2, 1))) {
+            long t0 = System.nanoTime();
+            assertThat(b.embed(photos(1, 1))).hasNumberOfRows(1);
+            assertThat(b.embed(photos(2, 1))).hasNumberOfRows(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+            assertThat(b.unwaited()).isEqualTo(2);
+
+            // one worker held in a model call: the other now waits for more and batches what comes
+            model.gate = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            Future<float[][]> held = pool.submit(() -> b.embed(photos(10, 1)));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (model.concurrent.get() < 1 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertThat(model.concurrent.get()).isEqualTo(1);
+            List<Future<float[][]>> later = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                int base = 20 + r;
+                later.add(pool.submit(() -> b.embed(photos(base, 1))));
+                Thread.sleep(50);
+            }
+            model.gate.countDown();
+            assertThat(held.get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
+            for (Future<float[][]> f : later) {
+                assertThat(f.get(10, TimeUnit.SECONDS)).hasNumberOfRows(1);
+            }
+            pool.shutdownNow();
+            // the three later requests waited for each other: one call of 3 (the held one was a call of 1)
+            assertThat(model.callSizes).contains(3);
+            // the held request went at once too (the other worker was idle then); the three did not
+            assertThat(b.unwaited()).isEqualTo(3);
+        }
     }
 
     @Test
