@@ -36,10 +36,10 @@ echo "one-view: the service (one 224 view, its own pool) on $url" >&2
 . bench/service.sh
 bench_service "$url"
 mgmt=$(bench_management "$url")
-path=$(curl -sf "$mgmt/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model"]["path"])')
-reason=$(curl -sf "$mgmt/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model"].get("pathReason"))')
-views=$(curl -sf "$mgmt/v1/status" | python3 -c 'import json,sys; m=json.load(sys.stdin)["model"]; print(m.get("views") or m.get("scales") or "?")')
-echo "service: inference path $path ($reason); views $views" | tee "$out/service-path.txt"
+status=$(curl -sf "$mgmt/v1/status")
+path=$(echo "$status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model"]["path"])')
+echo "$status" | python3 -c 'import json,sys; m=json.load(sys.stdin)["model"]; print("service: inference path %s (%s); views %s" % (m["path"], m.get("pathReason"), m.get("views")))' \
+  | tee "$out/service-path.txt"
 "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" 1 "$secs" "$warm" | tee "$out/service-c1.txt"
 "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" 8 "$secs" 10 | tee "$out/service-c8.txt"
 svc=$(sed -n 's/.* \([0-9.]*\) answers\/s.*/\1/p' "$out/service-c8.txt")
@@ -51,7 +51,6 @@ echo "one-view: the Python peer" >&2
 bench/peer.sh bash -c '"$JAVA_HOME/bin/java" bench/ThroughputBench.java "$LENS_BENCH_URL" "$0" 1 "$1" 5 | tee "$2/peer-c1.txt"
   "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$LENS_BENCH_URL" "$0" 8 "$1" 5 | tee "$2/peer-c8.txt"' "$photo" "$secs" "$out"
 
-num() { sed -n "s/.* $2 \([0-9.]*\) .*/\1/p" "$1" | head -n 1; }
 peer=$(sed -n 's/.* \([0-9.]*\) answers\/s.*/\1/p' "$out/peer-c8.txt")
 c1p99=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' "$out/service-c1.txt")
 line=$(grep '^RESULT ' "$out/service-open-loop-70.txt" | sed 's/^RESULT //')

@@ -26,8 +26,9 @@ url="${LENS_BENCH_URL:-http://localhost:8089}"
 . bench/service.sh
 bench_service "$url"
 mgmt=$(bench_management "$url")
-path=$(curl -sf "$mgmt/v1/status" | python3 -c 'import json,sys; m=json.load(sys.stdin)["model"]; print(m.get("path") or m["precision"])')
-echo "service: inference path $path ($(curl -sf "$mgmt/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model"].get("pathReason"))'))"
+status=$(curl -sf "$mgmt/v1/status")
+path=$(echo "$status" | python3 -c 'import json,sys; m=json.load(sys.stdin)["model"]; print(m.get("path") or m["precision"])')
+echo "service: inference path $path ($(echo "$status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model"].get("pathReason"))'))"
 "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" 1 "$secs" "$warm" | tee target/throughput-c1.txt
 "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$url" "$photo" "$conc" "$secs" "$warm" | tee target/throughput-c$conc.txt
 rawof() { sed -n "s|^raw model $1: \([0-9.]*\) photos.*|\1|p" target/throughput-raw.txt; }
@@ -36,12 +37,13 @@ python3 -c "print(f'ratios: int8 (configured) / fp32 raw {float(\"$(rawof int8)\
 if [ "${LENS_BENCH_BASELINE:-0}" = 1 ]; then
   if [ -n "${bench_service_pid:-}" ]; then kill "$bench_service_pid"; wait "$bench_service_pid" 2>/dev/null || true; fi
   base_url="http://localhost:8088"
+  base_mgmt=$(LENS_BENCH_MANAGEMENT_URL= bench_management "$base_url")
   echo "baseline: the service with lens.model.path=configured on $base_url" >&2
-  LENS_HTTP_PORT=8088 LENS_MANAGEMENT_PORT=9088 LENS_MODEL_PATH=configured bin/serve > target/bench-service-baseline.log 2>&1 &
+  LENS_HTTP_PORT=8088 LENS_MANAGEMENT_PORT="${base_mgmt##*:}" LENS_MODEL_PATH=configured bin/serve > target/bench-service-baseline.log 2>&1 &
   base_pid=$!
   trap 'kill $base_pid 2>/dev/null; wait $base_pid 2>/dev/null || true' EXIT
-  for _ in $(seq 1 600); do curl -sf "http://localhost:9088/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
-  base_path=$(curl -sf "http://localhost:9088/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model"]["path"])')
+  for _ in $(seq 1 600); do curl -sf "$base_mgmt/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+  base_path=$(curl -sf "$base_mgmt/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["model"]["path"])')
   "$JAVA_HOME/bin/java" bench/ThroughputBench.java "$base_url" "$photo" "$conc" "$secs" "$warm" | tee target/throughput-baseline-c$conc.txt
   base=$(sed -n 's/.* \([0-9.]*\) answers\/s.*/\1/p' target/throughput-baseline-c$conc.txt)
   python3 -c "print(f'capacity at concurrency $conc: measured path $path {float(\"$svc\"):.1f} answers/s, configured path $base_path {float(\"$base\"):.1f} answers/s: {float(\"$svc\")/float(\"$base\"):.2f}x')"
