@@ -1,18 +1,9 @@
-// Listing Lens page: plain JavaScript over the service's own API (no build step, nothing from a CDN).
+// Listing Lens page: plain JavaScript over the service's own API (no build step, nothing from a CDN); $, el, pct and
+// showError come from dom.js.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 const files = { suggest: [], search: [] };
 let nextCursor = null;
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c);
-  return e;
-}
 
 function headers() {
   const t = $("tenant").value.trim();
@@ -34,11 +25,6 @@ async function call(url, options = {}) {
     throw new Error("HTTP " + response.status + (typeof body === "string" && body ? ": " + body.slice(0, 200) : ""));
   }
   return body;
-}
-
-function showError(id, error) {
-  const box = $(id);
-  if (error) { box.textContent = error.message || String(error); box.hidden = false; } else { box.hidden = true; box.textContent = ""; }
 }
 
 // ---------------------------------------------------------------- tabs (arrow keys move between them)
@@ -89,8 +75,6 @@ function photosForm(kind) {
 }
 
 // ---------------------------------------------------------------- suggestions
-function pct(x) { return Math.round(x * 100) + " %"; }
-
 function field(id, f, show) {
   const dd = $(id);
   if (f && f.value !== null && f.value !== undefined) {

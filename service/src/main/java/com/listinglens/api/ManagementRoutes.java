@@ -18,7 +18,7 @@ import java.io.UncheckedIOException;
  *   <li>{@code GET /v1/status}: {@link StatusReport} as JSON (model, inference path, tenants and their pools, cache,
  *       recent latency);</li>
  *   <li>{@code GET /status}: the status page that renders it ({@code management/status.html} and {@code status.js},
- *       styled by the public page's {@code lens.css}).</li>
+ *       with the public page's {@code dom.js} helpers and {@code lens.css} style).</li>
  * </ul>
  * The public port answers none of these: they name tenants, versions and the machine's paths.
  */
@@ -38,9 +38,11 @@ public class ManagementRoutes {
         router.get("/v1/status").blockingHandler(this::status, false);
         Buffer page = resource("management/status.html");
         Buffer script = resource("management/status.js");
+        Buffer dom = resource("META-INF/resources/dom.js");
         Buffer style = resource("META-INF/resources/lens.css");
         router.get("/status").handler(rc -> send(rc, "text/html; charset=utf-8", page));
         router.get("/status.js").handler(rc -> send(rc, "text/javascript; charset=utf-8", script));
+        router.get("/dom.js").handler(rc -> send(rc, "text/javascript; charset=utf-8", dom));
         router.get("/lens.css").handler(rc -> send(rc, "text/css; charset=utf-8", style));
     }
 
