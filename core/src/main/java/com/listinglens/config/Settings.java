@@ -12,7 +12,7 @@ import com.listinglens.image.ImageSettings;
 import com.listinglens.image.MultiScale;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.indexer.IndexPolicy;
-import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.indexer.PoolBuildRequest;
 import com.listinglens.live.ChangeLog;
 import com.listinglens.live.RedisChangeLog;
 import com.listinglens.pipeline.SuggestPipeline;
@@ -390,12 +390,12 @@ public final class Settings {
     }
 
     /** The projection to learn: {@code override} (--projection) or lens.build.projection; null for none. */
-    public static PoolBuilder.ProjectionSpec projectionSpec(LensConfig config, String override) {
+    public static PoolBuildRequest.ProjectionSpec projectionSpec(LensConfig config, String override) {
         String method = override != null ? override : config.build().projection();
         if (method.equals("none")) {
             return null;
         }
-        return new PoolBuilder.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
+        return new PoolBuildRequest.ProjectionSpec(method, config.build().projectionDimension(), config.build().projectionShrinkage());
     }
 
     /** The tenant a build publishes for when none is named: lens.default-tenant, else the first of lens.tenants. */

@@ -10,7 +10,7 @@ import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelSettings;
 import com.listinglens.eval.Calibrator;
 import com.listinglens.image.MultiScale;
-import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.indexer.PoolBuildRequest;
 import com.listinglens.indexer.Progress;
 import com.listinglens.pipeline.SuggestPipeline;
 import com.listinglens.pool.Pool;
@@ -33,7 +33,7 @@ import java.util.Optional;
  * and {@link Calibrator} fits a Platt map per field from what was right. The catalog's photos must not be in the pool
  * (a photo finding itself would teach the maps to trust every answer): a listing id shared with the pool is refused.
  */
-public final class CalibrationStep implements PoolBuilder.PoolCalibrator {
+public final class CalibrationStep implements PoolBuildRequest.PoolCalibrator {
 
     private final LensConfig config;
     private final ModelSettings queryModel;

@@ -18,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,9 +60,7 @@ public final class EmbeddingPoolBuilder {
         EmbeddingSet set = request.set();
         long n = set.count();
         int d = set.dimension();
-        if (Files.exists(request.output()) && !request.replace()) {
-            throw new PoolException("pool " + request.output() + " exists; pass --replace to rebuild it");
-        }
+        PoolBuilder.refuseExisting(request.output(), request.replace());
         Manifest.ProjectionRef projection = projection(request, set);
         IndexPolicy.Choice choice = IndexPolicy.AUTO.equals(request.indexFactory()) ? request.policy().choose(n, d)
                 : new IndexPolicy.Choice(request.indexFactory(), null, 0, Math.min(n, request.policy().maxTrainRows()), 0);
@@ -106,13 +102,9 @@ public final class EmbeddingPoolBuilder {
                 Files.copy(request.projectionFrom().resolve(projection.file()), tmp.resolve(projection.file()));
                 names.add(projection.file());
             }
-            List<Manifest.FileRef> files = new ArrayList<>();
-            for (String name : names) {
-                files.add(PoolFiles.describeFile(tmp.resolve(name)));
-            }
+            List<Manifest.FileRef> files = PoolBuilder.describeFiles(tmp, names);
             Instant now = Instant.now();
-            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION,
-                    DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now) + "-" + n,
+            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, PoolBuilder.poolVersion(now, n),
                     new Manifest.ModelRef(set.info().model(), set.info().space(), "precomputed", "none"),
                     d, n, now, choice.factory(), request.metric().name().toLowerCase(Locale.ROOT),
                     List.of(new Manifest.SourceCatalog(set.listings().toString(), PoolFiles.sha256(set.listings()), n, n, 0, 0)),

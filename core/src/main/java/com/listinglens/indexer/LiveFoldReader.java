@@ -34,8 +34,8 @@ public final class LiveFoldReader {
      *                    only once the log was trimmed)
      * @return the changes, or null when there is none to fold
      */
-    public static PoolBuilder.LiveChanges read(ChangeLog log, Artifacts artifacts, String tenant, String baseVersion,
-                                               int pageSize, PrintStream out) {
+    public static PoolBuildRequest.LiveChanges read(ChangeLog log, Artifacts artifacts, String tenant, String baseVersion,
+                                                    int pageSize, PrintStream out) {
         ChangeId trimmed = log.trimmed(tenant);
         List<Change> changes = new ArrayList<>();
         ChangeId from = ChangeId.ZERO;
@@ -97,7 +97,7 @@ public final class LiveFoldReader {
         }
         out.printf(Locale.ROOT, "change log of %s in %s: %d changes after %s through %s%s%n", tenant, log.describe(),
                 changes.size() - carried, from, through, unreadable > 0 ? " (" + unreadable + " unreadable, skipped)" : "");
-        return changes.isEmpty() && through.equals(ChangeId.ZERO) ? null : new PoolBuilder.LiveChanges(changes, through);
+        return changes.isEmpty() && through.equals(ChangeId.ZERO) ? null : new PoolBuildRequest.LiveChanges(changes, through);
     }
 
     private static ChangeId orZero(ChangeId id) {

@@ -4,15 +4,15 @@ import com.listinglens.calibration.Calibration;
 import com.listinglens.catalog.CatalogReader.Catalog;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
-import com.listinglens.catalog.ListingJson;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelInfo;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.MultiScale;
 import com.listinglens.image.Preprocessor;
+import com.listinglens.indexer.PoolBuildRequest.LiveChanges;
+import com.listinglens.indexer.PoolBuildRequest.ProjectionSpec;
 import com.listinglens.live.Change;
 import com.listinglens.live.FoldedChanges;
-import com.listinglens.pool.ChangeId;
 import com.listinglens.pool.ListingStoreWriter;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PhotoVectors;
@@ -20,15 +20,12 @@ import com.listinglens.pool.PoolException;
 import com.listinglens.pool.PoolFiles;
 import com.listinglens.pool.Sq8Rows;
 import com.listinglens.projection.Projection;
-import com.listinglens.vector.FaissIndex;
 import com.listinglens.vector.Metric;
 
 import java.io.BufferedOutputStream;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,6 +34,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,135 +44,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds a pool directory from JSONL catalogs: every photo decoded and embedded (with progress), a FAISS
- * index made from the configured index_factory string, listings and manifest written beside it. The pool
- * is written to a temporary directory and moved into place at the end, so a failed build never leaves a
- * half-written pool where a service could load it.
+ * Builds a pool directory from JSONL catalogs ({@link PoolBuildRequest}), stage by stage: {@link #build} reads the
+ * catalogs, folds in the live changes and embeds every photo (with progress); {@link #finish} learns the projection,
+ * chooses and makes the FAISS index ({@link IndexMaker}), writes listings, folded changes, re-ranking rows and manifest,
+ * fits the confidence maps, and reports ({@link PoolBuildReport}). The pool is written to a temporary directory and
+ * moved into place at the end, so a failed build never leaves a half-written pool where a service could load it.
  */
 public final class PoolBuilder {
 
-    /** What to build. {@code imageRoot} null: photos are relative to each catalog's own directory. */
-    public record Request(List<Path> catalogs, Path imageRoot, Path output, String indexFactory, Metric metric,
-                          String modelName, String modelSpace, boolean replace, LiveChanges live, ProjectionSpec projection,
-                          PoolCalibrator calibrator) {
-
-        /**
-         * A build of {@code catalogs} into {@code output} with this index and metric, in this model's space; photos
-         * under each catalog's folder, no pool replaced, no live change folded, no projection learned, no confidence
-         * maps: the withers below add each.
-         * <pre>
-         * Request.of(catalogs, out, "auto", Metric.INNER_PRODUCT, "mobilenet_v2", space).replacing(true).learning(lda)
-         * </pre>
-         */
-        public static Request of(List<Path> catalogs, Path output, String indexFactory, Metric metric, String modelName,
-                                 String modelSpace) {
-            return new Request(catalogs, null, output, indexFactory, metric, modelName, modelSpace, false, null, null, null);
-        }
-
-        /** Photos under {@code root} (null: each catalog's folder). */
-        public Request imageRoot(Path root) {
-            return new Request(catalogs, root, output, indexFactory, metric, modelName, modelSpace, replace, live, projection, calibrator);
-        }
-
-        /** Whether a pool already at the output is replaced (else the build refuses to start). */
-        public Request replacing(boolean yes) {
-            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, yes, live, projection, calibrator);
-        }
-
-        /** The live changes to fold in (null: none). */
-        public Request folding(LiveChanges changes) {
-            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, changes, projection,
-                    calibrator);
-        }
-
-        /** The projection to learn (null: none). */
-        public Request learning(ProjectionSpec spec) {
-            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, live, spec, calibrator);
-        }
-
-        /** What fits the confidence maps (null: none). */
-        public Request calibratedBy(PoolCalibrator c) {
-            return new Request(catalogs, imageRoot, output, indexFactory, metric, modelName, modelSpace, replace, live, projection, c);
-        }
-    }
-
-    /**
-     * Fits the confidence maps of a freshly written pool (its directory, complete but not yet in place): queries it
-     * with uploads it does not hold. The maps go into the manifest before the pool is moved into place.
-     */
-    @FunctionalInterface
-    public interface PoolCalibrator {
-        Calibration calibrate(Path pool) throws Exception;
-    }
-
-    /**
-     * A projection to learn from the pool's own leaf categories: {@code method} "lda", at most {@code dimension}
-     * output dimensions (and at most classes - 1), within-class scatter shrunk by {@code shrinkage}.
-     */
-    public record ProjectionSpec(String method, int dimension, double shrinkage) {
-        public ProjectionSpec {
-            if (!"lda".equals(method)) {
-                throw new IllegalArgumentException("unknown projection method '" + method + "' (known: lda)");
-            }
-            if (dimension < 1) {
-                throw new IllegalArgumentException("projection dimension must be >= 1");
-            }
-        }
-    }
-
-    /**
-     * Live changes to fold into the build, in log order, as far as {@code through}: removals drop listings, additions
-     * join with the embeddings the service computed (their photos are not needed again).
-     */
-    public record LiveChanges(List<Change> changes, ChangeId through) {
-    }
-
-    /** What a build did. */
-    public record Report(Path pool, Manifest manifest, long rejectedLines, long unreadableImages, double seconds) {
-    }
-
-    /**
-     * The embedded listings a pool is finished from, in pool-row order: {@code vectors} holds {@code listings.size()}
-     * rows of {@code dimension} (the model's space); {@code sources} the catalogs they came from with their counts;
-     * {@code liveAdded}/{@code liveDropped} what a live fold did (0 without one).
-     */
-    public record Embedded(List<Listing> listings, float[] vectors, int dimension, List<Manifest.SourceCatalog> sources,
-                           long rejectedLines, long unreadable, int liveAdded, long liveDropped) {
-        public Embedded {
-            if ((long) listings.size() * dimension != vectors.length) {
-                throw new IllegalArgumentException(listings.size() + " listings of dimension " + dimension + " need "
-                        + (long) listings.size() * dimension + " components, got " + vectors.length);
-            }
-        }
-    }
-
-    /**
-     * Makes the pool's index file {@code out} from {@code n} rows of {@code vectors} (already projected, dimension
-     * {@code dimension}); ids are the rows. {@code trainRows}: the rows the index policy trains on (0 when the factory
-     * was given, not chosen). {@link #LOCAL} trains and adds in this process; the Spark job trains a template here on
-     * a sample and encodes shards on its executors ({@code projection}: what they apply to the model's embeddings
-     * first, null for none).
-     */
-    @FunctionalInterface
-    public interface IndexMaker {
-        void make(String factory, int dimension, Metric metric, float[] vectors, int n, int trainRows, Projection projection,
-                  Path out);
-    }
-
-    /** Trains (when the index needs it) on every row and adds them all, here (as this builder always has). */
-    public static final IndexMaker LOCAL = (factory, dimension, metric, vectors, n, trainRows, projection, out) -> {
-        long[] ids = new long[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = i;
-        }
-        try (FaissIndex index = FaissIndex.create(factory, dimension, metric)) {
-            if (!index.isTrained()) {
-                index.train(vectors, n);
-            }
-            index.addWithIds(vectors, ids);
-            index.write(out);
-        }
-    };
+    /** File name of a pool's projection. */
+    public static final String PROJECTION = "projection.bin";
+    /** File name of a projected pool's unprojected embeddings (fp16), for the near-duplicate test. */
+    public static final String PHOTO_VECTORS = "photo-vectors.f16";
 
     private final ImageDecoder decoder;
     private final MultiScale scales;
@@ -224,14 +105,50 @@ public final class PoolBuilder {
         }
     }
 
-    public Report build(Request request) {
+    /** The catalogs' usable listings, in catalog order, and what was taken from each catalog. */
+    private record Catalogs(List<Item> items, List<Counts> counts) {
+    }
+
+    /** What folding the live changes did: the listings added (by id, in log order) and the catalog listings dropped. */
+    private record LiveFold(Map<String, Change> additions, long droppedFromCatalogs) {
+    }
+
+    /** The pool's listings and their embeddings, {@code dimension} floats a row, in row order. */
+    private record Rows(List<Listing> listings, float[] vectors, int dimension) {
+    }
+
+    /**
+     * The rows the index is made of, the projection they went through (null: the model's own space, or a carried one)
+     * and its manifest entry (null: none), and the files written for it.
+     */
+    private record IndexRows(float[] vectors, int dimension, Projection projection, Manifest.ProjectionRef ref,
+                             List<String> files) {
+    }
+
+    /**
+     * Builds the pool {@code request} asks for: reads the catalogs, folds the live changes in, embeds the photos, then
+     * {@link #finish finishes} the pool with its index made here ({@link IndexMaker#LOCAL}).
+     */
+    public PoolBuildReport build(PoolBuildRequest request) {
         long start = System.nanoTime();
         if (request.catalogs().isEmpty()) {
             throw new IllegalArgumentException("at least one catalog is required");
         }
-        if (Files.exists(request.output()) && !request.replace()) {
-            throw new PoolException("pool " + request.output() + " exists; pass --replace to rebuild it");
+        refuseExisting(request.output(), request.replace());
+        Catalogs catalogs = readCatalogs(request);
+        LiveFold fold = foldLiveChanges(request, catalogs.items());
+        if (catalogs.items().isEmpty() && fold.additions().isEmpty()) {
+            throw new PoolException("the catalogs hold no usable listing");
         }
+        Rows rows = embed(catalogs.items(), fold.additions().values());
+        return finish(request, tally(rows, catalogs.counts(), fold), embedder.info(), policy, IndexMaker.LOCAL, log, start);
+    }
+
+    /**
+     * Reads each catalog: bad lines reported with their line numbers and skipped, a listing whose id an earlier
+     * catalog has rejected; each usable listing with its photo's path.
+     */
+    private Catalogs readCatalogs(PoolBuildRequest request) {
         List<Item> items = new ArrayList<>();
         List<Counts> counts = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -259,48 +176,60 @@ public final class PoolBuilder {
             log.printf(Locale.ROOT, "catalog %s: %d lines, %d listings, %d lines rejected%n", file, count.lines,
                     count.accepted, count.rejected);
         }
+        return new Catalogs(items, counts);
+    }
+
+    /**
+     * Folds the request's live changes (none: nothing to do): every catalog listing a change names leaves
+     * {@code items}, and each listing whose last change adds it joins with the embedding the service computed. An
+     * addition embedded in another space or dimension is refused: its photos are not kept, so it cannot be re-embedded.
+     */
+    private LiveFold foldLiveChanges(PoolBuildRequest request, List<Item> items) {
+        if (request.live() == null) {
+            return new LiveFold(Map.of(), 0);
+        }
         Map<String, Change> additions = new LinkedHashMap<>();
-        long droppedFromCatalogs = 0;
-        if (request.live() != null) {
-            Set<String> dropped = new HashSet<>();
-            for (Change c : request.live().changes()) {
-                if (c.op() == Change.Op.ADD) {
-                    if (!c.space().equals(request.modelSpace()) || c.embedding().length != embedder.dimension()) {
-                        throw new PoolException("change " + c.id() + " adds " + c.listingId() + " embedded in space '" + c.space()
-                                + "' (dimension " + c.embedding().length + "), this build embeds in '" + request.modelSpace()
-                                + "' (dimension " + embedder.dimension() + "); its photos are not kept, so it cannot be re-embedded: "
-                                + "build without --live (the service applies the log on top) or re-add it");
-                    }
-                }
-                dropped.add(c.listingId());
-                additions.remove(c.listingId());
-                if (c.op() == Change.Op.ADD) {
-                    additions.put(c.listingId(), c);
+        Set<String> dropped = new HashSet<>();
+        for (Change c : request.live().changes()) {
+            if (c.op() == Change.Op.ADD) {
+                if (!c.space().equals(request.modelSpace()) || c.embedding().length != embedder.dimension()) {
+                    throw new PoolException("change " + c.id() + " adds " + c.listingId() + " embedded in space '" + c.space()
+                            + "' (dimension " + c.embedding().length + "), this build embeds in '" + request.modelSpace()
+                            + "' (dimension " + embedder.dimension() + "); its photos are not kept, so it cannot be re-embedded: "
+                            + "build without --live (the service applies the log on top) or re-add it");
                 }
             }
-            int before = items.size();
-            items.removeIf(item -> dropped.contains(item.listing().id()));
-            droppedFromCatalogs = before - items.size();
-            log.printf(Locale.ROOT, "live changes through %s: %d catalog listings replaced or removed, %d listings added%n",
-                    request.live().through(), droppedFromCatalogs, additions.size());
+            dropped.add(c.listingId());
+            additions.remove(c.listingId());
+            if (c.op() == Change.Op.ADD) {
+                additions.put(c.listingId(), c);
+            }
         }
-        if (items.isEmpty() && additions.isEmpty()) {
-            throw new PoolException("the catalogs hold no usable listing");
-        }
+        int before = items.size();
+        items.removeIf(item -> dropped.contains(item.listing().id()));
+        long droppedFromCatalogs = before - items.size();
+        log.printf(Locale.ROOT, "live changes through %s: %d catalog listings replaced or removed, %d listings added%n",
+                request.live().through(), droppedFromCatalogs, additions.size());
+        return new LiveFold(additions, droppedFromCatalogs);
+    }
 
+    /**
+     * Embeds the items' photos at every view (an unusable photo is reported, skipped and counted against its catalog),
+     * then appends the live additions with their embeddings: the pool's rows.
+     */
+    private Rows embed(List<Item> items, Collection<Change> additions) {
         int d = embedder.dimension();
         float[] vectors = new float[(items.size() + additions.size()) * d];
         List<Listing> kept = new ArrayList<>(items.size() + additions.size());
         Progress progress = new Progress(log, "embedding", items.size());
-        int[] rows = {0};
-        float[] into = vectors;
+        int[] next = {0};
         try (PhotoEmbedding embedding = new PhotoEmbedding(decoder, scales, embedder, batchSize, decodeThreads)) {
             embedding.embed(items, Item::image, new PhotoEmbedding.Sink<>() {
                 @Override
                 public void embedded(Item item, float[] embedding) {
-                    System.arraycopy(embedding, 0, into, rows[0] * d, d);
+                    System.arraycopy(embedding, 0, vectors, next[0] * d, d);
                     kept.add(item.listing());
-                    rows[0]++;
+                    next[0]++;
                 }
 
                 @Override
@@ -314,12 +243,16 @@ public final class PoolBuilder {
             throw new UncheckedIOException("cannot embed the catalogs' photos: " + e.getMessage(), e);
         }
         progress.finish();
-        for (Change c : additions.values()) {
-            System.arraycopy(c.embedding(), 0, vectors, rows[0] * d, d);
+        for (Change c : additions) {
+            System.arraycopy(c.embedding(), 0, vectors, next[0] * d, d);
             kept.add(c.listing());
-            rows[0]++;
+            next[0]++;
         }
-        vectors = Arrays.copyOf(vectors, rows[0] * d);
+        return new Rows(kept, Arrays.copyOf(vectors, next[0] * d), d);
+    }
+
+    /** The rows with what the catalogs gave (each one's counts, the manifest's sources) and what the live fold did. */
+    private static EmbeddedListings tally(Rows rows, List<Counts> counts, LiveFold fold) {
         List<Manifest.SourceCatalog> sources = new ArrayList<>();
         long rejectedLines = 0;
         long unreadable = 0;
@@ -329,130 +262,53 @@ public final class PoolBuilder {
             rejectedLines += c.rejected;
             unreadable += c.unreadable;
         }
-
-        return finish(request, new Embedded(kept, vectors, d, sources, rejectedLines, unreadable, additions.size(),
-                droppedFromCatalogs), embedder.info(), policy, LOCAL, log, start);
+        return new EmbeddedListings(rows.listings(), rows.vectors(), rows.dimension(), sources, rejectedLines, unreadable,
+                fold.additions().size(), fold.droppedFromCatalogs());
     }
 
     /**
-     * Writes the pool of {@code embedded} to {@code request.output()}: the projection learned (when asked and the labels
-     * allow), the index chosen ("auto": by {@code policy}) and made by {@code maker}, listings, re-ranking rows,
-     * manifest and confidence maps, all in a temporary directory moved into place last. The single-machine build and
-     * the Spark job both finish here, so their pools have one format and one manifest.
+     * Writes the pool of {@code embedded} to {@code request.output()}, stage by stage in a temporary folder moved into
+     * place last: the projection learned (when asked and the labels allow), the index chosen ("auto": by
+     * {@code policy}) and made by {@code maker}, the listings, the folded live changes, the re-ranking rows, the
+     * manifest and the confidence maps. The single-machine build and the Spark job both finish here, so their pools
+     * have one format and one manifest.
      */
-    public static Report finish(Request request, Embedded embedded, ModelInfo model, IndexPolicy policy, IndexMaker maker,
-                                PrintStream log, long startNanos) {
+    public static PoolBuildReport finish(PoolBuildRequest request, EmbeddedListings embedded, ModelInfo model, IndexPolicy policy,
+                                         IndexMaker maker, PrintStream log, long startNanos) {
         return finish(request, embedded, model, policy, maker, log, startNanos, null);
     }
 
     /**
-     * A projection the embeddings were already made with, carried into the pool from {@code fromPool} (checked there:
-     * {@link EmbeddingPoolBuilder}'s rules); the pool keeps no unprojected photo vectors then.
+     * As {@link #finish(PoolBuildRequest, EmbeddedListings, ModelInfo, IndexPolicy, IndexMaker, PrintStream, long)}, for
+     * embeddings made with the projection {@code carried} (null: none) instead of one learned.
      */
-    public record CarriedProjection(Path fromPool, Manifest.ProjectionRef ref) {}
-
-    /** As {@link #finish(Request, Embedded, ModelInfo, IndexPolicy, IndexMaker, PrintStream, long)}, with {@code carried}. */
-    public static Report finish(Request request, Embedded embedded, ModelInfo model, IndexPolicy policy, IndexMaker maker,
-                                PrintStream log, long startNanos, CarriedProjection carried) {
+    public static PoolBuildReport finish(PoolBuildRequest request, EmbeddedListings embedded, ModelInfo model, IndexPolicy policy,
+                                         IndexMaker maker, PrintStream log, long startNanos, CarriedProjection carried) {
         if (carried != null && request.projection() != null) {
             throw new IllegalArgumentException("embeddings made with a projection cannot learn another");
         }
-        List<Listing> kept = embedded.listings();
-        float[] vectors = embedded.vectors();
-        int d = embedded.dimension();
-        List<Manifest.SourceCatalog> sources = embedded.sources();
-        long rejectedLines = embedded.rejectedLines();
-        long unreadable = embedded.unreadable();
-        long start = startNanos;
-        if (kept.isEmpty()) {
+        if (embedded.listings().isEmpty()) {
             throw new PoolException("no photo of the catalogs could be embedded");
         }
-        if (Files.exists(request.output()) && !request.replace()) {
-            throw new PoolException("pool " + request.output() + " exists; pass --replace to rebuild it");
-        }
+        refuseExisting(request.output(), request.replace());
         Path tmp = request.output().resolveSibling(request.output().getFileName() + ".building-" + System.nanoTime());
         try {
             Files.createDirectories(tmp);
-            Manifest.ProjectionRef projectionRef = null;
-            int indexDimension = d;
-            Projection projection = request.projection() == null ? null : learn(request.projection(), kept, vectors, d, log);
-            if (projection != null) {
-                Path file = tmp.resolve(PROJECTION);
-                projection.write(file);
-                PhotoVectors.write(tmp.resolve(PHOTO_VECTORS), vectors, kept.size(), d);
-                float[] projected = new float[kept.size() * projection.outputDimension()];
-                projection.apply(vectors, kept.size(), projected);
-                vectors = projected;
-                indexDimension = projection.outputDimension();
-                projectionRef = new Manifest.ProjectionRef(PROJECTION, projection.method(), d, indexDimension, projection.sha256(),
-                        PHOTO_VECTORS);
-            }
-            if (carried != null) {
-                Files.copy(carried.fromPool().resolve(carried.ref().file()), tmp.resolve(carried.ref().file()));
-                projectionRef = carried.ref();
-            }
-            IndexPolicy.Choice choice = null;
-            if (IndexPolicy.AUTO.equals(request.indexFactory())) {
-                if (policy == null) {
-                    throw new IllegalArgumentException("index factory 'auto' needs an index policy (lens.build.auto.*)");
-                }
-                choice = policy.choose(kept.size(), indexDimension);
-            }
+            int n = embedded.listings().size();
+            List<String> files = new ArrayList<>(List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE));
+            IndexRows rows = projectRows(request.projection(), carried, embedded, tmp, log);
+            files.addAll(rows.files());
+            IndexPolicy.Choice choice = chooseIndex(request.indexFactory(), policy, n, rows.dimension());
             String factory = choice == null ? request.indexFactory() : choice.factory();
-            log.printf(Locale.ROOT, "indexing %d vectors with '%s' (%s)%s%n", kept.size(), factory, request.metric(),
-                    choice == null ? "" : ": " + choice.reason());
-            maker.make(factory, indexDimension, request.metric(), vectors, kept.size(),
-                    choice == null ? 0 : (int) Math.min(Integer.MAX_VALUE, choice.trainRows()), projection, tmp.resolve(PoolFiles.INDEX));
-            ListingStoreWriter.write(tmp.resolve(PoolFiles.LISTING_STORE), kept);
-            List<String> names = new ArrayList<>(projectionRef == null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE)
-                    : carried != null ? List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, carried.ref().file())
-                    : List.of(PoolFiles.INDEX, PoolFiles.LISTING_STORE, PROJECTION, PHOTO_VECTORS));
-            if (request.live() != null) {
-                // what this build folded, for the next one to start from once the log is trimmed
-                FoldedChanges.write(tmp.resolve(PoolFiles.LIVE_CHANGES),
-                        FoldedChanges.compact(request.live().changes()));
-                names.add(PoolFiles.LIVE_CHANGES);
-            }
-            if (choice != null && choice.refine() > 0) {
-                try (var out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 16)) {
-                    EmbeddingSet.writeFloats(out, vectors, 0, kept.size() * indexDimension);
-                }
-                names.add(PoolFiles.INDEX_VECTORS);
-                writeSq8Rows(tmp, kept.size(), indexDimension, log);
-                names.add(PoolFiles.INDEX_VECTORS_SQ8);
-            }
-            List<Manifest.FileRef> files = new ArrayList<>();
-            for (String name : names) {
-                files.add(PoolFiles.describeFile(tmp.resolve(name)));
-            }
-            Instant now = Instant.now();
-            Manifest manifest = new Manifest(Manifest.FORMAT_VERSION,
-                    DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now)
-                            + "-" + kept.size(),
-                    new Manifest.ModelRef(request.modelName(), request.modelSpace(), model.precision(), model.sha256()),
-                    indexDimension, kept.size(), now, factory, request.metric().name().toLowerCase(Locale.ROOT),
-                    sources, files,
-                    request.live() == null ? null : new Manifest.LiveFold(request.live().through().toString(),
-                            embedded.liveAdded(), embedded.liveDropped()),
-                    projectionRef, null, choice == null ? null : choice.manifestEntry());
-            PoolFiles.writeManifest(tmp, manifest);
-            if (request.calibrator() != null) {
-                Calibration maps;
-                try {
-                    maps = request.calibrator().calibrate(tmp);
-                } catch (IOException | RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new PoolException("cannot fit the confidence maps of pool " + request.output() + ": " + e.getMessage(), e);
-                }
-                if (maps != null && !maps.isNone()) {
-                    manifest = manifest.withCalibration(maps);
-                    PoolFiles.writeManifest(tmp, manifest);
-                }
-            }
+            makeIndex(maker, factory, choice, request.metric(), rows, n, tmp, log);
+            ListingStoreWriter.write(tmp.resolve(PoolFiles.LISTING_STORE), embedded.listings());
+            files.addAll(writeFoldedChanges(request.live(), tmp));
+            files.addAll(writeRerankingRows(choice, rows, n, tmp, log));
+            Manifest manifest = writeManifest(request, embedded, model, factory, choice, rows, tmp, files);
+            manifest = calibrate(request, tmp, manifest);
             replace(tmp, request.output(), request.replace());
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new Report(request.output(), manifest, rejectedLines, unreadable, seconds);
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            return new PoolBuildReport(request.output(), manifest, embedded.rejectedLines(), embedded.unreadable(), seconds);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write pool " + request.output() + ": " + e.getMessage(), e);
         } finally {
@@ -460,10 +316,125 @@ public final class PoolBuilder {
         }
     }
 
-    /** File name of a pool's projection. */
-    public static final String PROJECTION = "projection.bin";
-    /** File name of a projected pool's unprojected embeddings (fp16), for the near-duplicate test. */
-    public static final String PHOTO_VECTORS = "photo-vectors.f16";
+    /**
+     * The rows the index is made of: the embeddings projected by a projection learned now (its file and the
+     * unprojected photo vectors written to {@code tmp}), or as they are, under the {@code carried} projection (its
+     * file copied) or in the model's own space.
+     */
+    private static IndexRows projectRows(ProjectionSpec spec, CarriedProjection carried, EmbeddedListings embedded, Path tmp,
+                                         PrintStream log) throws IOException {
+        List<Listing> kept = embedded.listings();
+        float[] vectors = embedded.vectors();
+        int d = embedded.dimension();
+        Projection projection = spec == null ? null : learn(spec, kept, vectors, d, log);
+        if (projection != null) {
+            projection.write(tmp.resolve(PROJECTION));
+            PhotoVectors.write(tmp.resolve(PHOTO_VECTORS), vectors, kept.size(), d);
+            float[] projected = new float[kept.size() * projection.outputDimension()];
+            projection.apply(vectors, kept.size(), projected);
+            return new IndexRows(projected, projection.outputDimension(), projection, new Manifest.ProjectionRef(PROJECTION,
+                    projection.method(), d, projection.outputDimension(), projection.sha256(), PHOTO_VECTORS),
+                    List.of(PROJECTION, PHOTO_VECTORS));
+        }
+        if (carried != null) {
+            Files.copy(carried.fromPool().resolve(carried.ref().file()), tmp.resolve(carried.ref().file()));
+            return new IndexRows(vectors, d, null, carried.ref(), List.of(carried.ref().file()));
+        }
+        return new IndexRows(vectors, d, null, null, List.of());
+    }
+
+    /** What {@code policy} chooses for {@code n} rows of {@code dimension} when {@code factory} is "auto"; else null. */
+    private static IndexPolicy.Choice chooseIndex(String factory, IndexPolicy policy, int n, int dimension) {
+        if (!IndexPolicy.AUTO.equals(factory)) {
+            return null;
+        }
+        if (policy == null) {
+            throw new IllegalArgumentException("index factory 'auto' needs an index policy (lens.build.auto.*)");
+        }
+        return policy.choose(n, dimension);
+    }
+
+    /** Makes the index of the {@code n} rows with {@code factory} through {@code maker}, trained as {@code choice} says. */
+    private static void makeIndex(IndexMaker maker, String factory, IndexPolicy.Choice choice, Metric metric, IndexRows rows,
+                                  int n, Path tmp, PrintStream log) {
+        log.printf(Locale.ROOT, "indexing %d vectors with '%s' (%s)%s%n", n, factory, metric,
+                choice == null ? "" : ": " + choice.reason());
+        maker.make(factory, rows.dimension(), metric, rows.vectors(), n,
+                choice == null ? 0 : (int) Math.min(Integer.MAX_VALUE, choice.trainRows()), rows.projection(),
+                tmp.resolve(PoolFiles.INDEX));
+    }
+
+    /**
+     * What the build folded of the change log, for the next one to start from once the log is trimmed; returns the file
+     * written (none without live changes).
+     */
+    private static List<String> writeFoldedChanges(LiveChanges live, Path tmp) {
+        if (live == null) {
+            return List.of();
+        }
+        FoldedChanges.write(tmp.resolve(PoolFiles.LIVE_CHANGES), FoldedChanges.compact(live.changes()));
+        return List.of(PoolFiles.LIVE_CHANGES);
+    }
+
+    /**
+     * The re-ranking rows where the index choice asks for re-ranking: the index's rows in fp32, then in 8 bits; returns
+     * the files written (none without re-ranking).
+     */
+    private static List<String> writeRerankingRows(IndexPolicy.Choice choice, IndexRows rows, int n, Path tmp, PrintStream log)
+            throws IOException {
+        if (choice == null || choice.refine() <= 0) {
+            return List.of();
+        }
+        try (var out = new BufferedOutputStream(Files.newOutputStream(tmp.resolve(PoolFiles.INDEX_VECTORS)), 1 << 16)) {
+            EmbeddingSet.writeFloats(out, rows.vectors(), 0, n * rows.dimension());
+        }
+        writeSq8Rows(tmp, n, rows.dimension(), log);
+        return List.of(PoolFiles.INDEX_VECTORS, PoolFiles.INDEX_VECTORS_SQ8);
+    }
+
+    /**
+     * Writes the manifest: each of {@code files} with its size and sha-256, model, space, dimension, catalogs, the live
+     * fold, the projection and the index choice.
+     */
+    private static Manifest writeManifest(PoolBuildRequest request, EmbeddedListings embedded, ModelInfo model, String factory,
+                                          IndexPolicy.Choice choice, IndexRows rows, Path tmp, List<String> files) {
+        List<Manifest.FileRef> described = describeFiles(tmp, files);
+        Instant now = Instant.now();
+        int n = embedded.listings().size();
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, poolVersion(now, n),
+                new Manifest.ModelRef(request.modelName(), request.modelSpace(), model.precision(), model.sha256()),
+                rows.dimension(), n, now, factory, request.metric().name().toLowerCase(Locale.ROOT),
+                embedded.sources(), described,
+                request.live() == null ? null : new Manifest.LiveFold(request.live().through().toString(),
+                        embedded.liveAdded(), embedded.liveDropped()),
+                rows.ref(), null, choice == null ? null : choice.manifestEntry());
+        PoolFiles.writeManifest(tmp, manifest);
+        return manifest;
+    }
+
+    /**
+     * The manifest with the confidence maps the request's calibrator fits on the finished folder, written again; as it
+     * was without a calibrator or maps.
+     */
+    private static Manifest calibrate(PoolBuildRequest request, Path tmp, Manifest manifest) throws IOException {
+        if (request.calibrator() == null) {
+            return manifest;
+        }
+        Calibration maps;
+        try {
+            maps = request.calibrator().calibrate(tmp);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new PoolException("cannot fit the confidence maps of pool " + request.output() + ": " + e.getMessage(), e);
+        }
+        if (maps == null || maps.isNone()) {
+            return manifest;
+        }
+        Manifest calibrated = manifest.withCalibration(maps);
+        PoolFiles.writeManifest(tmp, calibrated);
+        return calibrated;
+    }
 
     /**
      * Encodes a pool folder's fp32 index rows ({@link PoolFiles#INDEX_VECTORS}, {@code n} of dimension {@code d}) into
@@ -515,16 +486,36 @@ public final class PoolBuilder {
         return p;
     }
 
+    /** Refuses a build whose output already holds a pool, unless it is to replace it. */
+    static void refuseExisting(Path output, boolean replace) {
+        if (Files.exists(output) && !replace) {
+            throw new PoolException("pool " + output + " exists; pass --replace to rebuild it");
+        }
+    }
+
+    /** A new pool's version: its UTC time to the second and its listing count ({@code 20260101T120000Z-1000}). */
+    static String poolVersion(Instant now, long listings) {
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(now) + "-" + listings;
+    }
+
+    /** The manifest's entries of the files {@code names} in {@code dir}: size and sha-256 each, in that order. */
+    static List<Manifest.FileRef> describeFiles(Path dir, List<String> names) {
+        List<Manifest.FileRef> files = new ArrayList<>();
+        for (String name : names) {
+            files.add(PoolFiles.describeFile(dir.resolve(name)));
+        }
+        return files;
+    }
+
+    /** Moves the finished folder {@code tmp} to {@code output}, the pool there first moved aside and deleted. */
     static void replace(Path tmp, Path output, boolean replace) throws IOException {
         Path parent = output.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
+        refuseExisting(output, replace);
         Path old = null;
         if (Files.exists(output)) {
-            if (!replace) {
-                throw new PoolException("pool " + output + " exists; pass --replace to rebuild it");
-            }
             old = output.resolveSibling(output.getFileName() + ".old-" + System.nanoTime());
             Files.move(output, old, StandardCopyOption.ATOMIC_MOVE);
         }

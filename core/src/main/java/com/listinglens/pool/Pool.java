@@ -11,7 +11,6 @@ import com.listinglens.vector.SearchResult;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reference-counted: whoever searches it holds a reference ({@link #tryIncRef()} / {@link #decRef()}),
  * and its native memory is freed only when the last reference is released, so a pool can be swapped
  * out under load without pulling memory from under a running search. The vector id of a listing is its
- * row (from 0) in the pool's listing store.
+ * row (from 0) in the pool's listing store. Opening and its checks are {@link PoolOpening}'s; putting the index's
+ * candidates in their final order is the {@link Reranker}'s.
  */
 public final class Pool {
 
@@ -44,16 +44,11 @@ public final class Pool {
     private final Projection projection;
     /** The listings' unprojected embeddings (projected pools that have them; null otherwise). */
     private final PhotoVectors photoVectors;
-    /** The index's own rows at full precision (fp32) for re-ranking its candidates (null: the index's order stands). */
-    private final PhotoVectors refineVectors;
-    /** The same rows in 8 bits: the first re-ranking stage, over all candidates (null: the fp32 rows score them all). */
-    private final Sq8Rows sq8Vectors;
-    private final int refineFactor;
-    /** Candidates per result the fp32 rows re-score after the 8-bit stage (0: no 8-bit stage). */
-    private final int exactFactor;
+    /** Orders the index's candidates; owns the re-ranking rows. */
+    private final Reranker reranker;
 
     Pool(Path dir, Manifest manifest, ListingStore listings, FaissIndex index, Projection projection,
-                 PhotoVectors photoVectors, PhotoVectors refineVectors, Sq8Rows sq8Vectors, int refineOverride, int exactFactor) {
+         PhotoVectors photoVectors, Reranker reranker) {
         this.dir = dir;
         this.manifest = manifest;
         this.listings = listings;
@@ -61,11 +56,7 @@ public final class Pool {
         this.metric = index.metric();
         this.projection = projection;
         this.photoVectors = photoVectors;
-        this.refineVectors = refineVectors;
-        this.sq8Vectors = refineVectors == null ? null : sq8Vectors;
-        this.exactFactor = this.sq8Vectors == null ? 0 : exactFactor;
-        this.refineFactor = refineVectors == null ? 1 : refineOverride > 0 ? refineOverride
-                : manifest.indexChoice() == null ? 1 : Math.max(1, manifest.indexChoice().refine());
+        this.reranker = reranker;
         this.columns = new PoolColumns(listings);
         this.overlay = new Overlay(columns, manifest.queryDimension(), projection, metric,
                 manifest.model() == null ? null : manifest.model().space(),
@@ -141,12 +132,12 @@ public final class Pool {
 
     /** Candidates per result re-ranked by the pool's fp32 rows (1: none, the index's order stands). */
     public int refineFactor() {
-        return refineFactor;
+        return reranker.refine();
     }
 
     /** Candidates per result the fp32 rows re-score after the 8-bit rows ranked them all (0: no 8-bit stage). */
     public int exactFactor() {
-        return exactFactor;
+        return reranker.exact();
     }
 
     /** The pool's listing store (memory-mapped). */
@@ -236,120 +227,65 @@ public final class Pool {
         IdFilter addedRows = unfiltered != null ? unfiltered.added() : overlay.addedFilter(live, filter);
         long inAdded = addedRows == null ? 0 : addedRows.count();
 
-        List<List<Neighbour>> fromPool = new ArrayList<>();
-        boolean widened = false;
-        if (inPool > 0) {
-            int kk = (int) Math.min(k, inPool);
-            // with re-ranking, the index proposes refine x k candidates and their full vectors decide
-            int kc = refineVectors == null ? kk : (int) Math.min(Math.min(inPool, (long) kk * refineFactor), FaissIndex.MAX_K);
-            SearchResult result = index.search(flat, n, kc, params, rows);
-            if (rows != null && !params.exhaustive() && shortOf(result, n, kk)) {
-                result = index.search(flat, n, kc, params.withExhaustive(true), rows);
-                widened = true;
-            }
-            for (int q = 0; q < n; q++) {
-                List<Neighbour> row = new ArrayList<>(kk);
-                long[] ids = new long[kk];
-                float[] sims = new float[kk];
-                int found = refineVectors == null ? indexOrder(result, q, kk, ids, sims) : reranked(result, q, kc, flat, ids, sims);
-                for (int r = 0; r < found; r++) {
-                    long id = ids[r];
-                    float sim = sims[r];
-                    row.add(new Neighbour(listings.listing(id), sim,
-                            projection == null ? sim : photoVectors == null || photoQueries == null ? Float.NaN : photoVectors.dot(id, photoQueries[q])));
-                }
-                fromPool.add(row);
-            }
-        }
-        List<List<Neighbour>> fromAdded = new ArrayList<>();
-        if (inAdded > 0) {
-            int ka = (int) Math.min(k, inAdded);
-            SearchResult result = overlay.searchAdded(flat, n, ka, addedRows);
-            for (int q = 0; q < n; q++) {
-                List<Neighbour> row = new ArrayList<>(ka);
-                for (int r = 0; r < ka; r++) {
-                    long id = result.id(q, r);
-                    if (id >= 0 && id < live.addedRows()) {
-                        float sim = similarity(result.score(q, r));
-                        row.add(new Neighbour(live.added()[(int) id], sim,
-                                projection == null ? sim : photoQueries == null ? Float.NaN : (float) Vectors.dot(live.addedVectors()[(int) id], photoQueries[q])));
-                    }
-                }
-                fromAdded.add(row);
-            }
-        }
+        Found fromPool = inPool > 0 ? searchPool(flat, n, photoQueries, k, params, rows, inPool) : null;
+        List<List<Neighbour>> fromAdded = inAdded > 0 ? searchAdded(live, flat, n, photoQueries, k, addedRows, inAdded) : null;
         List<List<Neighbour>> all = new ArrayList<>(n);
         for (int q = 0; q < n; q++) {
-            all.add(merge(inPool > 0 ? fromPool.get(q) : List.of(), inAdded > 0 ? fromAdded.get(q) : List.of(), k));
+            all.add(merge(fromPool != null ? fromPool.rows().get(q) : List.of(), fromAdded != null ? fromAdded.get(q) : List.of(), k));
         }
-        return new Found(List.copyOf(all), inPool + inAdded, widened);
-    }
-
-    /** The first {@code kk} results of query {@code q} in the index's order; returns how many there are. */
-    private int indexOrder(SearchResult result, int q, int kk, long[] ids, float[] sims) {
-        int found = 0;
-        for (int r = 0; r < kk; r++) {
-            long id = result.id(q, r);
-            if (id >= 0 && id < listings.rows()) {
-                ids[found] = id;
-                sims[found++] = similarity(result.score(q, r));
-            }
-        }
-        return found;
+        return new Found(List.copyOf(all), inPool + inAdded, fromPool != null && fromPool.widened());
     }
 
     /**
-     * The best {@code ids.length} of query {@code q}'s {@code kc} candidates by their full vectors' inner product with
-     * the query (the cosine: pool rows and queries are unit vectors), best first; returns how many there are.
+     * The pool's own nearest listings of each query among {@code rows} (null: all of them), {@code inPool} listings,
+     * in the {@link Reranker}'s order; widened (everything {@code rows} lets through visited) where the index's normal
+     * search found fewer than k.
      */
-    private int reranked(SearchResult result, int q, int kc, float[] flat, long[] ids, float[] sims) {
-        int d = manifest.dimension();
-        float[] query = Arrays.copyOfRange(flat, q * d, (q + 1) * d);
-        long[] candidates = new long[kc];
-        int n = 0;
-        for (int r = 0; r < kc; r++) {
-            long id = result.id(q, r);
-            if (id >= 0 && id < listings.rows()) {
-                candidates[n++] = id;
+    private Found searchPool(float[] flat, int n, float[][] photoQueries, int k, SearchParams params, IdFilter rows, long inPool) {
+        int kk = (int) Math.min(k, inPool);
+        int kc = reranker.candidates(kk, inPool);
+        SearchResult result = index.search(flat, n, kc, params, rows);
+        boolean widened = false;
+        if (rows != null && !params.exhaustive() && shortOf(result, n, kk)) {
+            result = index.search(flat, n, kc, params.withExhaustive(true), rows);
+            widened = true;
+        }
+        List<List<Neighbour>> fromPool = new ArrayList<>(n);
+        for (int q = 0; q < n; q++) {
+            List<Neighbour> row = new ArrayList<>(kk);
+            long[] ids = new long[kk];
+            float[] sims = new float[kk];
+            int found = reranker.best(result, q, flat, ids, sims);
+            for (int r = 0; r < found; r++) {
+                long id = ids[r];
+                float sim = sims[r];
+                row.add(new Neighbour(listings.listing(id), sim,
+                        projection == null ? sim : photoVectors == null || photoQueries == null ? Float.NaN : photoVectors.dot(id, photoQueries[q])));
             }
+            fromPool.add(row);
         }
-        int keep = exactFactor == 0 ? n : (int) Math.min(n, (long) exactFactor * ids.length);
-        if (keep < n) {
-            // the 8-bit rows rank every candidate; the fp32 rows then decide among the best few
-            float[] prepared = sq8Vectors.prepare(query);
-            long[] best = new long[keep];
-            float[] bestSims = new float[keep];
-            int kept = 0;
-            for (int c = 0; c < n; c++) {
-                kept = insert(best, bestSims, kept, candidates[c], sq8Vectors.dot(candidates[c], prepared));
-            }
-            candidates = best;
-            n = kept;
-        }
-        int found = 0;
-        for (int c = 0; c < n; c++) {
-            found = insert(ids, sims, found, candidates[c], refineVectors.dot(candidates[c], query));
-        }
-        return found;
+        return new Found(fromPool, inPool, widened);
     }
 
-    /**
-     * Inserts {@code id} with {@code sim} into the best-first list {@code ids}/{@code sims} holding {@code found}
-     * entries (at most {@code ids.length}: the worst drops out); returns how many it holds then.
-     */
-    private static int insert(long[] ids, float[] sims, int found, long id, float sim) {
-        if (found == ids.length && sim <= sims[found - 1]) {
-            return found;
+    /** The nearest live additions of each query among {@code addedRows}, {@code inAdded} of them, best first. */
+    private List<List<Neighbour>> searchAdded(Overlay.Snapshot live, float[] flat, int n, float[][] photoQueries, int k,
+                                              IdFilter addedRows, long inAdded) {
+        int ka = (int) Math.min(k, inAdded);
+        SearchResult result = overlay.searchAdded(flat, n, ka, addedRows);
+        List<List<Neighbour>> fromAdded = new ArrayList<>(n);
+        for (int q = 0; q < n; q++) {
+            List<Neighbour> row = new ArrayList<>(ka);
+            for (int r = 0; r < ka; r++) {
+                long id = result.id(q, r);
+                if (id >= 0 && id < live.addedRows()) {
+                    float sim = metric.cosine(result.score(q, r));
+                    row.add(new Neighbour(live.added()[(int) id], sim,
+                            projection == null ? sim : photoQueries == null ? Float.NaN : (float) Vectors.dot(live.addedVectors()[(int) id], photoQueries[q])));
+                }
+            }
+            fromAdded.add(row);
         }
-        int at = found == ids.length ? found - 1 : found++;
-        while (at > 0 && sims[at - 1] < sim) {
-            sims[at] = sims[at - 1];
-            ids[at] = ids[at - 1];
-            at--;
-        }
-        sims[at] = sim;
-        ids[at] = id;
-        return found;
+        return fromAdded;
     }
 
     /** The search parameters the pool's builder recommends (manifest) where the caller leaves them to the index (0). */
@@ -403,11 +339,6 @@ public final class Pool {
         return List.copyOf(out);
     }
 
-    /** Cosine similarity from the index's score: inner product as is; squared L2 of unit vectors is 2 - 2 cos. */
-    private float similarity(float score) {
-        return metric == Metric.INNER_PRODUCT ? score : 1f - score / 2f;
-    }
-
     /** Frees a pool that was opened but never handed to a {@link PoolManager} (drops the opener's reference). */
     public void discard() {
         decRef();
@@ -434,12 +365,7 @@ public final class Pool {
             if (photoVectors != null) {
                 photoVectors.close();
             }
-            if (refineVectors != null) {
-                refineVectors.close();
-            }
-            if (sq8Vectors != null) {
-                sq8Vectors.close();
-            }
+            reranker.close();
             listings.close();
         } else if (left < 0) {
             throw new IllegalStateException("pool " + manifest.poolVersion() + " released more often than acquired");

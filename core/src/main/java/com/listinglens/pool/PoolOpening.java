@@ -16,7 +16,7 @@ import java.util.List;
  * How a {@link Pool} is opened from its folder: the manifest read and checked against what the caller serves, every
  * file's size (and optionally sha-256) checked against the manifest, the projection against its fingerprint, then
  * the listings, photo vectors, index and re-ranking rows opened and checked against the manifest's counts and
- * dimensions. Nothing is half-opened. The searching is {@link Pool}'s.
+ * dimensions. Nothing is half-opened. The searching is {@link Pool}'s, the re-ranking {@link Reranker}'s.
  */
 final class PoolOpening {
 
@@ -89,7 +89,11 @@ final class PoolOpening {
                     sq8 = Sq8Rows.open(dir.resolve(PoolFiles.INDEX_VECTORS_SQ8), manifest.listingCount(), manifest.dimension(), true);
                 }
             }
-            return new Pool(dir, manifest, listings, index, projection, photos, refine, sq8, options.refine(), options.exact());
+            // the caller's re-ranking factor, else the one the builder recommends
+            int refineFactor = options.refine() > 0 ? options.refine()
+                    : manifest.indexChoice() == null ? 1 : manifest.indexChoice().refine();
+            return new Pool(dir, manifest, listings, index, projection, photos,
+                    new Reranker(index.metric(), listings.rows(), refine, sq8, refineFactor, options.exact()));
         } catch (RuntimeException e) {
             if (index != null) {
                 index.close();

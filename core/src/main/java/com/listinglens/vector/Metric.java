@@ -16,6 +16,14 @@ public enum Metric {
         this.faissCode = faissCode;
     }
 
+    /**
+     * The cosine similarity of two unit vectors from their score under this metric: the inner product as it is; the
+     * squared L2 distance {@code s} as {@code 1 - s / 2} (it is {@code 2 - 2 cos}).
+     */
+    public float cosine(float score) {
+        return this == INNER_PRODUCT ? score : 1f - score / 2f;
+    }
+
     /** The {@code faiss::MetricType} value. */
     int faissCode() {
         return faissCode;

@@ -89,7 +89,7 @@ class LiveFoldReaderTest {
 
             // never trimmed: the whole log, whatever the current pool carries
             publish(store, tenant, "v1", first.get(3).id(), first);
-            PoolBuilder.LiveChanges whole = LiveFoldReader.read(log, artifacts, tenant, null, 2, QUIET);
+            PoolBuildRequest.LiveChanges whole = LiveFoldReader.read(log, artifacts, tenant, null, 2, QUIET);
             assertThat(whole.changes()).extracting(Change::id).isEqualTo(first.stream().map(Change::id).toList());
             assertThat(whole.through()).isEqualTo(first.get(3).id());
 
@@ -99,7 +99,7 @@ class LiveFoldReaderTest {
             List<Change> more = log.append(tenant, List.of(Change.remove("B", AT), add("C", 4), add("A", 5)));
             all.addAll(more);
 
-            PoolBuilder.LiveChanges next = LiveFoldReader.read(log, artifacts, tenant, null, 2, QUIET);
+            PoolBuildRequest.LiveChanges next = LiveFoldReader.read(log, artifacts, tenant, null, 2, QUIET);
             assertThat(next.through()).isEqualTo(more.get(2).id());
             // the carried changes (compacted: A's last add, C1's removal, B's add) and the log after the fold
             assertThat(next.changes()).hasSize(3 + 3);

@@ -41,6 +41,11 @@ class Sq8RowsTest {
     }
 
     Path fp32(String name, float[] v) throws IOException {
+        return fp32(dir, name, v);
+    }
+
+    /** {@code v} as little-endian fp32 rows ({@link PoolFiles#INDEX_VECTORS}'s layout) in {@code dir}. */
+    static Path fp32(Path dir, String name, float[] v) throws IOException {
         Path f = dir.resolve(name);
         ByteBuffer bytes = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) {

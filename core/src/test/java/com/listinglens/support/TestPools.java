@@ -9,6 +9,7 @@ import com.listinglens.embedding.Embedder;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageSettings;
 import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.indexer.PoolBuildRequest;
 import com.listinglens.pool.PoolFiles;
 
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ public final class TestPools {
             new PoolBuilder(new ImageDecoder(image), Settings.scales(config), embedder, config.model().batchSize(),
                     config.build().decodeThreads(), System.err)
                     .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()))
-                    .build(PoolBuilder.Request.of(catalogs, dir, config.build().indexFactory(), Settings.metric(config.build().metric()),
+                    .build(PoolBuildRequest.of(catalogs, dir, config.build().indexFactory(), Settings.metric(config.build().metric()),
                                     config.model().name(), config.model().space() + Settings.scales(config).spaceSuffix())
                             .imageRoot(imageRoot)
                             .replacing(true)

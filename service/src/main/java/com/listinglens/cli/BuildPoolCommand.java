@@ -11,6 +11,8 @@ import com.listinglens.indexer.EmbeddingPoolBuilder;
 import com.listinglens.indexer.EmbeddingSet;
 import com.listinglens.indexer.LiveFoldReader;
 import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.indexer.PoolBuildReport;
+import com.listinglens.indexer.PoolBuildRequest;
 import com.listinglens.live.ChangeLog;
 import com.listinglens.pool.Manifest;
 import com.listinglens.pool.PoolFiles;
@@ -143,7 +145,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
     }
 
     /** The confidence-map step as configured or as --calibration-catalog says; null for none. */
-    private PoolBuilder.PoolCalibrator calibration(LensConfig config, Artifacts artifacts) {
+    private PoolBuildRequest.PoolCalibrator calibration(LensConfig config, Artifacts artifacts) {
         Optional<Path> file = CalibrationStep.catalog(
                 calibrationCatalog != null ? calibrationCatalog : config.build().calibrationCatalog());
         if (file.isEmpty()) {
@@ -157,7 +159,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
      * The tenant's live changes to fold, or null when there is none: the whole log while it was never trimmed; once it
      * was, the changes {@code base} (null: the current pool) folded and carries, then the log after its fold.
      */
-    static PoolBuilder.LiveChanges readLive(LensConfig config, Artifacts artifacts, String tenant, String base) {
+    static PoolBuildRequest.LiveChanges readLive(LensConfig config, Artifacts artifacts, String tenant, String base) {
         Optional<ChangeLog> opened = Settings.changeLog(config);
         if (opened.isEmpty()) {
             System.err.println("live changes are disabled (lens.live.enabled / lens.redis.enabled): building from the catalogs alone");
@@ -186,7 +188,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
         if (projectionOf != null) {
             throw new IllegalArgumentException("--projection-of goes with --embeddings");
         }
-        PoolBuilder.LiveChanges changes = liveTenant == null ? null : readLive(config, artifacts, liveTenant, liveBase);
+        PoolBuildRequest.LiveChanges changes = liveTenant == null ? null : readLive(config, artifacts, liveTenant, liveBase);
         List<Path> sources = catalogs != null && !catalogs.isEmpty() ? catalogs : config.build().catalogs();
         String p = precision.orDefault(config);
         Settings.ResolvedModel model = Settings.resolveModel(config, artifacts, p);
@@ -194,7 +196,7 @@ public final class BuildPoolCommand implements Callable<Integer> {
             PoolBuilder builder = new PoolBuilder(Settings.decoder(config.image()), Settings.scales(config, model), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err)
                     .policy(Settings.indexPolicy(config.build().auto()));
-            PoolBuilder.Report report = builder.build(PoolBuilder.Request.of(sources, output,
+            PoolBuildReport report = builder.build(PoolBuildRequest.of(sources, output,
                             indexFactory != null ? indexFactory : config.build().indexFactory(),
                             Settings.metric(metric != null ? metric : config.build().metric()), config.model().name(), model.space())
                     .imageRoot(imageRoot.orElse(config.build().imageRoot().orElse(null)))

@@ -13,6 +13,8 @@ import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageSettings;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.indexer.PoolBuilder;
+import com.listinglens.indexer.PoolBuildReport;
+import com.listinglens.indexer.PoolBuildRequest;
 import com.listinglens.support.TestPools;
 import com.listinglens.vector.Metric;
 import com.listinglens.vector.SearchParams;
@@ -65,10 +67,10 @@ class PoolTest {
         return file;
     }
 
-    private static PoolBuilder.Report build(Path catalog, Path out, ByteArrayOutputStream log) {
+    private static PoolBuildReport build(Path catalog, Path out, ByteArrayOutputStream log) {
         PoolBuilder builder = new PoolBuilder(decoder, preprocessor, embedder, 4, 2,
                 new PrintStream(log, true, StandardCharsets.UTF_8));
-        return builder.build(PoolBuilder.Request.of(List.of(catalog), out, "IDMap,Flat", Metric.INNER_PRODUCT,
+        return builder.build(PoolBuildRequest.of(List.of(catalog), out, "IDMap,Flat", Metric.INNER_PRODUCT,
                 config.model().name(), config.model().space()).imageRoot(TestPools.grocery()));
     }
 
@@ -88,7 +90,7 @@ class PoolTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Path out = dir.resolve("pool-a");
 
-        PoolBuilder.Report report = build(catalog, out, log);
+        PoolBuildReport report = build(catalog, out, log);
 
         String printed = log.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains(catalog + ":3: not valid JSON");

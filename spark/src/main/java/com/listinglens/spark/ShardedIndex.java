@@ -1,5 +1,6 @@
 package com.listinglens.spark;
 
+import com.listinglens.indexer.IndexMaker;
 import com.listinglens.indexer.IndexShards;
 import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.pool.PoolException;
@@ -30,7 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The pool's index made on the cluster ({@link PoolBuilder.IndexMaker}): the index is trained here, on the driver, on
+ * The pool's index made on the cluster ({@link IndexMaker}): the index is trained here, on the driver, on
  * the index policy's sample (or at most {@code trainRows} rows for a given factory) spread evenly over the pool, and
  * written empty as the template; the executors each
  * encode their partitions of the pool's rows (projected there, as the pool's rows were) into a shard of the template,
@@ -39,7 +40,7 @@ import java.util.Map;
  * once ({@link IndexShards#merge}). Spark keeps one result per partition however often a task is retried, and the
  * census is the second line of defence: a shard given twice or lost fails the build.
  */
-final class ShardedIndex implements PoolBuilder.IndexMaker {
+final class ShardedIndex implements IndexMaker {
 
     private final JavaSparkContext spark;
     private final JavaRDD<Row> rows;

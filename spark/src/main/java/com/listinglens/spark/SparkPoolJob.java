@@ -6,8 +6,12 @@ import com.listinglens.config.LensConfig;
 import com.listinglens.config.Settings;
 import com.listinglens.embedding.ModelInfo;
 import com.listinglens.eval.CalibrationStep;
+import com.listinglens.indexer.CarriedProjection;
+import com.listinglens.indexer.EmbeddedListings;
 import com.listinglens.indexer.EmbeddingPoolBuilder;
 import com.listinglens.indexer.IndexPolicy;
+import com.listinglens.indexer.PoolBuildReport;
+import com.listinglens.indexer.PoolBuildRequest;
 import com.listinglens.indexer.PoolBuilder;
 import com.listinglens.indexer.Progress;
 import com.listinglens.pool.Manifest;
@@ -127,7 +131,7 @@ public final class SparkPoolJob implements Callable<Integer> {
     String failOnce;
 
     /** What a run did, for the tests and the bench. */
-    record Result(PoolBuilder.Report report, long lines, long rejected, long unusable, long duplicates, int shards,
+    record Result(PoolBuildReport report, long lines, long rejected, long unusable, long duplicates, int shards,
                   double embedSeconds, double seconds) {}
 
     private final SparkSession session;
@@ -191,7 +195,7 @@ public final class SparkPoolJob implements Callable<Integer> {
      * the model, the pool's space and a projection carried over.
      */
     private record Input(String[] names, Dataset<Row> all, ModelInfo modelInfo, ExecutorModel.Identity driverModel,
-                         PoolBuilder.CarriedProjection carried, String poolSpace, double embedSeconds) {
+                         CarriedProjection carried, String poolSpace, double embedSeconds) {
     }
 
     /** The pool's rows in row order on the driver: the listings and their embeddings, row after row. */
@@ -239,20 +243,20 @@ public final class SparkPoolJob implements Callable<Integer> {
         }
         ShardedIndex index = new ShardedIndex(jsc, shardRows,
                 config.build().auto().maxTrainRows(), config.build().addBatch(), localWork, workDir, failOnce, log);
-        PoolBuilder.PoolCalibrator calibrator = null;
+        PoolBuildRequest.PoolCalibrator calibrator = null;
         try (Artifacts artifacts = Settings.artifacts(config)) {
             if (!noCalibration && embeddings == null) {
                 calibrator = CalibrationStep.configured(config,
                         Settings.resolveModel(config, artifacts, config.model().precision()), log).orElse(null);
             }
-            PoolBuilder.Request request = PoolBuilder.Request.of(Arrays.stream(input.names()).map(Path::of).toList(), out,
+            PoolBuildRequest request = PoolBuildRequest.of(Arrays.stream(input.names()).map(Path::of).toList(), out,
                             indexFactory != null ? indexFactory : config.build().indexFactory(), Settings.metric(config.build().metric()),
                             config.model().name(), input.poolSpace())
                     .imageRoot(imageRoot)
                     .replacing(replace)
                     .learning(embeddings != null ? null : Settings.projectionSpec(config, projection))
                     .calibratedBy(calibrator);
-            PoolBuilder.Report report = PoolBuilder.finish(request, new PoolBuilder.Embedded(copy.listings(), copy.vectors(),
+            PoolBuildReport report = PoolBuilder.finish(request, new EmbeddedListings(copy.listings(), copy.vectors(),
                     copy.dimension(), sources.catalogs(), sources.rejected(), sources.unusable(), 0, 0), input.modelInfo(),
                     Settings.indexPolicy(config.build().auto()), index, log, start, input.carried());
             if (publish) {
@@ -288,7 +292,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             throw new PoolException("embeddings " + embeddings + " hold no usable row");
         }
         int d = first.get(0).getList(0).size();
-        PoolBuilder.CarriedProjection carried = null;
+        CarriedProjection carried = null;
         String poolSpace;
         if (projectionOf != null) {
             Manifest base = PoolFiles.readManifest(projectionOf);
@@ -297,7 +301,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             }
             poolSpace = base.model().space();
             // the table records no projection: the caller vouches that it was made with this pool's
-            carried = new PoolBuilder.CarriedProjection(projectionOf, EmbeddingPoolBuilder.carriedProjection(
+            carried = new CarriedProjection(projectionOf, EmbeddingPoolBuilder.carriedProjection(
                     projectionOf, "embeddings " + embeddings, base.projection().sha256(), d, poolSpace));
         } else if (space != null) {
             poolSpace = space;

@@ -196,7 +196,7 @@ class SparkPoolJobTest {
             new com.listinglens.indexer.PoolBuilder(Settings.decoder(config.image()), Settings.scales(config), embedder,
                     config.model().batchSize(), config.build().decodeThreads(), System.err)
                     .policy(com.listinglens.config.Settings.indexPolicy(config.build().auto()))
-                    .build(new com.listinglens.indexer.PoolBuilder.Request(List.of(jsonl), grocery, single,
+                    .build(new com.listinglens.indexer.PoolBuildRequest(List.of(jsonl), grocery, single,
                             config.build().indexFactory(), Settings.metric(config.build().metric()), config.model().name(),
                             config.model().space() + Settings.scales(config).spaceSuffix(), false, null,
                             Settings.projectionSpec(config, null), null));
