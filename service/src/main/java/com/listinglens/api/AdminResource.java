@@ -1,6 +1,7 @@
 package com.listinglens.api;
 
 import com.listinglens.app.LensService;
+import com.listinglens.app.ReloadResponse;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -26,10 +27,6 @@ public class AdminResource {
 
     public AdminResource(LensService service) {
         this.service = service;
-    }
-
-    /** What a reload did, tenant by tenant. */
-    public record ReloadResponse(List<PoolSync.Outcome> tenants) {
     }
 
     @POST
@@ -59,7 +56,9 @@ public class AdminResource {
         return answer(service.reload(tenant));
     }
 
-    private static ReloadResponse answer(List<PoolSync.Outcome> outcomes) {
+    /** The reload's answer, or its refusals (409) and unreachable stores (503) as a problem. */
+    private static ReloadResponse answer(ReloadResponse reload) {
+        List<PoolSync.Outcome> outcomes = reload.tenants();
         List<PoolSync.Outcome> refused = outcomes.stream().filter(o -> o.action() == PoolSync.Action.REFUSED).toList();
         if (!refused.isEmpty()) {
             throw new BadRequestProblem("pool-refused", "Pool refused", 409, refused.stream()
@@ -73,6 +72,6 @@ public class AdminResource {
                     .map(o -> "tenant " + o.tenant() + ": " + o.message() + "; " + o.from() + " keeps serving")
                     .collect(Collectors.joining("; ")));
         }
-        return new ReloadResponse(outcomes);
+        return reload;
     }
 }

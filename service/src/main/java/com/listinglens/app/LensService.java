@@ -76,15 +76,15 @@ public class LensService {
      * Reads the pointers now (one tenant, or all when {@code tenant} is null) and swaps in what is new, retrying
      * versions refused before. What each tenant's sync did is answered; refusals leave the old pool serving.
      */
-    public List<PoolSync.Outcome> reload(String tenant) {
+    public ReloadResponse reload(String tenant) {
         PoolSync s = sync;
         if (s == null || state.get() != State.READY) {
             throw new NotReadyException("the service is not serving yet (" + state.get().name().toLowerCase() + ")");
         }
         if (tenant == null) {
-            return s.syncAll(true);
+            return new ReloadResponse(s.syncAll(true));
         }
-        return List.of(s.sync(tenant(tenant), true));
+        return new ReloadResponse(List.of(s.sync(tenant(tenant), true)));
     }
 
     /** The tenant's pool and sync state; unknown tenants are refused. */
@@ -104,6 +104,17 @@ public class LensService {
         }
         return config.defaultTenant().filter(t -> !t.isBlank()).orElseThrow(() -> new MissingTenantException(
                 "name the tenant in the X-Tenant header or the path /v1/tenants/{tenant}/..."));
+    }
+
+    /**
+     * The tenant of one request, resolved once: the one it names (or the default: {@link #resolveTenant}, 400 without
+     * either), with the model and pools ready when {@code withModel} ({@link #pipeline()}, 503 otherwise), and served
+     * here ({@link #tenant}, 404 otherwise), checked in that order.
+     */
+    public TenantScope scope(String named, boolean withModel) {
+        String name = resolveTenant(named);
+        SuggestPipeline p = withModel ? pipeline() : null;
+        return new TenantScope(tenant(name), p);
     }
 
     /** A request named no tenant and there is no default: 400. */

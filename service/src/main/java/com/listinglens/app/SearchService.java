@@ -15,8 +15,6 @@ import com.listinglens.pool.Neighbour;
 import com.listinglens.search.Cursor;
 import com.listinglens.search.ImageUrls;
 import com.listinglens.search.Paging;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.security.SecureRandom;
@@ -27,7 +25,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Image search: photos in, the most similar listings of a tenant out, filtered and paged. The first page embeds the
@@ -52,21 +49,18 @@ public class SearchService {
         }
     }
 
-    private final LensService lens;
     private final LensConfig.Search config;
     private final Duration deadline;
     private final ObjectMapper json;
     private final RedisStore redis;
-    private final Timer searchTimer;
+    private final StageTimers timers;
 
-    public SearchService(LensService lens, LensConfig config, ObjectMapper json, CacheStore store, MeterRegistry registry) {
-        this.lens = lens;
+    public SearchService(LensConfig config, ObjectMapper json, CacheStore store, StageTimers timers) {
         this.config = config.search();
         this.deadline = config.request().deadline();
         this.json = json;
         this.redis = store.redis().orElse(null);
-        this.searchTimer = Timer.builder("lens.search.pool").description("time to rank one search page in the pool, filters included")
-                .publishPercentiles(0.5, 0.95, 0.99).publishPercentileHistogram().register(registry);
+        this.timers = timers;
     }
 
     /** Page bounds from request values, or a 400 naming the limits. */
@@ -74,10 +68,11 @@ public class SearchService {
         return Paging.of(offset, limit, config.pageSize(), config.maxPageSize(), config.maxWindow());
     }
 
-    /** The first page (or the page at {@code paging}) of a search by photos. */
-    public SearchResponse search(List<byte[]> photos, String tenant, ListingFilter filter, Paging paging) {
-        SuggestPipeline pipeline = lens.pipeline();
-        TenantPool pools = lens.tenant(tenant);
+    /** The first page (or the page at {@code paging}) of a search by photos, in the tenant's pool. */
+    public SearchResponse search(List<byte[]> photos, TenantScope scope, ListingFilter filter, Paging paging) {
+        SuggestPipeline pipeline = scope.pipeline();
+        TenantPool pools = scope.tenant();
+        String tenant = scope.name();
         long t0 = System.nanoTime();
         Deadline budget = Deadline.startingAt(t0, deadline);
         SuggestPipeline.Query query = pipeline.embed(photos, budget);
@@ -88,10 +83,11 @@ public class SearchService {
                 cursorReason, query.decodeMs(), query.embedMs(), t0);
     }
 
-    /** The page a cursor points at ({@code limit} null: the first page's size). */
-    public SearchResponse page(String tenant, String cursorText, Integer limit) {
-        SuggestPipeline pipeline = lens.pipeline();
-        TenantPool pools = lens.tenant(tenant);
+    /** The page a cursor points at ({@code limit} null: the first page's size); a cursor of another tenant is unknown. */
+    public SearchResponse page(TenantScope scope, String cursorText, Integer limit) {
+        SuggestPipeline pipeline = scope.pipeline();
+        TenantPool pools = scope.tenant();
+        String tenant = scope.name();
         long t0 = System.nanoTime();
         Cursor cursor = Cursor.parse(cursorText);
         StoredQuery stored = load(cursor.searchId());
@@ -112,7 +108,7 @@ public class SearchService {
                                   ListingFilter filter, Paging paging, String searchId, String cursorReason,
                                   double decodeMs, double embedMs, long t0) {
         SuggestPipeline.Found found = pipeline.search(vectors, paging.depth(), filter, pools.pools());
-        searchTimer.record((long) (found.searchMs() * 1e6), TimeUnit.NANOSECONDS);
+        timers.searchPage(found.searchMs());
         List<Neighbour> ranked = found.neighbours();
         List<SearchResponse.Hit> hits = new ArrayList<>();
         for (int i = paging.offset(); i < ranked.size(); i++) {

@@ -71,9 +71,12 @@ public class SuggestionService {
     private final Counter staleHits;
     private final Counter sessionErrors;
     private final Counter sessionsCapped;
+    private final StageTimers timers;
 
-    public SuggestionService(LensService lens, LensConfig config, ObjectMapper json, MeterRegistry registry, CacheStore store) {
+    public SuggestionService(LensService lens, LensConfig config, ObjectMapper json, MeterRegistry registry, CacheStore store,
+                             StageTimers timers) {
         this.lens = lens;
+        this.timers = timers;
         this.config = config;
         this.json = json;
         this.redis = store.redis().orElse(null);
@@ -87,10 +90,14 @@ public class SuggestionService {
         this.sessionsCapped = registry.counter("lens.sessions.capped");
     }
 
-    /** Suggestions from the listings of {@code tenant}'s pool (cached per tenant, model and pool version). */
-    public SuggestionResponse suggest(List<byte[]> photos, String tenant) {
-        SuggestPipeline pipeline = lens.pipeline();
-        TenantPool pools = lens.tenant(tenant);
+    /**
+     * Suggestions from the listings of the tenant's pool (cached per tenant, model and pool version); the stage timers
+     * are recorded for an answer computed here, not for one from the cache.
+     */
+    public SuggestionResponse suggest(List<byte[]> photos, TenantScope scope) {
+        SuggestPipeline pipeline = scope.pipeline();
+        TenantPool pools = scope.tenant();
+        String tenant = scope.name();
         long t0 = System.nanoTime();
         Optional<Manifest> pool = pools.serving();
         String photosDigest = CacheKeys.photosDigest(photos);
@@ -116,7 +123,9 @@ public class SuggestionService {
         String storeKey = CacheKeys.answer(tenant, result.model().sha256(), result.pool().poolVersion(), photosDigest);
         store(storeKey, new CachedAnswer(response, evidence, result.liveThrough().toString(),
                 result.neighbours().stream().map(n -> n.listing().id()).toList()));
-        return withSession(response, evidence, false, tenant);
+        SuggestionResponse answer = withSession(response, evidence, false, tenant);
+        timers.suggestion(result.timings());
+        return answer;
     }
 
     /** A listing was added since the answer was computed, or one of its neighbours changed. */
@@ -216,14 +225,14 @@ public class SuggestionService {
      * The seller's chosen weight class (and maybe edited category) against the suggestion's neighbours. A session
      * of another tenant is unknown to this one.
      */
-    public ShippingCheck.Result shippingCheck(String tenant, String id, String weightClassLabel, List<String> editedCategory) {
-        lens.tenant(tenant);
+    public ShippingCheckResponse shippingCheck(TenantScope scope, String id, String weightClassLabel, List<String> editedCategory) {
+        String tenant = scope.name();
         WeightClasses.WeightClass chosen = shipping.byLabel(weightClassLabel);
         Session session = session(id);
         if (!tenant.equals(session.tenant())) {
             throw new UnknownSessionException("no suggestion '" + id + "' for tenant " + tenant);
         }
-        return shipping.check(session.neighbours(), chosen, editedCategory);
+        return ShippingCheckResponse.of(id, shipping.check(session.neighbours(), chosen, editedCategory));
     }
 
     public Session session(String id) {

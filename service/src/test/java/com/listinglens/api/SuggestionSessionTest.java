@@ -4,6 +4,7 @@ import com.listinglens.support.Management;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.listinglens.app.LensService;
 import com.listinglens.app.CacheStore;
+import com.listinglens.app.StageTimers;
 import com.listinglens.app.SuggestionService;
 import com.listinglens.config.LensConfig;
 import com.listinglens.support.DemoPoolResource;
@@ -108,9 +109,10 @@ class SuggestionSessionTest {
         assertThat(id).isNotNull();
         // a second service instance with nothing in memory, as after a restart or on another replica
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SuggestionService restarted = new SuggestionService(lens, config, json, registry, new CacheStore(config, registry));
+        SuggestionService restarted = new SuggestionService(lens, config, json, registry, new CacheStore(config, registry),
+                new StageTimers(registry));
         assertThat(restarted.session(id).id()).isEqualTo(id);
-        assertThat(restarted.shippingCheck("default", id, "<= 250 g", null).warning()).contains("lighter");
+        assertThat(restarted.shippingCheck(lens.scope("default", false), id, "<= 250 g", null).warning()).contains("lighter");
     }
 
     @Test
