@@ -11,4 +11,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup >/dev/null
 . bench/classpath.sh
 exec "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" \
-  com.listinglens.eval.DuplicateCalibration "$@"
+  com.listinglens.bench.eval.DuplicateCalibration "$@"

@@ -21,6 +21,6 @@ for t in "${targets[@]}"; do
     *) echo "unknown target '$t' (decode, native)" >&2; exit 2 ;;
   esac
   "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -Dlens.shared-dir="${LENS_SHARED_DIR:-../shared}" -cp "$cp" \
-    com.listinglens.fuzz.FuzzRun "$class" "$runs" "$seconds" "target/fuzz/corpus-$t" "${seeds[@]}" || status=1
+    com.listinglens.bench.fuzz.FuzzRun "$class" "$runs" "$seconds" "target/fuzz/corpus-$t" "${seeds[@]}" || status=1
 done
 exit $status

@@ -23,4 +23,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup >/dev/null
 . bench/classpath.sh
 exec "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" \
-  com.listinglens.eval.ProjectionExperiment "$@"
+  com.listinglens.bench.eval.ProjectionExperiment "$@"

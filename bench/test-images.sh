@@ -9,4 +9,4 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . bin/setup >/dev/null
 . bench/classpath.sh
-exec "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" com.listinglens.image.TestImages "$@"
+exec "$JAVA_HOME/bin/java" @bench/jvm.options ${LENS_JAVA_OPTS:-} -cp "$cp" com.listinglens.bench.image.TestImages "$@"

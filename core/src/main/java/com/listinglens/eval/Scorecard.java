@@ -38,7 +38,11 @@ public final class Scorecard {
             add(answeredIt, right, null);
         }
 
-        void add(boolean answeredIt, boolean right, Double confidence) {
+        /**
+         * One upload's outcome for this field: whether it answered, whether the answer was right, and its confidence
+         * (null or NaN: none). Public for the bench module's experiments, which tally outcomes of their own.
+         */
+        public void add(boolean answeredIt, boolean right, Double confidence) {
             evaluated++;
             if (answeredIt) {
                 answered++;

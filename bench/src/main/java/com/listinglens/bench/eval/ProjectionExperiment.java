@@ -1,22 +1,23 @@
-package com.listinglens.eval;
+package com.listinglens.bench.eval;
 
-import com.listinglens.config.Settings;
+import com.listinglens.calibration.PlattScaling;
 import com.listinglens.catalog.CatalogReader;
 import com.listinglens.catalog.Listing;
 import com.listinglens.config.ConfigLoader;
 import com.listinglens.config.LensConfig;
+import com.listinglens.config.Settings;
 import com.listinglens.embedding.DjlEmbedder;
 import com.listinglens.embedding.Embedder;
 import com.listinglens.embedding.ModelSettings;
+import com.listinglens.embedding.Vectors;
+import com.listinglens.eval.Scorecard;
 import com.listinglens.image.DecodedImage;
 import com.listinglens.image.ImageDecoder;
 import com.listinglens.image.ImageSettings;
 import com.listinglens.image.OpenCv;
 import com.listinglens.image.Preprocessor;
 import com.listinglens.pool.Neighbour;
-import com.listinglens.embedding.Vectors;
 import com.listinglens.projection.Projection;
-import com.listinglens.calibration.PlattScaling;
 import com.listinglens.suggest.CategoryVote;
 import com.listinglens.suggest.ListingSuggestion;
 import com.listinglens.suggest.SuggestSettings;

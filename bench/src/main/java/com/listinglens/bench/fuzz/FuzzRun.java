@@ -1,4 +1,6 @@
-package com.listinglens.fuzz;
+package com.listinglens.bench.fuzz;
+
+import com.listinglens.fuzz.Fuzzer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,7 @@
-package com.listinglens.image;
+package com.listinglens.bench.image;
+
+import com.listinglens.image.HostileUploads;
+import com.listinglens.image.TestImageFixtures;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package com.listinglens.eval;
+package com.listinglens.bench.eval;
 
 import com.listinglens.config.Settings;
 import com.listinglens.catalog.CatalogReader;
