@@ -486,8 +486,11 @@ public final class PoolBuilder {
         return p;
     }
 
-    /** Refuses a build whose output already holds a pool, unless it is to replace it. */
-    static void refuseExisting(Path output, boolean replace) {
+    /**
+     * Refuses a build whose output already holds a pool, unless it is to replace it: the check every builder (this
+     * one, {@link EmbeddingPoolBuilder}, the Spark job) makes before it spends any work.
+     */
+    public static void refuseExisting(Path output, boolean replace) {
         if (Files.exists(output) && !replace) {
             throw new PoolException("pool " + output + " exists; pass --replace to rebuild it");
         }

@@ -221,9 +221,7 @@ public final class SparkPoolJob implements Callable<Integer> {
             throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
         }
         int parts = partitions != null ? partitions : Math.max(1, config.build().sparkPartitionsPerCore() * jsc.defaultParallelism());
-        if (Files.exists(out) && !replace) {
-            throw new PoolException("pool " + out + " exists; pass --replace to rebuild it");
-        }
+        PoolBuilder.refuseExisting(out, replace);
         // the shards come back to the driver: they are written beside its Parquet when that is local, else to a temporary folder
         Path localWork = workDir.contains("://") && !workDir.startsWith("file:") ? Files.createTempDirectory("lens-spark-work-")
                 : Files.createDirectories(Path.of(workDir.startsWith("file:") ? URI.create(workDir).getPath() : workDir));
